@@ -1,0 +1,66 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Tripline",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tripline", targets: ["tripline"]),
+        .library(name: "TriplineCore", targets: ["TriplineCore"]),
+        .library(name: "TriplineIO", targets: ["TriplineIO"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // liblz4 from the system (Debian: liblz4-dev).
+        .systemLibrary(
+            name: "CLZ4",
+            pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"])]
+        ),
+        // zlib from the system (Debian: zlib1g-dev), for .gz replay.
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        // Batches, framing, extraction, rules, alerts, spool: no sockets here.
+        .target(
+            name: "TriplineCore",
+            dependencies: [
+                "CLZ4",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Sources (files, archives, stdin, the Unix socket) and the staged pipeline.
+        .target(
+            name: "TriplineIO",
+            dependencies: [
+                "TriplineCore",
+                "CZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "tripline",
+            dependencies: [
+                "TriplineCore",
+                "TriplineIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "TriplineCoreTests", dependencies: ["TriplineCore"]),
+        .testTarget(
+            name: "TriplineIOTests",
+            dependencies: ["TriplineIO", "TriplineCore"]
+        ),
+    ]
+)

@@ -1,0 +1,234 @@
+import Crypto
+
+/// Builds Kibana-shaped alert documents (DESIGN §3) for matched events.
+///
+/// Runs only for matches, so it may parse the whole event; the hot path never comes here.
+public struct AlertBuilder: Sendable {
+    public let kibanaVersion: String
+    public let spaceID: String
+
+    public init(kibanaVersion: String = "8.19.0", spaceID: String = "default") {
+        self.kibanaVersion = kibanaVersion
+        self.spaceID = spaceID
+    }
+
+    public struct Source: Sendable {
+        public var line: ArraySlice<UInt8>
+        public var position: SourcePosition
+        public var index: String
+
+        public init(line: ArraySlice<UInt8>, position: SourcePosition, index: String) {
+            self.line = line
+            self.position = position
+            self.index = index
+        }
+    }
+
+    /// One NDJSON line (newline included) for this rule's alert on this event.
+    public func alert(rule: CompiledRule, source: Source, now: Int64) -> (id: String, line: [UInt8]) {
+        let event = (try? JSONValue.parse(source.line)) ?? .object([])
+        let eventID = Self.eventID(event: event, source: source)
+        let alertID = Self.sha256Hex("\(rule.ruleID)|\(source.index)|\(eventID)")
+        let definition = rule.definition
+
+        var body: [(key: String, value: JSONValue)]
+        switch rule.output {
+        case .sourceEvent:
+            body = Self.members(of: event).filter { $0.key != "@timestamp" && $0.key != "_id" && $0.key != "_index" }
+        case .columns(let keep, let drop, let metadata):
+            body = Self.columns(event: event, keep: keep, drop: drop, metadata: metadata, id: eventID, index: source.index)
+        }
+        let originalTime = event.values(atPath: definition.timestampOverride ?? "@timestamp").first
+            ?? event.values(atPath: "@timestamp").first
+        let originalEvent = event["event"].flatMap { value -> JSONValue? in
+            if case .object = value { return value } else { return nil }
+        }
+        Self.setEventKind(&body)
+
+        var out = JSONWriter(reservingCapacity: 4096)
+        out.beginObject()
+        out.key("@timestamp"); out.string(Timestamp.iso8601(milliseconds: now))
+        for (key, value) in body { out.key(key); value.write(to: &out) }
+        func field(_ key: String, _ value: JSONValue) { out.key(key); value.write(to: &out) }
+        func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
+        field("kibana.alert.uuid", .string(alertID))
+        field("kibana.alert.original_time", originalTime ?? .null)
+        if let originalEvent { field("kibana.alert.original_event", originalEvent) }
+        field("kibana.alert.ancestors", .array([.object([
+            ("id", .string(eventID)), ("index", .string(source.index)), ("type", .string("event")), ("depth", .number("0")),
+        ])]))
+        field("kibana.alert.status", .string("active"))
+        field("kibana.alert.workflow_status", .string("open"))
+        field("kibana.alert.depth", .number("1"))
+        field("kibana.alert.severity", .string(definition.severity))
+        field("kibana.alert.risk_score", .number(String(definition.riskScore)))
+        field("kibana.alert.reason", .string(Self.reason(event: event, rule: rule)))
+        field("kibana.alert.rule.rule_id", .string(definition.ruleID))
+        field("kibana.alert.rule.uuid", .string(Self.ruleUUID(definition.ruleID)))
+        field("kibana.alert.rule.name", .string(definition.name))
+        field("kibana.alert.rule.description", .string(definition.description))
+        field("kibana.alert.rule.type", .string(definition.type))
+        field("kibana.alert.rule.rule_type_id", .string(definition.language == .eql ? "siem.eqlRule" : "siem.esqlRule"))
+        field("kibana.alert.rule.category", .string(definition.language == .eql ? "Event Correlation Rule" : "ES|QL Rule"))
+        field("kibana.alert.rule.consumer", .string("siem"))
+        field("kibana.alert.rule.producer", .string("siem"))
+        field("kibana.alert.rule.version", .number(String(definition.version)))
+        field("kibana.alert.rule.tags", strings(definition.tags))
+        field("kibana.alert.rule.interval", .string(definition.interval))
+        field("kibana.alert.rule.from", .string(definition.from))
+        field("kibana.alert.rule.to", .string("now"))
+        field("kibana.alert.rule.max_signals", .number(String(definition.maxSignals)))
+        field("kibana.alert.rule.threat", definition.threat)
+        field("kibana.alert.rule.severity", .string(definition.severity))
+        field("kibana.alert.rule.risk_score", .number(String(definition.riskScore)))
+        field("kibana.alert.rule.author", strings(definition.author))
+        if let license = definition.license { field("kibana.alert.rule.license", .string(license)) }
+        field("kibana.alert.rule.references", strings(definition.references))
+        field("kibana.alert.rule.false_positives", strings(definition.falsePositives))
+        field("kibana.alert.rule.language", .string(definition.language.rawValue))
+        field("kibana.alert.rule.query", .string(definition.query))
+        field("kibana.alert.rule.index", strings(rule.indexPatterns.patterns))
+        if let override = definition.timestampOverride { field("kibana.alert.rule.timestamp_override", .string(override)) }
+        field("kibana.alert.rule.enabled", .bool(true))
+        field("kibana.alert.rule.execution.uuid", .string(Self.ruleUUID("tripline")))
+        field("kibana.space_ids", strings([spaceID]))
+        field("kibana.version", .string(kibanaVersion))
+        field("tripline.source", .object([("name", .string(source.position.source)), ("offset", .number(String(source.position.byteOffset)))]))
+        out.endObject()
+        out.newline()
+        return (alertID, out.bytes)
+    }
+
+    /// The event's `_id`, or a stable id from its bytes and where it was read.
+    static func eventID(event: JSONValue, source: Source) -> String {
+        if case .string(let id)? = event["_id"] { return id }
+        var hasher = SHA256()
+        hasher.update(data: Array(source.line))
+        hasher.update(data: Array("|\(source.position.source)|\(source.position.byteOffset)".utf8))
+        return hex(hasher.finalize()).prefix(40).description
+    }
+
+    static func sha256Hex(_ text: String) -> String {
+        hex(SHA256.hash(data: Array(text.utf8)))
+    }
+
+    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for byte in digest { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 0xF)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A UUID-shaped id derived from the rule id, standing in for Kibana's saved-object id.
+    static func ruleUUID(_ ruleID: String) -> String {
+        let h = Array(sha256Hex("rule|" + ruleID).utf8)
+        let s = String(decoding: h, as: UTF8.self)
+        let parts = [s.prefix(8), s.dropFirst(8).prefix(4), s.dropFirst(12).prefix(4), s.dropFirst(16).prefix(4), s.dropFirst(20).prefix(12)]
+        return parts.joined(separator: "-")
+    }
+
+    static func members(of value: JSONValue) -> [(key: String, value: JSONValue)] {
+        if case .object(let members) = value { return members }
+        return []
+    }
+
+    /// Alerts are `event.kind: signal`, however the source spelled its `event` fields.
+    static func setEventKind(_ body: inout [(key: String, value: JSONValue)]) {
+        body.removeAll { $0.key == "event.kind" }
+        if let at = body.firstIndex(where: { $0.key == "event" }), case .object(var members) = body[at].value {
+            members.removeAll { $0.key == "kind" }
+            members.append(("kind", .string("signal")))
+            body[at].value = .object(members)
+        } else {
+            body.append(("event.kind", .string("signal")))
+        }
+    }
+
+    /// ES|QL result columns: every leaf field by its dotted name, filtered by KEEP and DROP.
+    static func columns(event: JSONValue, keep: [String]?, drop: [String], metadata: [String], id: String, index: String) -> [(key: String, value: JSONValue)] {
+        var leaves: [(String, JSONValue)] = []
+        flatten(event, prefix: "", into: &leaves)
+        var byName: [String: [JSONValue]] = [:]
+        var order: [String] = []
+        for (name, value) in leaves {
+            if byName[name] == nil { order.append(name) }
+            byName[name, default: []].append(value)
+        }
+        for meta in metadata {
+            let value: JSONValue
+            switch meta {
+            case "_id": value = .string(id)
+            case "_index": value = .string(index)
+            case "_version": value = .number("1")
+            default: continue
+            }
+            if byName[meta] == nil { order.append(meta) }
+            byName[meta] = [value]
+        }
+        var selected: [String]
+        if let keep {
+            selected = []
+            for pattern in keep {
+                let matcher = WildcardPattern(pattern, caseInsensitive: false, questionMarkIsWildcard: false)
+                let hits = pattern.contains("*") ? order.filter { matcher.matches($0) }.sorted() : order.filter { $0 == pattern }
+                for hit in hits where !selected.contains(hit) { selected.append(hit) }
+            }
+        } else {
+            selected = order
+        }
+        let dropMatchers = drop.map { WildcardPattern($0, caseInsensitive: false, questionMarkIsWildcard: false) }
+        selected.removeAll { name in dropMatchers.contains { $0.matches(name) } }
+        return selected.compactMap { name in
+            guard let values = byName[name] else { return nil }
+            return (name, values.count == 1 ? values[0] : .array(values))
+        }
+    }
+
+    static func flatten(_ value: JSONValue, prefix: String, into leaves: inout [(String, JSONValue)]) {
+        switch value {
+        case .object(let members):
+            for (key, child) in members { flatten(child, prefix: prefix.isEmpty ? key : prefix + "." + key, into: &leaves) }
+        case .array(let items):
+            for item in items { flatten(item, prefix: prefix, into: &leaves) }
+        case .null:
+            break
+        default:
+            leaves.append((prefix, value))
+        }
+    }
+
+    /// Kibana's reason sentence: "<category> event with process p, ... by u on h created <severity> alert <name>."
+    static func reason(event: JSONValue, rule: CompiledRule) -> String {
+        func first(_ path: String) -> String? {
+            switch event.values(atPath: path).first {
+            case .string(let s)?: return s
+            case .number(let n)?: return n
+            case .bool(let b)?: return String(b)
+            default: return nil
+            }
+        }
+        var parts: [String] = []
+        if let category = event.values(atPath: "event.category").compactMap({ if case .string(let s) = $0 { s } else { nil } }).first {
+            parts.append(category)
+        }
+        parts.append("event")
+        var details: [String] = []
+        if let process = first("process.name") { details.append("process \(process),") }
+        if let parent = first("process.parent.name") { details.append("parent process \(parent),") }
+        if let file = first("file.name") { details.append("file \(file),") }
+        if let address = first("source.address") ?? first("source.ip") { details.append("source \(address):\(first("source.port") ?? ""),") }
+        if let address = first("destination.address") ?? first("destination.ip") { details.append("destination \(address):\(first("destination.port") ?? ""),") }
+        if let user = first("user.name") { details.append("by \(user)") }
+        if let host = first("host.name") { details.append("on \(host)") }
+        if !details.isEmpty { parts.append("with"); parts.append(contentsOf: details) }
+        parts.append("created \(rule.definition.severity) alert \(rule.name).")
+        return parts.joined(separator: " ")
+    }
+}
+
+extension WildcardPattern {
+    func matches(_ text: String) -> Bool {
+        var bytes = Array(text.utf8)
+        return bytes.withUnsafeMutableBytes { matches(UnsafeRawBufferPointer($0)) }
+    }
+}

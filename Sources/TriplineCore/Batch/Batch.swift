@@ -1,0 +1,61 @@
+/// Where a line came from, for dead-letter records and alert ancestry.
+public struct SourcePosition: Sendable, Hashable {
+    public var source: String
+    public var byteOffset: UInt64
+
+    public init(source: String, byteOffset: UInt64) {
+        self.source = source
+        self.byteOffset = byteOffset
+    }
+}
+
+/// A line inside a batch's buffer: `[start, start + length)`, terminator excluded.
+public struct LineSpan: Sendable, Hashable {
+    public var start: UInt32
+    public var length: UInt32
+
+    public init(start: UInt32, length: UInt32) {
+        self.start = start
+        self.length = length
+    }
+
+    @inlinable public var end: Int { Int(start) + Int(length) }
+}
+
+/// One contiguous slice of a source's bytes holding whole lines, and where each line lies.
+///
+/// Immutable once built and shared by reference between stages, so no stage copies events.
+/// The buffer is a verbatim copy of the source range `[baseOffset, baseOffset + bytes.count)`,
+/// which makes a line's source offset `baseOffset + span.start` without any per-line bookkeeping.
+public final class Batch: Sendable {
+    public let source: String
+    public let baseOffset: UInt64
+    public let bytes: [UInt8]
+    public let lines: [LineSpan]
+
+    public init(source: String, baseOffset: UInt64, bytes: [UInt8], lines: [LineSpan]) {
+        self.source = source
+        self.baseOffset = baseOffset
+        self.bytes = bytes
+        self.lines = lines
+    }
+
+    public var lineCount: Int { lines.count }
+
+    public func position(ofLine index: Int) -> SourcePosition {
+        SourcePosition(source: source, byteOffset: baseOffset + UInt64(lines[index].start))
+    }
+
+    /// The bytes of one line, copied; for slow paths only (alerts, dead letters, tests).
+    public func lineBytes(_ index: Int) -> ArraySlice<UInt8> {
+        let span = lines[index]
+        return bytes[Int(span.start)..<span.end]
+    }
+
+    /// Lends the raw bytes of the whole buffer.
+    /// - warning: Do not escape the pointer.
+    @inlinable
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try bytes.withUnsafeBytes(body)
+    }
+}

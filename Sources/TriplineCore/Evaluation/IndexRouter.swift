@@ -1,0 +1,72 @@
+/// Names each event's index and says which rules read that index (DESIGN §1, index routing).
+///
+/// The index is `_index` if the event has one, else `data_stream.type-dataset-namespace`, else
+/// the source's default. Answers are cached per index name; consecutive events usually share one.
+public struct IndexRouter {
+    let rules: [CompiledRule]
+    let system: SystemFields
+    let defaultIndex: [UInt8]?
+    private var cache: [[UInt8]: [Int]] = [:]
+    private var lastName: [UInt8] = []
+    private var lastRules: [Int] = []
+    private var hasLast = false
+    /// The index name of the last event routed.
+    public private(set) var name: [UInt8] = []
+
+    public init(rules: [CompiledRule], system: SystemFields, defaultIndex: String?) {
+        self.rules = rules
+        self.system = system
+        self.defaultIndex = defaultIndex.map { Array($0.utf8) }
+        name.reserveCapacity(256)
+    }
+
+    /// The rules that read this event's index; empty when the event has no index at all.
+    public mutating func rules(for event: EventView) -> [Int] {
+        guard resolveName(event) else { return [] }
+        if hasLast && name == lastName { return lastRules }
+        let matching: [Int]
+        if let cached = cache[name] {
+            matching = cached
+        } else {
+            matching = name.withUnsafeBytes { bytes in rules.indices.filter { rules[$0].indexPatterns.matches(bytes) } }
+            if cache.count > 4096 { cache.removeAll() }
+            cache[name] = matching
+        }
+        lastName = name
+        lastRules = matching
+        hasLast = true
+        return matching
+    }
+
+    private mutating func resolveName(_ event: EventView) -> Bool {
+        name.removeAll(keepingCapacity: true)
+        if let explicit = event.first(system.index) {
+            append(explicit, event.raw)
+            return true
+        }
+        if let type = event.first(system.dataStreamType),
+           let dataset = event.first(system.dataStreamDataset),
+           let namespace = event.first(system.dataStreamNamespace) {
+            append(type, event.raw)
+            name.append(UInt8(ascii: "-"))
+            append(dataset, event.raw)
+            name.append(UInt8(ascii: "-"))
+            append(namespace, event.raw)
+            return true
+        }
+        if let defaultIndex {
+            name.append(contentsOf: defaultIndex)
+            return true
+        }
+        return false
+    }
+
+    private mutating func append(_ value: FieldValue, _ raw: UnsafeRawBufferPointer) {
+        let bytes = UnsafeRawBufferPointer(rebasing: raw[Int(value.start)..<(Int(value.start) + Int(value.length))])
+        if value.kind == .escapedString {
+            _ = JSONGrammar.unescape(bytes, into: &name)
+        } else {
+            name.append(contentsOf: bytes)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+/// One event that matched one rule, pointing back into its batch.
+public struct RuleMatch: Sendable {
+    public var rule: Int
+    public var line: Int
+    public var index: String
+}
+
+/// A worker's evaluation of its share of a batch: route each event to the rules of its index,
+/// then run their predicates.
+public struct RuleEvaluator {
+    public let ruleSet: RuleSet
+    private var router: IndexRouter
+    private var predicates = PredicateEvaluator()
+    public private(set) var eventsEvaluated = 0
+    public private(set) var eventsWithoutIndex = 0
+
+    public init(ruleSet: RuleSet, defaultIndex: String?) {
+        self.ruleSet = ruleSet
+        self.router = IndexRouter(rules: ruleSet.rules, system: ruleSet.system, defaultIndex: defaultIndex)
+    }
+
+    /// Evaluates the given lines of a batch (all valid) and returns the matches.
+    public mutating func evaluate(_ extracted: ExtractedBatch, lines: [Int]) -> [RuleMatch] {
+        var matches: [RuleMatch] = []
+        extracted.batch.withUnsafeBytes { raw in
+            extracted.values.withUnsafeBufferPointer { values in
+                for line in lines {
+                    let range = extracted.valueRange(ofLine: line)
+                    let event = EventView(raw: raw, values: UnsafeBufferPointer(rebasing: values[range]))
+                    eventsEvaluated += 1
+                    let candidates = router.rules(for: event)
+                    if candidates.isEmpty {
+                        if router.name.isEmpty { eventsWithoutIndex += 1 }
+                        continue
+                    }
+                    for rule in candidates where predicates.evaluate(ruleSet.rules[rule].predicate, event) == .true {
+                        matches.append(RuleMatch(rule: rule, line: line, index: String(decoding: router.name, as: UTF8.self)))
+                    }
+                }
+            }
+        }
+        return matches
+    }
+}

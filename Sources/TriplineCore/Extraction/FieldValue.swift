@@ -1,0 +1,48 @@
+/// Where one value of a needed field lies in a batch; decoded only if a comparison needs it.
+public struct FieldValue: Sendable, Hashable {
+    public enum Kind: UInt8, Sendable {
+        /// A string whose raw bytes are its value.
+        case string
+        /// A string holding backslash escapes: decode before comparing.
+        case escapedString
+        case number
+        case bool
+    }
+
+    public var field: UInt16
+    public var kind: Kind
+    /// For strings, the content between the quotes; otherwise the token.
+    public var start: UInt32
+    public var length: UInt32
+
+    public init(field: UInt16, kind: Kind, start: UInt32, length: UInt32) {
+        self.field = field
+        self.kind = kind
+        self.start = start
+        self.length = length
+    }
+}
+
+/// A batch with, per valid line, the values of the fields the rules need.
+public final class ExtractedBatch: Sendable {
+    public let batch: Batch
+    public let values: [FieldValue]
+    /// Line i's values are `values[valueStart[i] ..< valueStart[i + 1]]`.
+    public let valueStart: [UInt32]
+    /// False for lines rejected (they went to the dead letters).
+    public let isValid: [Bool]
+
+    public init(batch: Batch, values: [FieldValue], valueStart: [UInt32], isValid: [Bool]) {
+        self.batch = batch
+        self.values = values
+        self.valueStart = valueStart
+        self.isValid = isValid
+    }
+
+    public var validCount: Int { isValid.lazy.filter { $0 }.count }
+
+    @inlinable
+    public func valueRange(ofLine line: Int) -> Range<Int> {
+        Int(valueStart[line])..<Int(valueStart[line + 1])
+    }
+}

@@ -1,0 +1,193 @@
+/// Walks one JSON line once, validating all of it and recording the values of the needed fields.
+///
+/// Hot path: works on the batch's raw bytes, allocates nothing per line beyond appending to the
+/// caller's value array (whose capacity is reused), and never copies a value.
+/// Safety: `raw` is the whole batch buffer; `line` lies inside it.
+public struct JSONLineScanner {
+    public struct Rejection: Error, Sendable, Hashable {
+        public var reason: DeadLetter.Reason
+        public var detail: String
+        public var offsetInLine: Int
+    }
+
+    public static let maxDepth = 256
+
+    let plan: FieldPlan
+    /// Scratch for keys that hold escapes; reused.
+    private var keyScratch: [UInt8] = []
+
+    public init(plan: FieldPlan) {
+        self.plan = plan
+    }
+
+    /// Appends the line's needed values to `values`; throws a rejection for a line ES would refuse.
+    public mutating func scan(_ raw: UnsafeRawBufferPointer, line: LineSpan, into values: inout [FieldValue]) throws(Rejection) {
+        var cursor = Cursor(raw: raw, at: Int(line.start), end: line.end, lineStart: Int(line.start))
+        cursor.skipSpace()
+        guard cursor.at < cursor.end, raw[cursor.at] == UInt8(ascii: "{") else {
+            throw Rejection(reason: .notAnObject, detail: "a line must hold one JSON object", offsetInLine: cursor.at - Int(line.start))
+        }
+        let mark = values.count
+        do throws(Rejection) {
+            try scanObject(&cursor, node: FieldPlan.root, depth: 0, into: &values)
+            cursor.skipSpace()
+            if cursor.at != cursor.end { throw cursor.invalid("unexpected data after the JSON object") }
+        } catch {
+            values.removeSubrange(mark...)
+            throw error
+        }
+    }
+
+    struct Cursor {
+        let raw: UnsafeRawBufferPointer
+        var at: Int
+        let end: Int
+        let lineStart: Int
+        var lastStringHadEscape = false
+
+        @inline(__always) mutating func skipSpace() {
+            while at < end {
+                let b = raw[at]
+                guard b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A else { return }
+                at += 1
+            }
+        }
+
+        func invalid(_ detail: String) -> Rejection {
+            Rejection(reason: .invalidJSON, detail: at >= end ? "\(detail) (the line ends early)" : detail, offsetInLine: at - lineStart)
+        }
+
+        @inline(__always) var byte: UInt8? { at < end ? raw[at] : nil }
+    }
+
+    private mutating func scanObject(
+        _ c: inout Cursor, node: FieldPlan.Node, depth: Int, into values: inout [FieldValue]
+    ) throws(Rejection) {
+        guard depth < Self.maxDepth else {
+            throw Rejection(reason: .tooDeep, detail: "nesting deeper than \(Self.maxDepth)", offsetInLine: c.at - c.lineStart)
+        }
+        c.at += 1  // '{'
+        c.skipSpace()
+        if c.byte == UInt8(ascii: "}") { c.at += 1; return }
+        while true {
+            c.skipSpace()
+            guard c.byte == UInt8(ascii: "\"") else { throw c.invalid("expected a key") }
+            let keyStart = c.at
+            let keyEnd = try stringEnd(&c)
+            let child: FieldPlan.Node
+            if node == FieldPlan.none {
+                child = FieldPlan.none
+            } else if c.lastStringHadEscape {
+                keyScratch.removeAll(keepingCapacity: true)
+                _ = JSONGrammar.unescape(UnsafeRawBufferPointer(rebasing: c.raw[(keyStart + 1)..<(keyEnd - 1)]), into: &keyScratch)
+                child = keyScratch.withUnsafeBytes { plan.descend(node, key: $0) }
+            } else {
+                child = plan.descend(node, key: UnsafeRawBufferPointer(rebasing: c.raw[(keyStart + 1)..<(keyEnd - 1)]))
+            }
+            c.skipSpace()
+            guard c.byte == UInt8(ascii: ":") else { throw c.invalid("expected ':' after a key") }
+            c.at += 1
+            c.skipSpace()
+            try scanValue(&c, node: child, depth: depth + 1, into: &values)
+            c.skipSpace()
+            guard let next = c.byte else { throw c.invalid("unterminated object") }
+            if next == UInt8(ascii: ",") { c.at += 1; continue }
+            if next == UInt8(ascii: "}") { c.at += 1; return }
+            throw c.invalid("expected ',' or '}' in an object")
+        }
+    }
+
+    private mutating func scanValue(
+        _ c: inout Cursor, node: FieldPlan.Node, depth: Int, into values: inout [FieldValue]
+    ) throws(Rejection) {
+        guard let first = c.byte else { throw c.invalid("expected a value") }
+        let field = node == FieldPlan.none ? -1 : plan.field(at: node)
+        let wantsObject = node != FieldPlan.none && plan.hasChildren(node)
+        switch first {
+        case UInt8(ascii: "{"):
+            if node != FieldPlan.none && field >= 0 && !wantsObject {
+                throw Rejection(reason: .wrongType, detail: "field [\(plan.paths[Int(field)])] holds an object where a value is expected", offsetInLine: c.at - c.lineStart)
+            }
+            try scanObject(&c, node: wantsObject ? node : FieldPlan.none, depth: depth, into: &values)
+        case UInt8(ascii: "["):
+            guard depth < Self.maxDepth else {
+                throw Rejection(reason: .tooDeep, detail: "nesting deeper than \(Self.maxDepth)", offsetInLine: c.at - c.lineStart)
+            }
+            c.at += 1
+            c.skipSpace()
+            if c.byte == UInt8(ascii: "]") { c.at += 1; return }
+            while true {
+                c.skipSpace()
+                // Arrays make a field multi-valued, whatever their nesting.
+                try scanValue(&c, node: node, depth: depth + 1, into: &values)
+                c.skipSpace()
+                guard let next = c.byte else { throw c.invalid("unterminated array") }
+                if next == UInt8(ascii: ",") { c.at += 1; continue }
+                if next == UInt8(ascii: "]") { c.at += 1; return }
+                throw c.invalid("expected ',' or ']' in an array")
+            }
+        case UInt8(ascii: "\""):
+            let start = c.at
+            let end = try stringEnd(&c)
+            if field >= 0 {
+                values.append(FieldValue(
+                    field: UInt16(field), kind: c.lastStringHadEscape ? .escapedString : .string,
+                    start: UInt32(start + 1), length: UInt32(end - start - 2)))
+            } else if wantsObject {
+                throw wrongScalar(c, node: node, at: start)
+            }
+        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+            let start = c.at
+            let literal: StaticString = first == UInt8(ascii: "t") ? "true" : first == UInt8(ascii: "f") ? "false" : "null"
+            let length = literal.utf8CodeUnitCount
+            guard c.end - c.at >= length,
+                  memcmpEqual(c.raw.baseAddress! + c.at, literal.utf8Start, length) else {
+                throw c.invalid("invalid literal")
+            }
+            c.at += length
+            if first == UInt8(ascii: "n") { return }  // null is absent
+            if field >= 0 {
+                values.append(FieldValue(field: UInt16(field), kind: .bool, start: UInt32(start), length: UInt32(length)))
+            } else if wantsObject {
+                throw wrongScalar(c, node: node, at: start)
+            }
+        default:
+            let start = c.at
+            guard let end = JSONGrammar.numberEnd(UnsafeRawBufferPointer(rebasing: c.raw[..<c.end]), from: start) else {
+                throw c.invalid("invalid value")
+            }
+            c.at = end
+            if field >= 0 {
+                values.append(FieldValue(field: UInt16(field), kind: .number, start: UInt32(start), length: UInt32(end - start)))
+            } else if wantsObject {
+                throw wrongScalar(c, node: node, at: start)
+            }
+        }
+    }
+
+    private func wrongScalar(_ c: Cursor, node: FieldPlan.Node, at: Int) -> Rejection {
+        Rejection(reason: .wrongType, detail: "field [\(plan.path(of: node))] holds a value where an object is expected", offsetInLine: at - c.lineStart)
+    }
+
+    @inline(__always)
+    private func stringEnd(_ c: inout Cursor) throws(Rejection) -> Int {
+        var hasEscape = false
+        var failure: JSONGrammar.Failure?
+        guard let end = JSONGrammar.stringEnd(UnsafeRawBufferPointer(rebasing: c.raw[..<c.end]), openingQuote: c.at, hasEscape: &hasEscape, failure: &failure) else {
+            switch failure {
+            case .invalidUTF8?: throw Rejection(reason: .invalidUTF8, detail: "invalid UTF-8 in a string", offsetInLine: c.at - c.lineStart)
+            case .invalidJSON(let detail)?: throw c.invalid(detail)
+            case nil: throw c.invalid("invalid string")
+            }
+        }
+        c.lastStringHadEscape = hasEscape
+        c.at = end
+        return end
+    }
+}
+
+@inline(__always)
+private func memcmpEqual(_ a: UnsafeRawPointer, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    for i in 0..<count where a.load(fromByteOffset: i, as: UInt8.self) != b[i] { return false }
+    return true
+}

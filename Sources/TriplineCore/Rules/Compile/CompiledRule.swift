@@ -1,0 +1,36 @@
+/// A rule ready to run: its condition compiled against the shared field plan.
+public struct CompiledRule: Sendable {
+    /// What an alert carries of the event.
+    public enum Output: Sendable, Hashable {
+        /// The source event, as Kibana's EQL and query rules copy it.
+        case sourceEvent
+        /// ES|QL result columns: `KEEP`/`DROP` patterns applied to the event's fields, in order.
+        case columns(keep: [String]?, drop: [String], metadata: [String])
+    }
+
+    public let definition: RuleDefinition
+    public let indexPatterns: IndexPatternSet
+    public let predicate: Predicate
+    /// Field paths the condition reads.
+    public let fields: [String]
+    public let literals: LiteralRequirement?
+    public let output: Output
+
+    public var ruleID: String { definition.ruleID }
+    public var name: String { definition.name }
+}
+
+/// Assigns each field path one index, shared by all rules and the extractor's plan.
+public struct FieldRegistry: Sendable {
+    public private(set) var paths: [String] = []
+    private var indexByPath: [String: Int] = [:]
+
+    public init() {}
+
+    public mutating func index(of path: String) -> Int {
+        if let index = indexByPath[path] { return index }
+        paths.append(path)
+        indexByPath[path] = paths.count - 1
+        return paths.count - 1
+    }
+}

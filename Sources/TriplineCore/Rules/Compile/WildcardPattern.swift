@@ -1,0 +1,124 @@
+/// A whole-value pattern with `*` (any run) and `?` (one character) wildcards, matched on
+/// UTF-8 bytes, optionally ASCII- and Unicode-case-insensitively.
+public struct WildcardPattern: Sendable, Hashable {
+    enum Piece: Sendable, Hashable {
+        case literal([UInt8])
+        case anyRun
+        case anyOne
+    }
+
+    let pieces: [Piece]
+    public let caseInsensitive: Bool
+    public let text: String
+
+    public init(_ text: String, caseInsensitive: Bool, questionMarkIsWildcard: Bool = true) {
+        self.text = text
+        self.caseInsensitive = caseInsensitive
+        var pieces: [Piece] = []
+        var literal: [UInt8] = []
+        func flush() { if !literal.isEmpty { pieces.append(.literal(literal)); literal.removeAll() } }
+        let source = caseInsensitive ? CaseFolding.fold(Array(text.utf8)) : Array(text.utf8)
+        for byte in source {
+            if byte == UInt8(ascii: "*") {
+                flush()
+                if pieces.last != .anyRun { pieces.append(.anyRun) }
+            } else if byte == UInt8(ascii: "?") && questionMarkIsWildcard {
+                flush()
+                pieces.append(.anyOne)
+            } else {
+                literal.append(byte)
+            }
+        }
+        flush()
+        self.pieces = pieces
+    }
+
+    public var hasWildcards: Bool { pieces.contains { $0 == .anyRun || $0 == .anyOne } }
+
+    /// The fixed byte runs every match must contain (for prefilters).
+    public var literalRuns: [[UInt8]] {
+        pieces.compactMap { if case .literal(let bytes) = $0 { return bytes } else { return nil } }
+    }
+
+    /// Matches a value already case-folded when the pattern is case-insensitive.
+    public func matches(_ value: UnsafeRawBufferPointer) -> Bool {
+        Self.match(pieces[...], value, 0)
+    }
+
+    private static func match(_ pieces: ArraySlice<Piece>, _ value: UnsafeRawBufferPointer, _ at: Int) -> Bool {
+        guard let first = pieces.first else { return at == value.count }
+        switch first {
+        case .literal(let bytes):
+            guard value.count - at >= bytes.count else { return false }
+            for i in 0..<bytes.count where value[at + i] != bytes[i] { return false }
+            return match(pieces.dropFirst(), value, at + bytes.count)
+        case .anyOne:
+            guard at < value.count else { return false }
+            // One character, which may span several UTF-8 bytes.
+            var next = at + 1
+            while next < value.count, value[next] & 0xC0 == 0x80 { next += 1 }
+            return match(pieces.dropFirst(), value, next)
+        case .anyRun:
+            let rest = pieces.dropFirst()
+            guard let following = rest.first else { return true }
+            if case .literal(let bytes) = following {
+                // Try each place the next literal occurs; a last literal must end the value.
+                if rest.count == 1 {
+                    guard value.count - at >= bytes.count else { return false }
+                    return match(rest, value, value.count - bytes.count)
+                }
+                var start = at
+                while let hit = find(bytes, in: value, from: start) {
+                    if match(rest, value, hit) { return true }
+                    start = hit + 1
+                }
+                return false
+            }
+            var start = at
+            while start <= value.count {
+                if match(rest, value, start) { return true }
+                start += 1
+            }
+            return false
+        }
+    }
+
+    static func find(_ needle: [UInt8], in haystack: UnsafeRawBufferPointer, from: Int) -> Int? {
+        guard let firstByte = needle.first else { return from }
+        var i = from
+        let last = haystack.count - needle.count
+        while i <= last {
+            if haystack[i] == firstByte {
+                var j = 1
+                while j < needle.count && haystack[i + j] == needle[j] { j += 1 }
+                if j == needle.count { return i }
+            }
+            i += 1
+        }
+        return nil
+    }
+}
+
+/// Case folding for case-insensitive comparisons: ASCII by table, the rest by Unicode lowercase.
+public enum CaseFolding {
+    public static func fold(_ bytes: [UInt8]) -> [UInt8] {
+        if bytes.allSatisfy({ $0 < 0x80 }) {
+            return bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        }
+        return Array(String(decoding: bytes, as: UTF8.self).lowercased().utf8)
+    }
+
+    /// Folds `value` into `out` (reused scratch); for values being compared.
+    public static func fold(_ value: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        var ascii = true
+        for byte in value {
+            if byte >= 0x80 { ascii = false; break }
+        }
+        if ascii {
+            for byte in value { out.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) }
+        } else {
+            out.append(contentsOf: String(decoding: value, as: UTF8.self).lowercased().utf8)
+        }
+    }
+}

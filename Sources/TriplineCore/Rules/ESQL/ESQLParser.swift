@@ -1,0 +1,300 @@
+/// Reads ES|QL text into an `ESQLQuery`, following Elasticsearch's ES|QL grammar.
+public struct ESQLParser {
+    private var cursor: TokenCursor
+    private let text: [UInt8]
+
+    public static func parse(_ text: String) throws(QueryError) -> ESQLQuery {
+        var parser = ESQLParser(cursor: TokenCursor(try QueryLexer.tokenize(text)), text: Array(text.utf8))
+        return try parser.query()
+    }
+
+    /// Commands Elasticsearch knows that this engine cannot run yet: reported, never ignored.
+    private static let knownUnsupported: Set<String> = [
+        "dissect", "grok", "enrich", "lookup", "inlinestats", "inline", "change_point", "completion",
+        "fork", "rerank", "sample", "fuse", "rrf", "insist",
+    ]
+
+    private mutating func query() throws(QueryError) -> ESQLQuery {
+        let first = cursor.current
+        guard cursor.accept(keyword: "from") else {
+            if first.isKeyword("row") || first.isKeyword("show") || first.isKeyword("ts") {
+                throw QueryError(.unsupported, "source command \(first.text.uppercased()) is not supported; rules read FROM indices", at: first.location)
+            }
+            throw cursor.unexpected(expecting: "FROM")
+        }
+        let source = try from(at: first.location)
+        var commands: [ESQLCommand] = []
+        while cursor.accept(symbol: "|") {
+            commands.append(try command())
+        }
+        guard cursor.atEnd else { throw cursor.unexpected(expecting: "'|' or end of query") }
+        return ESQLQuery(source: source, commands: commands)
+    }
+
+    /// Index patterns are read from the raw text: they may hold '-', '*' and ':' that are not tokens.
+    private mutating func from(at location: SourceLocation) throws(QueryError) -> ESQLSource {
+        let start = cursor.current.offset
+        var stop = start
+        var scan = cursor.index
+        while cursor.tokens[scan].kind != .end, !cursor.tokens[scan].isSymbol("|"), !cursor.tokens[scan].isKeyword("metadata") {
+            scan += 1
+        }
+        stop = cursor.tokens[scan].offset
+        let raw = String(decoding: text[start..<stop], as: UTF8.self)
+        let indices = raw.split(separator: ",").map { $0.trimmingCharacters(in: " \t\r\n\"") }.filter { !$0.isEmpty }
+        guard !indices.isEmpty else { throw cursor.unexpected(expecting: "an index pattern") }
+        cursor.index = scan
+        var metadata: [String] = []
+        if cursor.accept(keyword: "metadata") {
+            repeat {
+                let field = cursor.advance()
+                guard field.kind == .identifier else { throw QueryError(.syntax, "expected a metadata field", at: field.location) }
+                metadata.append(field.text)
+            } while cursor.accept(symbol: ",")
+        }
+        return ESQLSource(indices: indices, metadata: metadata, location: location)
+    }
+
+    private mutating func command() throws(QueryError) -> ESQLCommand {
+        let token = cursor.advance()
+        guard token.kind == .identifier else { throw QueryError(.syntax, "expected a command after '|'", at: token.location) }
+        let word = token.text.lowercased()
+        switch word {
+        case "where":
+            return .where(try expression(), at: token.location)
+        case "keep":
+            return .keep(try columnPatterns(), at: token.location)
+        case "drop":
+            return .drop(try columnPatterns(), at: token.location)
+        case "eval":
+            return .eval(try assignments(), at: token.location)
+        case "limit":
+            let count = cursor.advance()
+            guard count.kind == .integer, let value = Int(count.text) else { throw QueryError(.syntax, "expected a row count", at: count.location) }
+            return .limit(value, at: token.location)
+        case "sort":
+            var keys: [ESQLSortKey] = []
+            repeat {
+                let key = try expression()
+                var ascending = true
+                if cursor.accept(keyword: "desc") { ascending = false } else { _ = cursor.accept(keyword: "asc") }
+                var nullsFirst: Bool?
+                if cursor.accept(keyword: "nulls") {
+                    if cursor.accept(keyword: "first") { nullsFirst = true } else { try cursor.expect(keyword: "last"); nullsFirst = false }
+                }
+                keys.append(ESQLSortKey(key: key, ascending: ascending, nullsFirst: nullsFirst))
+            } while cursor.accept(symbol: ",")
+            return .sort(keys, at: token.location)
+        case "rename":
+            var pairs: [(from: String, to: String)] = []
+            repeat {
+                let from = try columnName()
+                if cursor.accept(keyword: "as") {
+                    pairs.append((from, try columnName()))
+                } else {
+                    // The newer `RENAME new = old` form.
+                    try cursor.expect(symbol: "=", "AS or '='")
+                    pairs.append((try columnName(), from))
+                }
+            } while cursor.accept(symbol: ",")
+            return .rename(pairs, at: token.location)
+        case "stats":
+            var aggregates: [ESQLAssignment] = []
+            if !cursor.current.isKeyword("by") { aggregates = try assignments() }
+            var groups: [ESQLAssignment] = []
+            if cursor.accept(keyword: "by") { groups = try assignments() }
+            return .stats(aggregates, by: groups, at: token.location)
+        case "mv_expand":
+            return .mvExpand(try columnName(), at: token.location)
+        default:
+            if Self.knownUnsupported.contains(word) {
+                throw QueryError(.unsupported, "command \(token.text.uppercased()) is not supported yet", at: token.location)
+            }
+            throw QueryError(.syntax, "unknown command '\(token.text)'", at: token.location)
+        }
+    }
+
+    private mutating func columnName() throws(QueryError) -> String {
+        let token = cursor.advance()
+        guard token.kind == .identifier || token.kind == .quotedIdentifier else {
+            throw QueryError(.syntax, "expected a column name", at: token.location)
+        }
+        return token.text
+    }
+
+    /// Column names that may hold `*` wildcards, written as adjacent tokens (`source.geo.*`).
+    private mutating func columnPatterns() throws(QueryError) -> [String] {
+        var patterns: [String] = []
+        repeat {
+            var pattern = ""
+            var lastEnd = -1
+            while cursor.current.kind == .identifier || cursor.current.kind == .quotedIdentifier
+                    || cursor.current.isSymbol("*") || cursor.current.isSymbol(".") {
+                let token = cursor.current
+                if lastEnd >= 0 && token.offset != lastEnd { break }
+                pattern += token.text
+                lastEnd = token.offset + (token.kind == .quotedIdentifier ? token.text.utf8.count + 2 : token.text.utf8.count)
+                _ = cursor.advance()
+            }
+            guard !pattern.isEmpty else { throw cursor.unexpected(expecting: "a column name") }
+            patterns.append(pattern)
+        } while cursor.accept(symbol: ",")
+        return patterns
+    }
+
+    private mutating func assignments() throws(QueryError) -> [ESQLAssignment] {
+        var result: [ESQLAssignment] = []
+        repeat {
+            var name: String?
+            if (cursor.current.kind == .identifier || cursor.current.kind == .quotedIdentifier), cursor.peek().isSymbol("=") {
+                name = cursor.advance().text
+                _ = cursor.advance()
+            }
+            let startOffset = cursor.current.offset
+            let value = try expression()
+            let endOffset = cursor.current.offset
+            let written = String(decoding: text[startOffset..<max(startOffset, endOffset)], as: UTF8.self)
+                .trimmingCharacters(in: " \t\r\n")
+            result.append(ESQLAssignment(name: name, value: value, text: written))
+        } while cursor.accept(symbol: ",")
+        return result
+    }
+
+    // MARK: Expressions (precedence: OR < AND < NOT < predicate < + - < * / % < unary)
+
+    private mutating func expression() throws(QueryError) -> Expression {
+        var lhs = try conjunction()
+        while cursor.accept(keyword: "or") { lhs = .or(lhs, try conjunction()) }
+        return lhs
+    }
+
+    private mutating func conjunction() throws(QueryError) -> Expression {
+        var lhs = try negation()
+        while cursor.accept(keyword: "and") { lhs = .and(lhs, try negation()) }
+        return lhs
+    }
+
+    private mutating func negation() throws(QueryError) -> Expression {
+        let token = cursor.current
+        if cursor.accept(keyword: "not") { return .not(try negation(), at: token.location) }
+        return try predicate()
+    }
+
+    private mutating func predicate() throws(QueryError) -> Expression {
+        let lhs = try additive()
+        let token = cursor.current
+        if token.kind == .symbol, let op = Expression.Comparison(rawValue: token.text) {
+            _ = cursor.advance()
+            return .compare(lhs, op, try additive(), at: token.location)
+        }
+        if cursor.accept(keyword: "is") {
+            let negated = cursor.accept(keyword: "not")
+            try cursor.expect(keyword: "null")
+            return .isNull(lhs, negated: negated, at: token.location)
+        }
+        var negated = false
+        if token.isKeyword("not"), ["in", "like", "rlike"].contains(where: { cursor.peek().isKeyword($0) }) {
+            _ = cursor.advance()
+            negated = true
+        }
+        let op = cursor.current
+        if cursor.accept(keyword: "in") {
+            try cursor.expect(symbol: "(", "'(' after IN")
+            var items: [Expression] = []
+            repeat { items.append(try additive()) } while cursor.accept(symbol: ",")
+            try cursor.expect(symbol: ")", "')'")
+            return .inList(lhs, items, caseInsensitive: false, negated: negated, at: op.location)
+        }
+        if cursor.accept(keyword: "like") {
+            return .like(lhs, try patternList(), caseInsensitive: false, negated: negated, at: op.location)
+        }
+        if cursor.accept(keyword: "rlike") {
+            return .regex(lhs, try patternList(), caseInsensitive: false, negated: negated, at: op.location)
+        }
+        return lhs
+    }
+
+    private mutating func patternList() throws(QueryError) -> [Expression] {
+        if cursor.accept(symbol: "(") {
+            var items: [Expression] = []
+            repeat { items.append(try additive()) } while cursor.accept(symbol: ",")
+            try cursor.expect(symbol: ")", "')'")
+            return items
+        }
+        return [try additive()]
+    }
+
+    private mutating func additive() throws(QueryError) -> Expression {
+        var lhs = try multiplicative()
+        while cursor.current.kind == .symbol, ["+", "-"].contains(cursor.current.text) {
+            let op = cursor.advance()
+            lhs = .arithmetic(lhs, Expression.Arithmetic(rawValue: op.text)!, try multiplicative(), at: op.location)
+        }
+        return lhs
+    }
+
+    private mutating func multiplicative() throws(QueryError) -> Expression {
+        var lhs = try unary()
+        while cursor.current.kind == .symbol, ["*", "/", "%"].contains(cursor.current.text) {
+            let op = cursor.advance()
+            lhs = .arithmetic(lhs, Expression.Arithmetic(rawValue: op.text)!, try unary(), at: op.location)
+        }
+        return lhs
+    }
+
+    private mutating func unary() throws(QueryError) -> Expression {
+        let token = cursor.current
+        if cursor.accept(symbol: "-") { return .negate(try unary(), at: token.location) }
+        var value = try primary()
+        // `value::type` casts.
+        while cursor.current.isSymbol(":"), cursor.peek().isSymbol(":") {
+            _ = cursor.advance(); _ = cursor.advance()
+            let type = cursor.advance()
+            guard type.kind == .identifier else { throw QueryError(.syntax, "expected a type after '::'", at: type.location) }
+            value = .call("to_" + type.text.lowercased(), [value], at: type.location)
+        }
+        return value
+    }
+
+    private mutating func primary() throws(QueryError) -> Expression {
+        let token = cursor.current
+        switch token.kind {
+        case .string:
+            _ = cursor.advance()
+            return .literal(.string(token.text), at: token.location)
+        case .integer:
+            _ = cursor.advance()
+            guard let value = Int64(token.text) else { throw QueryError(.syntax, "integer out of range", at: token.location) }
+            return .literal(.integer(value), at: token.location)
+        case .decimal:
+            _ = cursor.advance()
+            return .literal(.decimal(Double(token.text) ?? 0), at: token.location)
+        case .quotedIdentifier:
+            _ = cursor.advance()
+            return .field(token.text, optional: false, at: token.location)
+        case .symbol where token.text == "(":
+            _ = cursor.advance()
+            let inner = try expression()
+            try cursor.expect(symbol: ")", "')'")
+            return inner
+        case .identifier:
+            let word = token.text.lowercased()
+            _ = cursor.advance()
+            if word == "true" || word == "false" { return .literal(.bool(word == "true"), at: token.location) }
+            if word == "null" { return .literal(.null, at: token.location) }
+            if cursor.accept(symbol: "(") {
+                var args: [Expression] = []
+                if cursor.accept(symbol: "*") {
+                    args = [.literal(.string("*"), at: token.location)]
+                } else if !cursor.current.isSymbol(")") {
+                    repeat { args.append(try expression()) } while cursor.accept(symbol: ",")
+                }
+                try cursor.expect(symbol: ")", "')'")
+                return .call(word, args, at: token.location)
+            }
+            return .field(token.text, optional: false, at: token.location)
+        default:
+            throw cursor.unexpected(expecting: "a value")
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import TOMLKit
+
+/// A detection rule as written in an elastic/detection-rules TOML file.
+public struct RuleDefinition: Sendable {
+    public enum Language: String, Sendable, Hashable {
+        case eql
+        case esql
+    }
+
+    public var file: String
+    public var ruleID: String
+    public var name: String
+    public var description: String
+    public var type: String
+    public var language: Language
+    public var query: String
+    /// Where the query text starts in the file, so query errors point into the file.
+    public var queryStart: SourceLocation
+    public var index: [String]
+    public var from: String
+    public var interval: String
+    public var maxSignals: Int
+    public var severity: String
+    public var riskScore: Int
+    public var tags: [String]
+    public var author: [String]
+    public var license: String?
+    public var references: [String]
+    public var falsePositives: [String]
+    public var threat: JSONValue
+    public var timestampOverride: String?
+    public var version: Int
+    public var enabled: Bool
+
+    /// Maps a location inside the query text to one inside the rule file.
+    public func fileLocation(of queryLocation: SourceLocation) -> SourceLocation {
+        if queryLocation.line == 1 {
+            return SourceLocation(line: queryStart.line, column: queryStart.column + queryLocation.column - 1)
+        }
+        return SourceLocation(line: queryStart.line + queryLocation.line - 1, column: queryLocation.column)
+    }
+}
+
+/// A rule file that cannot be loaded, with the place in the file.
+public struct RuleError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var location: SourceLocation?
+    public var message: String
+    public var ruleID: String?
+    public var language: String?
+    public var isUnsupported: Bool
+
+    public init(file: String, location: SourceLocation?, message: String, ruleID: String? = nil, language: String? = nil, isUnsupported: Bool = false) {
+        self.file = file
+        self.location = location
+        self.message = message
+        self.ruleID = ruleID
+        self.language = language
+        self.isUnsupported = isUnsupported
+    }
+
+    public var description: String {
+        if let location { return "\(file):\(location.line):\(location.column): \(message)" }
+        return "\(file): \(message)"
+    }
+}
+
+extension RuleDefinition {
+    /// Reads one detection-rules TOML document.
+    public static func parse(toml text: String, file: String) throws(RuleError) -> RuleDefinition {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw RuleError(file: file, location: SourceLocation(line: error.source.begin.line, column: error.source.begin.column),
+                            message: "invalid TOML: \(error.description)")
+        } catch {
+            throw RuleError(file: file, location: nil, message: "invalid TOML: \(error)")
+        }
+        guard let rule = table["rule"]?.table else {
+            throw RuleError(file: file, location: nil, message: "missing [rule] table")
+        }
+        func string(_ key: String) -> String? { rule[key]?.string }
+        func strings(_ key: String) -> [String] { rule[key]?.array?.compactMap { $0.string } ?? [] }
+        func required(_ key: String) throws(RuleError) -> String {
+            guard let value = string(key) else {
+                throw RuleError(file: file, location: keyLocation(key, in: text), message: "missing [rule] \(key)", ruleID: string("rule_id"))
+            }
+            return value
+        }
+        let ruleID = try required("rule_id")
+        let languageName = string("language") ?? string("type") ?? ""
+        guard let language = Language(rawValue: languageName) else {
+            throw RuleError(file: file, location: keyLocation("language", in: text),
+                            message: "language '\(languageName)' is not supported (eql and esql are)",
+                            ruleID: ruleID, language: languageName, isUnsupported: true)
+        }
+        let query = try required("query")
+        return RuleDefinition(
+            file: file,
+            ruleID: ruleID,
+            name: string("name") ?? ruleID,
+            description: (string("description") ?? "").trimmingCharacters(in: " \n"),
+            type: string("type") ?? languageName,
+            language: language,
+            query: query,
+            queryStart: queryLocation(in: text),
+            index: strings("index"),
+            from: string("from") ?? "now-6m",
+            interval: string("interval") ?? "5m",
+            maxSignals: rule["max_signals"]?.int ?? 100,
+            severity: string("severity") ?? "low",
+            riskScore: rule["risk_score"]?.int ?? 21,
+            tags: strings("tags"),
+            author: strings("author"),
+            license: string("license"),
+            references: strings("references"),
+            falsePositives: strings("false_positives"),
+            threat: rule["threat"].map { tomlToJSON($0) } ?? .array([]),
+            timestampOverride: string("timestamp_override"),
+            version: rule["version"]?.int ?? 1,
+            enabled: rule["enabled"]?.bool ?? true)
+    }
+
+    /// The line and column where the query's first character stands in the file.
+    static func queryLocation(in text: String) -> SourceLocation {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for (number, line) in lines.enumerated() {
+            let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
+            guard trimmed.hasPrefix("query"), let equals = trimmed.firstIndex(of: "=") else { continue }
+            guard trimmed[trimmed.startIndex..<equals].trimmingCharacters(in: " \t") == "query" else { continue }
+            let afterEquals = trimmed[trimmed.index(after: equals)...].drop(while: { $0 == " " })
+            for quote in ["'''", "\"\"\"", "'", "\""] where afterEquals.hasPrefix(quote) {
+                let rest = afterEquals.dropFirst(quote.count)
+                if quote.count == 3 && rest.isEmpty { return SourceLocation(line: number + 2, column: 1) }
+                let column = line.count - rest.count + 1
+                return SourceLocation(line: number + 1, column: column)
+            }
+            return SourceLocation(line: number + 1, column: 1)
+        }
+        return SourceLocation(line: 1, column: 1)
+    }
+
+    static func keyLocation(_ key: String, in text: String) -> SourceLocation? {
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        where line.trimmingCharacters(in: " \t").hasPrefix(key + " ") || line.trimmingCharacters(in: " \t").hasPrefix(key + "=") {
+            return SourceLocation(line: number + 1, column: 1)
+        }
+        return nil
+    }
+}
+
+/// TOML values as JSON, for rule metadata copied into alerts (`threat`, ...).
+func tomlToJSON(_ value: any TOMLValueConvertible) -> JSONValue {
+    if let table = value.table {
+        return .object(table.keys.sorted().compactMap { key in table[key].map { (key, tomlToJSON($0)) } })
+    }
+    if let array = value.array { return .array(array.map { tomlToJSON($0) }) }
+    if let string = value.string { return .string(string) }
+    if let bool = value.bool { return .bool(bool) }
+    if let int = value.int { return .number(String(int)) }
+    if let double = value.double { return .number(String(double)) }
+    return .string(String(describing: value))
+}

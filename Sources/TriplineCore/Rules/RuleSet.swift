@@ -1,0 +1,96 @@
+import Foundation
+
+/// Fields every event is read for besides the rules' own: index routing, ids, shard keys.
+public struct SystemFields: Sendable {
+    public let index: Int
+    public let dataStreamType: Int
+    public let dataStreamDataset: Int
+    public let dataStreamNamespace: Int
+    public let id: Int
+    /// The shard key and its fallbacks, in order.
+    public let shardKeys: [Int]
+}
+
+/// The loaded rules: compiled, with the one field plan the extractor runs for all of them.
+public struct RuleSet: Sendable {
+    public let rules: [CompiledRule]
+    public let errors: [RuleError]
+    public let plan: FieldPlan
+    public let system: SystemFields
+
+    public static let defaultShardKeys = ["user.name", "user.id", "aws.cloudtrail.user_identity.arn", "host.id"]
+
+    public init(definitions: [RuleDefinition], loadErrors: [RuleError] = [], shardKeys: [String] = RuleSet.defaultShardKeys) {
+        var compiler = RuleCompiler()
+        var rules: [CompiledRule] = []
+        var errors = loadErrors
+        var seen: [String: String] = [:]
+        for definition in definitions {
+            if let first = seen[definition.ruleID] {
+                errors.append(RuleError(file: definition.file, location: nil,
+                                        message: "duplicate rule_id \(definition.ruleID) (first in \(first))",
+                                        ruleID: definition.ruleID, language: definition.language.rawValue))
+                continue
+            }
+            seen[definition.ruleID] = definition.file
+            do {
+                rules.append(try compiler.compile(definition))
+            } catch {
+                errors.append(error)
+            }
+        }
+        var registry = compiler.registry
+        system = SystemFields(
+            index: registry.index(of: "_index"),
+            dataStreamType: registry.index(of: "data_stream.type"),
+            dataStreamDataset: registry.index(of: "data_stream.dataset"),
+            dataStreamNamespace: registry.index(of: "data_stream.namespace"),
+            id: registry.index(of: "_id"),
+            shardKeys: shardKeys.map { registry.index(of: $0) })
+        self.rules = rules
+        self.errors = errors
+        self.plan = FieldPlan(paths: registry.paths)
+        precondition(plan.paths == registry.paths, "the plan keeps the registry's field order")
+    }
+
+    /// Loads rule files (`.toml`) from files and folders (recursively, in sorted order).
+    public static func load(paths: [String], shardKeys: [String] = RuleSet.defaultShardKeys) -> RuleSet {
+        let (definitions, errors) = loadDefinitions(paths: paths)
+        return RuleSet(definitions: definitions, loadErrors: errors, shardKeys: shardKeys)
+    }
+
+    public static func loadDefinitions(paths: [String]) -> ([RuleDefinition], [RuleError]) {
+        var definitions: [RuleDefinition] = []
+        var errors: [RuleError] = []
+        for file in ruleFiles(in: paths, errors: &errors) {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                errors.append(RuleError(file: file, location: nil, message: "cannot read the file"))
+                continue
+            }
+            do {
+                definitions.append(try RuleDefinition.parse(toml: String(decoding: data, as: UTF8.self), file: file))
+            } catch {
+                errors.append(error)
+            }
+        }
+        return (definitions, errors)
+    }
+
+    static func ruleFiles(in paths: [String], errors: inout [RuleError]) -> [String] {
+        var files: [String] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                errors.append(RuleError(file: path, location: nil, message: "no such file or folder"))
+                continue
+            }
+            if !isDirectory.boolValue { files.append(path); continue }
+            let found = (FileManager.default.enumerator(atPath: path)?.compactMap { $0 as? String } ?? [])
+                .filter { $0.hasSuffix(".toml") }
+                .sorted()
+                .map { (path as NSString).appendingPathComponent($0) }
+            files.append(contentsOf: found)
+        }
+        return files
+    }
+}

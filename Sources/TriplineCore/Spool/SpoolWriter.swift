@@ -1,0 +1,173 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file-system failure with the path and the system's reason.
+public struct FileError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var path: String
+    public var operation: String
+    public var code: Int32
+
+    public init(path: String, operation: String, code: Int32 = errno) {
+        self.path = path
+        self.operation = operation
+        self.code = code
+    }
+
+    public var description: String { "\(operation) \(path): \(String(cString: strerror(code)))" }
+}
+
+/// Spool settings (DESIGN §4): rotation by size and age, and how often blocks reach the disk.
+public struct SpoolOptions: Sendable {
+    public var maxSegmentBytes: Int
+    public var maxSegmentAgeMilliseconds: Int64
+    public var flushIntervalMilliseconds: Int64
+
+    public init(maxSegmentBytes: Int = 8 << 20, maxSegmentAgeMilliseconds: Int64 = 5_000, flushIntervalMilliseconds: Int64 = 200) {
+        self.maxSegmentBytes = maxSegmentBytes
+        self.maxSegmentAgeMilliseconds = maxSegmentAgeMilliseconds
+        self.flushIntervalMilliseconds = flushIntervalMilliseconds
+    }
+}
+
+/// Writes alert lines into `alerts-<sequence>.ndjson.lz4` segments, one LZ4 frame each.
+///
+/// A segment is written as `.open` and renamed only after its frame is complete and fsynced, so
+/// a shipper that picks up closed segments never reads half a frame.
+public final class SpoolWriter {
+    public let directory: String
+    public let options: SpoolOptions
+    private var encoder: LZ4FrameEncoder?
+    private var descriptor: Int32 = -1
+    private var openPath = ""
+    private var sequence: UInt64
+    private var segmentStarted: Int64 = 0
+    private var lastFlush: Int64 = 0
+    private var uncompressedInSegment = 0
+    private var unflushed = 0
+    public private(set) var alertsWritten = 0
+    public private(set) var segmentsClosed = 0
+    public private(set) var closedSegments: [String] = []
+
+    public init(directory: String, options: SpoolOptions = SpoolOptions()) throws {
+        self.directory = directory
+        self.options = options
+        if mkdir(directory, 0o755) != 0 && errno != EEXIST { throw FileError(path: directory, operation: "create spool folder") }
+        sequence = (try SpoolDirectory.segments(in: directory).map(\.sequence).max() ?? 0) + 1
+    }
+
+    /// Appends complete alert lines (each ending in a newline).
+    public func append(_ lines: [UInt8], alerts: Int, now: Int64 = Timestamp.nowMilliseconds()) throws {
+        guard !lines.isEmpty else { return }
+        if encoder == nil { try openSegment(now: now) }
+        let compressed = try lines.withUnsafeBytes { try encoder!.update($0) }
+        try write(compressed)
+        uncompressedInSegment += lines.count
+        unflushed += lines.count
+        alertsWritten += alerts
+        try tick(now: now)
+    }
+
+    /// Flushes blocks and rotates as the clock says; call it regularly while idle too.
+    public func tick(now: Int64 = Timestamp.nowMilliseconds()) throws {
+        guard encoder != nil else { return }
+        if uncompressedInSegment >= options.maxSegmentBytes || now - segmentStarted >= options.maxSegmentAgeMilliseconds {
+            try closeSegment()
+            return
+        }
+        if unflushed > 0 && now - lastFlush >= options.flushIntervalMilliseconds {
+            try write(try encoder!.flush())
+            unflushed = 0
+            lastFlush = now
+        }
+    }
+
+    /// Completes and closes the open segment, if any.
+    public func close() throws {
+        try closeSegment()
+    }
+
+    private func openSegment(now: Int64) throws {
+        let name = SpoolDirectory.segmentName(sequence)
+        openPath = directory + "/" + name + SpoolDirectory.openSuffix
+        descriptor = open(openPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw FileError(path: openPath, operation: "open") }
+        let encoder = try LZ4FrameEncoder()
+        self.encoder = encoder
+        segmentStarted = now
+        lastFlush = now
+        uncompressedInSegment = 0
+        try write(try encoder.begin())
+    }
+
+    private func closeSegment() throws {
+        guard let encoder else { return }
+        try write(try encoder.end())
+        guard fsync(descriptor) == 0 else { throw FileError(path: openPath, operation: "fsync") }
+        Glibc.close(descriptor)
+        descriptor = -1
+        let closedPath = String(openPath.dropLast(SpoolDirectory.openSuffix.count))
+        guard rename(openPath, closedPath) == 0 else { throw FileError(path: openPath, operation: "rename") }
+        SpoolDirectory.syncDirectory(directory)
+        self.encoder = nil
+        unflushed = 0
+        segmentsClosed += 1
+        closedSegments.append(closedPath)
+        sequence += 1
+    }
+
+    private func write(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw FileError(path: openPath, operation: "write")
+            }
+            offset += written
+        }
+    }
+}
+
+/// Naming and listing of spool segments.
+public enum SpoolDirectory {
+    public static let openSuffix = ".open"
+
+    public struct Segment: Sendable, Hashable {
+        public var sequence: UInt64
+        public var path: String
+        public var isOpen: Bool
+    }
+
+    public static func segmentName(_ sequence: UInt64) -> String {
+        let digits = String(sequence)
+        return "alerts-" + String(repeating: "0", count: max(0, 10 - digits.count)) + digits + ".ndjson.lz4"
+    }
+
+    public static func segments(in directory: String) throws -> [Segment] {
+        guard let dir = opendir(directory) else { throw FileError(path: directory, operation: "read spool folder") }
+        defer { closedir(dir) }
+        var found: [Segment] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name.hasPrefix("alerts-") else { continue }
+            var stem = name.dropFirst("alerts-".count)
+            let isOpen = stem.hasSuffix(".ndjson.lz4" + openSuffix)
+            if isOpen { stem = stem.dropLast(openSuffix.count) }
+            guard stem.hasSuffix(".ndjson.lz4"), let sequence = UInt64(stem.dropLast(".ndjson.lz4".count)) else { continue }
+            found.append(Segment(sequence: sequence, path: directory + "/" + name, isOpen: isOpen))
+        }
+        return found.sorted { $0.sequence < $1.sequence }
+    }
+
+    static func syncDirectory(_ directory: String) {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        close(fd)
+    }
+}
