@@ -5,6 +5,7 @@ public struct DeadLetter: Sendable, Hashable {
         case invalidJSON = "invalid_json"
         case invalidUTF8 = "invalid_utf8"
         case wrongType = "wrong_type"
+        case duplicateKey = "duplicate_key"
         case notAnObject = "not_an_object"
         case tooDeep = "too_deep"
         case truncated = "truncated"

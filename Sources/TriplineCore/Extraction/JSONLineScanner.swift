@@ -15,6 +15,8 @@ public struct JSONLineScanner {
     let plan: FieldPlan
     /// Scratch for keys that hold escapes; reused.
     private var keyScratch: [UInt8] = []
+    /// Keys of the objects being walked, innermost last, to refuse duplicates as Elasticsearch does.
+    private var openKeys: [(hash: UInt64, start: Int, end: Int, escaped: Bool)] = []
 
     public init(plan: FieldPlan) {
         self.plan = plan
@@ -69,6 +71,8 @@ public struct JSONLineScanner {
         c.at += 1  // '{'
         c.skipSpace()
         if c.byte == UInt8(ascii: "}") { c.at += 1; return }
+        let keysOfThisObject = openKeys.count
+        defer { openKeys.removeSubrange(keysOfThisObject...) }
         while true {
             c.skipSpace()
             guard c.byte == UInt8(ascii: "\"") else { throw c.invalid("expected a key") }
@@ -84,6 +88,7 @@ public struct JSONLineScanner {
             } else {
                 child = plan.descend(node, key: UnsafeRawBufferPointer(rebasing: c.raw[(keyStart + 1)..<(keyEnd - 1)]))
             }
+            try checkDuplicate(c, keyStart: keyStart + 1, keyEnd: keyEnd - 1, escaped: c.lastStringHadEscape, since: keysOfThisObject)
             c.skipSpace()
             guard c.byte == UInt8(ascii: ":") else { throw c.invalid("expected ':' after a key") }
             c.at += 1
@@ -163,6 +168,30 @@ public struct JSONLineScanner {
                 throw wrongScalar(c, node: node, at: start)
             }
         }
+    }
+
+    /// Elasticsearch refuses a document with the same key twice in one object.
+    private mutating func checkDuplicate(_ c: Cursor, keyStart: Int, keyEnd: Int, escaped: Bool, since first: Int) throws(Rejection) {
+        let key = UnsafeRawBufferPointer(rebasing: c.raw[keyStart..<keyEnd])
+        var decoded: [UInt8] = []
+        if escaped { _ = JSONGrammar.unescape(key, into: &decoded) }
+        let hash = escaped ? decoded.withUnsafeBytes { Sharder.hash($0) } : Sharder.hash(key)
+        for other in openKeys[first...] where other.hash == hash {
+            let otherKey = UnsafeRawBufferPointer(rebasing: c.raw[other.start..<other.end])
+            let same: Bool
+            if !escaped && !other.escaped {
+                same = otherKey.elementsEqual(key)
+            } else {
+                var otherDecoded: [UInt8] = []
+                _ = JSONGrammar.unescape(otherKey, into: &otherDecoded)
+                same = otherDecoded == (escaped ? decoded : Array(key))
+            }
+            if same {
+                throw Rejection(reason: .duplicateKey, detail: "duplicate key \"\(String(decoding: escaped ? decoded : Array(key), as: UTF8.self))\"",
+                                offsetInLine: keyStart - 1 - c.lineStart)
+            }
+        }
+        openKeys.append((hash, keyStart, keyEnd, escaped))
     }
 
     private func wrongScalar(_ c: Cursor, node: FieldPlan.Node, at: Int) -> Rejection {

@@ -1,0 +1,247 @@
+import Synchronization
+
+/// How a pipeline runs (DESIGN §1, §4, §5).
+public struct PipelineOptions: Sendable {
+    public var workers: Int
+    public var shardKeys: [String]
+    public var defaultIndex: String?
+    public var spoolDirectory: String
+    public var spool: SpoolOptions
+    public var maxLineBytes: Int
+    public var batchBytes: Int
+    /// Batches each stream holds before its producer waits.
+    public var channelCapacity: Int
+
+    public init(
+        workers: Int, shardKeys: [String] = RuleSet.defaultShardKeys, defaultIndex: String? = nil,
+        spoolDirectory: String, spool: SpoolOptions = SpoolOptions(), maxLineBytes: Int = 1 << 20,
+        batchBytes: Int = 1 << 20, channelCapacity: Int = 4
+    ) {
+        self.workers = max(1, workers)
+        self.shardKeys = shardKeys
+        self.defaultIndex = defaultIndex
+        self.spoolDirectory = spoolDirectory
+        self.spool = spool
+        self.maxLineBytes = maxLineBytes
+        self.batchBytes = batchBytes
+        self.channelCapacity = max(1, channelCapacity)
+    }
+}
+
+/// Bytes and lines the sources read, added up across sources and connections.
+public final class IntakeCounters: Sendable {
+    private let state = Mutex((bytes: 0, lines: 0, blank: 0))
+
+    public init() {}
+
+    public func add(bytes: Int = 0, lines: Int = 0, blank: Int = 0) {
+        state.withLock { $0.bytes += bytes; $0.lines += lines; $0.blank += blank }
+    }
+
+    public var totals: (bytes: Int, lines: Int, blank: Int) { state.withLock { $0 } }
+}
+
+/// A worker's share of one batch.
+public struct WorkUnit: Sendable {
+    public var extracted: ExtractedBatch
+    public var lines: [Int]
+}
+
+/// What workers hand the alert writer.
+public enum AlertMessage: Sendable {
+    case alerts(lines: [UInt8], count: Int, byRule: [String: Int])
+    /// Lets the writer flush blocks and rotate segments while no alerts arrive.
+    case tick
+}
+
+/// Receives dead letters; the file writer lives in the I/O layer.
+public protocol DeadLetterSink: Sendable {
+    func write(_ letters: [DeadLetter]) async throws
+    func close() async throws
+}
+
+/// The staged pipeline: Framer → Extractor → Sharder → Workers → AlertWriter → LZ4 spool.
+///
+/// Every arrow is a `BoundedChannel` of batches, so a stalled stage suspends the one before it,
+/// back to the source. Sources send framed output into `intake` and finish it when done.
+public final class Pipeline: Sendable {
+    public let ruleSet: RuleSet
+    public let options: PipelineOptions
+    public let intake: BoundedChannel<FramedOutput>
+    public let counters = IntakeCounters()
+    let extracted: BoundedChannel<ExtractedBatch>
+    let deadLetters: BoundedChannel<[DeadLetter]>
+    let workerInputs: [BoundedChannel<WorkUnit>]
+    let alertOutput: BoundedChannel<AlertMessage>
+    let deadLetterSink: (any DeadLetterSink)?
+    let builder = AlertBuilder()
+    /// For tests of backpressure: a worker waits on this before each unit.
+    let workerGate: (@Sendable () async -> Void)?
+
+    public init(ruleSet: RuleSet, options: PipelineOptions, deadLetterSink: (any DeadLetterSink)?,
+                workerGate: (@Sendable () async -> Void)? = nil) {
+        self.ruleSet = ruleSet
+        self.options = options
+        self.deadLetterSink = deadLetterSink
+        self.workerGate = workerGate
+        intake = BoundedChannel(name: "framer", capacity: options.channelCapacity)
+        extracted = BoundedChannel(name: "extractor", capacity: options.channelCapacity)
+        deadLetters = BoundedChannel(name: "dead-letters", capacity: options.channelCapacity * 4)
+        workerInputs = (0..<options.workers).map { BoundedChannel(name: "worker-\($0)", capacity: options.channelCapacity) }
+        alertOutput = BoundedChannel(name: "alerts", capacity: options.channelCapacity * 2)
+    }
+
+    /// Queue depths per stage, for metrics.
+    public var queueDepths: [(String, Int)] {
+        [(intake.name, intake.depth), (extracted.name, extracted.depth)]
+            + workerInputs.map { ($0.name, $0.depth) } + [(alertOutput.name, alertOutput.depth)]
+    }
+
+    /// Runs every stage until the sources finish `intake` and all of it has drained into the spool.
+    public func run() async throws -> PipelineStats {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var stats = try await withThrowingTaskGroup(of: PipelineStats.self) { group in
+            group.addTask { try await self.extractStage() }
+            group.addTask { try await self.shardStage() }
+            group.addTask { try await self.workerStages() }
+            group.addTask { try await self.deadLetterStage() }
+            group.addTask { try await self.writeStage() }
+            group.addTask { try await self.tickStage() }
+            var total = PipelineStats()
+            do {
+                for try await partial in group { total.merge(partial) }
+            } catch {
+                // One stage failed: unblock the others so the run ends with the error, not a hang.
+                for channel in [intake] { channel.close() }
+                extracted.close(); deadLetters.close(); alertOutput.close()
+                workerInputs.forEach { $0.close() }
+                throw error
+            }
+            return total
+        }
+        let intakeTotals = counters.totals
+        stats.bytes = intakeTotals.bytes
+        stats.events = intakeTotals.lines
+        stats.blankLines = intakeTotals.blank
+        stats.rulesLoaded = ruleSet.rules.count
+        stats.rulesSkipped = ruleSet.errors.count
+        let elapsed = clock.now - started
+        stats.elapsedSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return stats
+    }
+
+    private func extractStage() async throws -> PipelineStats {
+        var extractor = Extractor(plan: ruleSet.plan)
+        defer { extracted.finish(); deadLetters.finish() }
+        for await output in intake {
+            switch output {
+            case .batch(let batch):
+                let (result, rejected) = extractor.extract(batch)
+                if !rejected.isEmpty { try await deadLetters.send(rejected) }
+                try await extracted.send(result)
+            case .deadLetter(let letter):
+                try await deadLetters.send([letter])
+            }
+        }
+        return PipelineStats()
+    }
+
+    private func shardStage() async throws -> PipelineStats {
+        var sharder = Sharder(workers: options.workers, shardKeys: ruleSet.system.shardKeys)
+        defer { workerInputs.forEach { $0.finish() } }
+        for await batch in extracted {
+            for (worker, lines) in sharder.split(batch).enumerated() where !lines.isEmpty {
+                try await workerInputs[worker].send(WorkUnit(extracted: batch, lines: lines))
+            }
+        }
+        return PipelineStats()
+    }
+
+    private func workerStages() async throws -> PipelineStats {
+        defer { alertOutput.finish() }
+        return try await withThrowingTaskGroup(of: PipelineStats.self) { group in
+            for input in workerInputs {
+                group.addTask { try await self.workerStage(input) }
+            }
+            var total = PipelineStats()
+            for try await partial in group { total.merge(partial) }
+            return total
+        }
+    }
+
+    private func workerStage(_ input: BoundedChannel<WorkUnit>) async throws -> PipelineStats {
+        var evaluator = RuleEvaluator(ruleSet: ruleSet, defaultIndex: options.defaultIndex)
+        for await unit in input {
+            if let workerGate { await workerGate() }
+            let matches = evaluator.evaluate(unit.extracted, lines: unit.lines)
+            guard !matches.isEmpty else { continue }
+            let now = Timestamp.nowMilliseconds()
+            var lines: [UInt8] = []
+            var byRule: [String: Int] = [:]
+            for match in matches {
+                let rule = ruleSet.rules[match.rule]
+                let batch = unit.extracted.batch
+                let source = AlertBuilder.Source(line: batch.lineBytes(match.line), position: batch.position(ofLine: match.line), index: match.index)
+                lines.append(contentsOf: builder.alert(rule: rule, source: source, now: now).line)
+                byRule[rule.ruleID, default: 0] += 1
+            }
+            try await alertOutput.send(.alerts(lines: lines, count: matches.count, byRule: byRule))
+        }
+        var stats = PipelineStats()
+        stats.evaluated = evaluator.eventsEvaluated
+        stats.eventsWithoutIndex = evaluator.eventsWithoutIndex
+        return stats
+    }
+
+    private func deadLetterStage() async throws -> PipelineStats {
+        var stats = PipelineStats()
+        for await letters in deadLetters {
+            stats.rejected += letters.count
+            for letter in letters { stats.rejectedByReason[letter.reason.rawValue, default: 0] += 1 }
+            try await deadLetterSink?.write(letters)
+        }
+        try await deadLetterSink?.close()
+        return stats
+    }
+
+    private func writeStage() async throws -> PipelineStats {
+        let spool = try SpoolWriter(directory: options.spoolDirectory, options: options.spool)
+        var stats = PipelineStats()
+        for await message in alertOutput {
+            switch message {
+            case .alerts(let lines, let count, let byRule):
+                try spool.append(lines, alerts: count)
+                stats.alerts += count
+                stats.alertsByRule.merge(byRule, uniquingKeysWith: +)
+            case .tick:
+                try spool.tick()
+            }
+        }
+        try spool.close()
+        stats.segmentsClosed = spool.segmentsClosed
+        return stats
+    }
+
+    private func tickStage() async throws -> PipelineStats {
+        let interval = max(10, options.spool.flushIntervalMilliseconds / 2)
+        while true {
+            try? await Task.sleep(for: .milliseconds(interval))
+            do { try await alertOutput.send(.tick) } catch { break }
+        }
+        return PipelineStats()
+    }
+}
+
+extension PipelineStats {
+    mutating func merge(_ other: PipelineStats) {
+        evaluated += other.evaluated
+        rejected += other.rejected
+        rejectedByReason.merge(other.rejectedByReason, uniquingKeysWith: +)
+        alerts += other.alerts
+        suppressed += other.suppressed
+        alertsByRule.merge(other.alertsByRule, uniquingKeysWith: +)
+        eventsWithoutIndex += other.eventsWithoutIndex
+        segmentsClosed += other.segmentsClosed
+    }
+}

@@ -1,0 +1,48 @@
+/// What a run did, stage by stage; `events == evaluated + rejected` always holds at the end.
+public struct PipelineStats: Sendable, Hashable {
+    public var events = 0
+    public var bytes = 0
+    public var blankLines = 0
+    public var evaluated = 0
+    public var rejected = 0
+    public var rejectedByReason: [String: Int] = [:]
+    public var alerts = 0
+    public var suppressed = 0
+    public var alertsByRule: [String: Int] = [:]
+    public var eventsWithoutIndex = 0
+    public var segmentsClosed = 0
+    public var elapsedSeconds = 0.0
+    public var rulesLoaded = 0
+    public var rulesSkipped = 0
+
+    public init() {}
+
+    public var invariantHolds: Bool { events == evaluated + rejected }
+
+    public func jsonLine() -> [UInt8] {
+        var out = JSONWriter()
+        out.beginObject()
+        out.key("events"); out.integer(Int64(events))
+        out.key("bytes"); out.integer(Int64(bytes))
+        out.key("evaluated"); out.integer(Int64(evaluated))
+        out.key("rejected"); out.integer(Int64(rejected))
+        out.key("rejected_by_reason"); out.beginObject()
+        for (reason, count) in rejectedByReason.sorted(by: { $0.key < $1.key }) { out.key(reason); out.integer(Int64(count)) }
+        out.endObject()
+        out.key("blank_lines"); out.integer(Int64(blankLines))
+        out.key("alerts"); out.integer(Int64(alerts))
+        out.key("suppressed"); out.integer(Int64(suppressed))
+        out.key("alerts_by_rule"); out.beginObject()
+        for (rule, count) in alertsByRule.sorted(by: { $0.key < $1.key }) { out.key(rule); out.integer(Int64(count)) }
+        out.endObject()
+        out.key("events_without_index"); out.integer(Int64(eventsWithoutIndex))
+        out.key("segments_closed"); out.integer(Int64(segmentsClosed))
+        out.key("rules_loaded"); out.integer(Int64(rulesLoaded))
+        out.key("rules_skipped"); out.integer(Int64(rulesSkipped))
+        out.key("elapsed_seconds"); out.double((elapsedSeconds * 1000).rounded() / 1000)
+        out.key("events_in_equals_evaluated_plus_rejected"); out.bool(invariantHolds)
+        out.endObject()
+        out.newline()
+        return out.bytes
+    }
+}

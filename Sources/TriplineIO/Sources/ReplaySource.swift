@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOPosix
+
+/// Replays files, folders (recursively, in sorted order), `.gz` and `.lz4` archives, and `-` for
+/// stdin into a pipeline. Reads happen on NIO's blocking-I/O pool so a slow pipe never holds one of
+/// the cooperative threads the stages run on.
+public struct ReplaySource: Sendable {
+    public let paths: [String]
+    public let maxLineBytes: Int
+    public let batchBytes: Int
+    public static let readBytes = 1 << 20
+
+    public init(paths: [String], maxLineBytes: Int, batchBytes: Int) {
+        self.paths = paths
+        self.maxLineBytes = maxLineBytes
+        self.batchBytes = batchBytes
+    }
+
+    enum Compression { case none, gzip, lz4 }
+
+    /// Every input file, folders expanded; errors for paths that do not exist.
+    public func inputFiles() throws -> [String] {
+        var files: [String] = []
+        for path in paths {
+            if path == "-" { files.append(path); continue }
+            var info = stat()
+            guard stat(path, &info) == 0 else { throw SourceError(message: "cannot read \(path): \(String(cString: strerror(errno)))") }
+            if (info.st_mode & S_IFMT) == S_IFDIR {
+                files.append(contentsOf: try Self.walk(path))
+            } else {
+                files.append(path)
+            }
+        }
+        return files
+    }
+
+    static func walk(_ directory: String) throws -> [String] {
+        guard let dir = opendir(directory) else { throw SourceError(message: "cannot read folder \(directory): \(String(cString: strerror(errno)))") }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name == "." || name == ".." || name.hasPrefix(".") { continue }
+            names.append(name)
+        }
+        closedir(dir)
+        var files: [String] = []
+        for name in names.sorted() {
+            let path = directory + "/" + name
+            var info = stat()
+            guard stat(path, &info) == 0 else { continue }
+            if (info.st_mode & S_IFMT) == S_IFDIR { files.append(contentsOf: try walk(path)) } else { files.append(path) }
+        }
+        return files
+    }
+
+    /// Feeds every input into the pipeline's intake, in order. Does not finish the intake.
+    public func feed(_ pipeline: Pipeline) async throws {
+        for file in try inputFiles() {
+            try await feed(file: file, into: pipeline)
+        }
+    }
+
+    func feed(file: String, into pipeline: Pipeline) async throws {
+        let fd: Int32 = file == "-" ? 0 : open(file, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SourceError(message: "cannot open \(file): \(String(cString: strerror(errno)))") }
+        defer { if fd != 0 { close(fd) } }
+        let sourceName = file == "-" ? "stdin" : file
+        var framer = LineFramer(source: sourceName, maxLineBytes: maxLineBytes, targetBatchBytes: batchBytes)
+        var compression: Compression? = file.hasSuffix(".gz") ? .gzip : file.hasSuffix(".lz4") ? .lz4 : nil
+        let gzip = try GzipInflater()
+        let lz4 = try LZ4FrameDecoder()
+        var bytesRead = 0
+        while true {
+            let chunk = try await NIOThreadPool.singleton.runIfActive { () -> [UInt8] in
+                var buffer = [UInt8](repeating: 0, count: Self.readBytes)
+                while true {
+                    let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                    if count < 0 && errno == EINTR { continue }
+                    guard count >= 0 else { throw SourceError(message: "cannot read \(file): \(String(cString: strerror(errno)))") }
+                    buffer.removeSubrange(count...)
+                    return buffer
+                }
+            }
+            if chunk.isEmpty { break }
+            bytesRead += chunk.count
+            if compression == nil { compression = Self.sniff(chunk) }
+            var outputs: [FramedOutput] = []
+            try chunk.withUnsafeBytes { raw in
+                switch compression ?? .none {
+                case .none: outputs = framer.append(raw)
+                case .gzip: try gzip.inflate(raw) { outputs.append(contentsOf: framer.append($0)) }
+                case .lz4: try lz4.decode(raw) { outputs.append(contentsOf: framer.append($0)) }
+                }
+            }
+            for output in outputs { try await pipeline.intake.send(output) }
+        }
+        if compression == .gzip && !gzip.atMemberEnd {
+            throw SourceError(message: "\(file): the gzip stream ends early")
+        }
+        if compression == .lz4 && !lz4.atFrameBoundary {
+            throw SourceError(message: "\(file): the lz4 frame ends early")
+        }
+        for output in framer.finish(.endOfFile) { try await pipeline.intake.send(output) }
+        pipeline.counters.add(bytes: bytesRead, lines: framer.linesFramed, blank: framer.blankLines)
+    }
+
+    /// Recognises compressed input by its magic bytes when the name does not say.
+    static func sniff(_ chunk: [UInt8]) -> Compression {
+        if chunk.count >= 2 && chunk[0] == 0x1F && chunk[1] == 0x8B { return .gzip }
+        if chunk.count >= 4 && chunk[0] == 0x04 && chunk[1] == 0x22 && chunk[2] == 0x4D && chunk[3] == 0x18 { return .lz4 }
+        return .none
+    }
+}

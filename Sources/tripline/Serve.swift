@@ -1,0 +1,50 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import TriplineIO
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve a Unix stream socket of newline-delimited JSON until SIGINT or SIGTERM, then drain and exit.")
+
+    @Option(help: "Path of the Unix socket to create.")
+    var socket: String
+
+    @Option(name: .customLong("socket-mode"), help: "Permissions of the socket file, in octal.")
+    var socketMode: String = "660"
+
+    @OptionGroup var flags: PipelineFlags
+
+    func validate() throws {
+        guard mode_t(socketMode, radix: 8) != nil else { throw ValidationError("--socket-mode takes an octal mode such as 660") }
+    }
+
+    func run() async throws {
+        let ruleSet = try flags.loadRules()
+        let pipeline = try flags.pipeline(ruleSet)
+        let source = UnixSocketSource(path: socket, mode: mode_t(socketMode, radix: 8) ?? 0o660,
+                                      maxLineBytes: flags.maxLineBytes, batchBytes: pipeline.options.batchBytes)
+        try source.prepareSocketPath()
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let signals = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
+            let handler = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            handler.setEventHandler { source.stop() }
+            handler.resume()
+            return handler
+        }
+        defer { signals.forEach { $0.cancel() } }
+        async let stats = pipeline.run()
+        do {
+            try await source.serve(into: pipeline) {
+                if !flags.quiet { Console.error("listening on \(socket) with \(ruleSet.rules.count) rules") }
+            }
+            pipeline.intake.finish()
+        } catch {
+            pipeline.intake.finish()
+            _ = try? await stats
+            throw FatalError("\(error)")
+        }
+        try flags.report(try await stats)
+    }
+}

@@ -1,0 +1,152 @@
+import ArgumentParser
+import Foundation
+import TriplineIO
+
+@main
+struct Tripline: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tripline",
+        abstract: "Streaming detection engine: Elastic EQL and ES|QL rules over ECS JSON events, alerts into an LZ4 spool.",
+        subcommands: [Replay.self, Serve.self, Rules.self, Spool.self])
+
+    /// DESIGN §5: exit 2 on usage errors, 1 on fatal errors.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// Options shared by `replay` and `serve`.
+struct PipelineFlags: ParsableArguments {
+    @Option(name: .customLong("rules"), help: "Rule file or folder (repeatable). Default: the bundled rules/.")
+    var rules: [String] = []
+
+    @Option(help: "Folder of the LZ4 alert spool.")
+    var spool: String = "spool"
+
+    @Option(help: "Worker tasks evaluating rules (default: the number of cores).")
+    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .customLong("shard-key"), help: "Field that routes events to workers; user.id, aws.cloudtrail.user_identity.arn and host.id follow as fallbacks.")
+    var shardKey: String = "user.name"
+
+    @Option(help: "Index name for events with neither _index nor data_stream.* fields.")
+    var index: String?
+
+    @Option(name: .customLong("dead-letter"), help: "NDJSON file for rejected lines (source, offset, reason).")
+    var deadLetter: String?
+
+    @Option(name: .customLong("stats-json"), help: "Write run statistics as JSON to this file at the end.")
+    var statsJSON: String?
+
+    @Option(name: .customLong("max-line-bytes"), help: "Longer lines are rejected to the dead letters.")
+    var maxLineBytes: Int = 1 << 20
+
+    @Option(name: .customLong("segment-bytes"), help: "Rotate a spool segment after this many uncompressed bytes.")
+    var segmentBytes: Int = 8 << 20
+
+    @Option(name: .customLong("segment-age-ms"), help: "Rotate a spool segment after this many milliseconds.")
+    var segmentAgeMilliseconds: Int64 = 5_000
+
+    @Option(name: .customLong("flush-ms"), help: "Flush complete LZ4 blocks at least this often while alerts arrive.")
+    var flushMilliseconds: Int64 = 200
+
+    @Flag(help: "Fail the start when a rule cannot be loaded, instead of skipping it.")
+    var strict = false
+
+    @Flag(help: "Print no summary on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+        guard maxLineBytes >= 64 else { throw ValidationError("--max-line-bytes must be at least 64") }
+    }
+
+    func loadRules() throws -> RuleSet {
+        let paths = rules.isEmpty ? [try BundledRules.folder()] : rules
+        var keys = [shardKey]
+        for fallback in RuleSet.defaultShardKeys where !keys.contains(fallback) { keys.append(fallback) }
+        let ruleSet = RuleSet.load(paths: paths, shardKeys: keys)
+        for error in ruleSet.errors { Console.error("rule skipped: \(error)") }
+        if strict && !ruleSet.errors.isEmpty {
+            throw FatalError("\(ruleSet.errors.count) rule(s) could not be loaded (--strict)")
+        }
+        if ruleSet.rules.isEmpty { throw FatalError("no rule could be loaded from \(paths.joined(separator: ", "))") }
+        return ruleSet
+    }
+
+    func pipeline(_ ruleSet: RuleSet) throws -> Pipeline {
+        let options = PipelineOptions(
+            workers: workers, shardKeys: [], defaultIndex: index, spoolDirectory: spool,
+            spool: SpoolOptions(maxSegmentBytes: segmentBytes, maxSegmentAgeMilliseconds: segmentAgeMilliseconds,
+                                flushIntervalMilliseconds: flushMilliseconds),
+            maxLineBytes: maxLineBytes)
+        return Pipeline(ruleSet: ruleSet, options: options, deadLetterSink: try deadLetter.map { try DeadLetterFile(path: $0) })
+    }
+
+    func report(_ stats: PipelineStats) throws {
+        if let statsJSON {
+            guard FileManager.default.createFile(atPath: statsJSON, contents: Data(stats.jsonLine())) else {
+                throw FatalError("cannot write \(statsJSON)")
+            }
+        }
+        guard !quiet else { return }
+        let megabytes = Double(stats.bytes) / 1_000_000
+        let seconds = max(stats.elapsedSeconds, 1e-9)
+        Console.error(String(format: "%d events (%.1f MB) in %.2f s: %.1f MB/s, %.0f events/s; %d alerts, %d rejected, %d without an index",
+                             stats.events, megabytes, stats.elapsedSeconds, megabytes / seconds, Double(stats.events) / seconds,
+                             stats.alerts, stats.rejected, stats.eventsWithoutIndex))
+        if stats.eventsWithoutIndex > 0 && index == nil {
+            Console.error("note: events without _index or data_stream.* fields meet no rule; give --index NAME to route them")
+        }
+        if stats.rejected > 0 && deadLetter == nil {
+            Console.error("note: rejected lines were counted but not kept; give --dead-letter FILE to keep them")
+        }
+    }
+}
+
+struct FatalError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+enum Console {
+    static func error(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+/// Where the bundled rules are: `./rules`, or `rules/` of the checkout the binary was built in.
+enum BundledRules {
+    static func folder() throws -> String {
+        var candidates = ["rules"]
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        // .build/<triple>/<config>/tripline → the package root.
+        var dir = executable.deletingLastPathComponent()
+        for _ in 0..<4 {
+            candidates.append(dir.appendingPathComponent("rules").path)
+            dir = dir.deletingLastPathComponent()
+        }
+        candidates.append("/usr/share/tripline/rules")
+        for candidate in candidates {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), isDirectory.boolValue {
+                return candidate
+            }
+        }
+        throw FatalError("no bundled rules folder found; give --rules PATH")
+    }
+}
