@@ -211,12 +211,15 @@ EQL_CREDS = ("*aws_access_key_id*", "*aws_secret_access_key*", "*aws_session_tok
 
 
 def _ci_char(c):
-    # Lucene's case-insensitive term/wildcard automata accept, for each pattern code
-    # point, itself or its single-code-point "other case" (upper if it is lower, else
-    # lower).  Deliberately not Python's re.IGNORECASE, which also folds e.g. the
-    # Kelvin sign U+212A to 'k'.
+    # Elasticsearch's AutomatonQueries.toCaseInsensitiveChar (used by case-insensitive
+    # term and wildcard queries on keyword fields): a pattern code point matches itself
+    # or its other case, and only code points <= 128 get another case.  Deliberately
+    # not Python's re.IGNORECASE or str.lower(), which would, e.g., let the Kelvin sign
+    # U+212A in a value match the 'k' of a pattern.
+    if ord(c) > 128:
+        return re.escape(c)
     alt = c.upper() if c.islower() else c.lower()
-    if len(alt) != 1 or alt == c:
+    if alt == c:
         return re.escape(c)
     return "[" + re.escape(c) + re.escape(alt) + "]"
 

@@ -12,6 +12,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.realpath(__file__))
+sys.dont_write_bytecode = True  # keep scripts/ free of __pycache__
 sys.path.insert(0, HERE)
 import oracle  # noqa: E402
 

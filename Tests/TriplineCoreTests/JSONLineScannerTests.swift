@@ -1,0 +1,88 @@
+import Testing
+@testable import TriplineCore
+
+@Suite struct JSONLineScannerTests {
+    /// The decoded values of `path` in `line`, or the rejection reason.
+    func values(_ line: String, _ path: String, also: [String] = []) -> Result<[String], JSONLineScanner.Rejection> {
+        let plan = FieldPlan(paths: [path] + also)
+        var scanner = JSONLineScanner(plan: plan)
+        var found: [FieldValue] = []
+        var bytes = Array(line.utf8)
+        return bytes.withUnsafeMutableBytes { buffer in
+            let raw = UnsafeRawBufferPointer(buffer)
+            do throws(JSONLineScanner.Rejection) {
+                try scanner.scan(raw, line: LineSpan(start: 0, length: UInt32(raw.count)), into: &found)
+            } catch {
+                return .failure(error)
+            }
+            return .success(found.filter { $0.field == 0 }.map { value in
+                let slice = UnsafeRawBufferPointer(rebasing: raw[Int(value.start)..<(Int(value.start) + Int(value.length))])
+                var decoded: [UInt8] = []
+                _ = JSONGrammar.unescape(slice, into: &decoded)
+                return String(decoding: decoded, as: UTF8.self)
+            })
+        }
+    }
+
+    @Test func nestedAndDottedKeysMeanTheSameField() throws {
+        #expect(try values(#"{"a":{"b":{"c":"x"}}}"#, "a.b.c").get() == ["x"])
+        #expect(try values(#"{"a.b.c":"x"}"#, "a.b.c").get() == ["x"])
+        #expect(try values(#"{"a":{"b.c":"x"}}"#, "a.b.c").get() == ["x"])
+        #expect(try values(#"{"a.b":{"c":"x"}}"#, "a.b.c").get() == ["x"])
+        #expect(try values(#"{"a":{"bc":"no"},"ab":{"c":"no"}}"#, "a.b.c").get() == [])
+    }
+
+    @Test func arraysAreMultiValuedFieldsAndNullIsAbsent() throws {
+        #expect(try values(#"{"p":{"args":["grep","-r",["x"]]}}"#, "p.args").get() == ["grep", "-r", "x"])
+        #expect(try values(#"{"u":[{"n":"a"},{"n":"b"}]}"#, "u.n").get() == ["a", "b"])
+        #expect(try values(#"{"u":{"n":null},"v":[]}"#, "u.n").get() == [])
+    }
+
+    @Test func escapesAreDecodedWhenCompared() throws {
+        #expect(try values(#"{"k":"Create\u0041ccessKey"}"#, "k").get() == ["CreateAccessKey"])
+        #expect(try values(#"{"k":"a\/b"}"#, "k").get() == ["a/b"])
+        #expect(try values(#"{"k":"\ud83d\ude00"}"#, "k").get() == ["😀"])
+        // An escaped key is the same key.
+        #expect(try values(#"{"\u0065vent":{"action":"x"}}"#, "event.action").get() == ["x"])
+    }
+
+    @Test func numbersAndBooleansKeepTheirText() throws {
+        #expect(try values(#"{"n":-1.5e3,"b":true}"#, "n").get() == ["-1.5e3"])
+        #expect(try values(#"{"n":-1.5e3,"b":true}"#, "b").get() == ["true"])
+    }
+
+    func reason(_ line: String, _ path: String = "z.q") -> DeadLetter.Reason? {
+        if case .failure(let rejection) = values(line, path) { return rejection.reason }
+        return nil
+    }
+
+    @Test func badInputIsRejectedWithAReason() {
+        #expect(reason(#"{"a":1"#) == .invalidJSON)
+        #expect(reason(#"{"a":1} x"#) == .invalidJSON)
+        #expect(reason(#"{"a":01}"#) == .invalidJSON)
+        #expect(reason(#"{"a":"\x"}"#) == .invalidJSON)
+        #expect(reason("{\"a\":\"\u{01}\"}") == .invalidJSON)
+        #expect(reason("42") == .notAnObject)
+        #expect(reason(#"{"a":1,"a":2}"#) == .duplicateKey)
+        #expect(reason(#"{"x":{"a":1,"\u0061":2}}"#) == .duplicateKey)
+        #expect(reason(#"{"a":{"b":{"c":1}}}"#, "a.b") == .wrongType)
+        #expect(reason(#"{"a":"scalar"}"#, "a.b") == .wrongType)
+        #expect(reason(String(repeating: "{\"x\":", count: 300) + "1" + String(repeating: "}", count: 300)) == .tooDeep)
+    }
+
+    @Test func invalidUTF8IsRejected() {
+        let plan = FieldPlan(paths: ["a"])
+        var scanner = JSONLineScanner(plan: plan)
+        var found: [FieldValue] = []
+        for bad: [UInt8] in [[0xFF], [0xC3], [0xED, 0xA0, 0x80], [0xE0, 0x80, 0x80]] {
+            var bytes = Array(#"{"a":""#.utf8) + bad + Array(#""}"#.utf8)
+            let error: JSONLineScanner.Rejection? = bytes.withUnsafeMutableBytes { buffer in
+                do throws(JSONLineScanner.Rejection) {
+                    try scanner.scan(UnsafeRawBufferPointer(buffer), line: LineSpan(start: 0, length: UInt32(buffer.count)), into: &found)
+                    return nil
+                } catch { return error }
+            }
+            #expect(error?.reason == .invalidUTF8)
+        }
+    }
+}

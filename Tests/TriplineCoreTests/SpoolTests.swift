@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import TriplineCore
+
+@Suite struct SpoolTests {
+    func temporaryDirectory() -> String {
+        let path = NSTemporaryDirectory() + "tripline-spool-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    func lz4(_ arguments: [String]) throws -> (status: Int32, output: Data) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["lz4"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
+    @Test func segmentsRotateCloseAtomicallyAndReadBackWithTheLz4Tool() throws {
+        let directory = temporaryDirectory()
+        let writer = try SpoolWriter(directory: directory, options: SpoolOptions(maxSegmentBytes: 10_000, maxSegmentAgeMilliseconds: 60_000, flushIntervalMilliseconds: 0))
+        var expected = ""
+        for i in 0..<500 {
+            let line = #"{"kibana.alert.uuid":"\#(i)","pad":"\#(String(repeating: "x", count: i % 50))"}"# + "\n"
+            expected += line
+            try writer.append(Array(line.utf8), alerts: 1, now: 0)
+        }
+        // Before close, the last segment is still `.open`: a shipper must not read it.
+        let beforeClose = try SpoolDirectory.segments(in: directory)
+        #expect(beforeClose.last?.isOpen == true)
+        #expect(beforeClose.dropLast().allSatisfy { !$0.isOpen })
+        try writer.close()
+        let segments = try SpoolDirectory.segments(in: directory)
+        #expect(segments.count > 2)
+        #expect(segments.allSatisfy { !$0.isOpen })
+        var fromTool = Data()
+        for segment in segments {
+            #expect(try lz4(["-t", segment.path]).status == 0)
+            fromTool.append(try lz4(["-dc", segment.path]).output)
+        }
+        #expect(String(decoding: fromTool, as: UTF8.self) == expected)
+        var fromReader = ""
+        try SpoolReader.forEachLine(in: directory) { fromReader += String(decoding: $0, as: UTF8.self) + "\n" }
+        #expect(fromReader == expected)
+        // A new writer continues the sequence instead of overwriting.
+        let next = try SpoolWriter(directory: directory)
+        try next.append(Array("{}\n".utf8), alerts: 1)
+        try next.close()
+        #expect(try SpoolDirectory.segments(in: directory).last?.sequence == segments.last!.sequence + 1)
+    }
+
+    @Test func flushedBlocksAreReadableBeforeTheSegmentCloses() throws {
+        let directory = temporaryDirectory()
+        let writer = try SpoolWriter(directory: directory, options: SpoolOptions(flushIntervalMilliseconds: 0))
+        try writer.append(Array("{\"a\":1}\n".utf8), alerts: 1, now: 1)
+        let open = try #require(try SpoolDirectory.segments(in: directory).first)
+        let decoder = try LZ4FrameDecoder()
+        var decoded: [UInt8] = []
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: open.path))
+        try bytes.withUnsafeBytes { try decoder.decode($0) { decoded.append(contentsOf: $0) } }
+        #expect(String(decoding: decoded, as: UTF8.self) == "{\"a\":1}\n")
+        try writer.close()
+    }
+}
