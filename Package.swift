@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "TriplineCoreTests", dependencies: ["TriplineCore"]),
         .testTarget(
             name: "TriplineIOTests",
-            dependencies: ["TriplineIO", "TriplineCore"]
+            dependencies: ["TriplineIO", "TriplineCore", "tripline"]
         ),
     ]
 )

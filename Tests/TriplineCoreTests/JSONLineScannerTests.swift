@@ -86,3 +86,11 @@ import Testing
         }
     }
 }
+
+@Suite struct FieldPlanBoundaryTests {
+    @Test func aKeyThatIsOnlyAPrefixOfANeededPathIsNotThatPath() throws {
+        let t = JSONLineScannerTests()
+        // "a" and "aws" are not steps towards "aws.x"; their scalar values are fine.
+        #expect(try t.values(#"{"a":1,"aw":"x","aws":{"x":"hit"},"aws.xy":"no"}"#, "aws.x").get() == ["hit"])
+    }
+}

@@ -59,3 +59,12 @@ import Testing
         #expect(evaluate([line], with: rules, defaultIndex: "logs-cloud_defend.process-default") == [[eqlSeed]])
     }
 }
+
+@Suite struct CaseFoldingTests {
+    @Test func onlyASCIILettersFoldAsInElasticsearch() {
+        let rules = bundledRules()
+        let kelvin = #"{"data_stream":{"type":"logs","dataset":"cloud_defend.process","namespace":"default"},"event":{"module":"cloud_defend","category":["process"],"type":["start"]},"process":{"name":"grep","args":["grep","access_\u212Aey"]}}"#
+        let ascii = kelvin.replacingOccurrences(of: #"\u212A"#, with: "K")
+        #expect(evaluate([kelvin, ascii], with: rules) == [[], [eqlSeed]])
+    }
+}

@@ -60,7 +60,13 @@ public struct FieldPlan: Sendable {
             at = step(at, byte)
             if at == Self.none { return at }
         }
-        return at
+        // A key must end on a field or before a '.': "a" is not a step towards "aws.x".
+        return isBoundary(at) ? at : Self.none
+    }
+
+    @usableFromInline
+    func isBoundary(_ node: Node) -> Bool {
+        fieldOfNode[Int(node)] >= 0 || hasChildren(node)
     }
 
     /// The dotted path a node stands for, for error messages.
@@ -69,6 +75,6 @@ public struct FieldPlan: Sendable {
     /// The field a node completes, or -1.
     public func field(at node: Node) -> Int32 { fieldOfNode[Int(node)] }
 
-    /// Whether some needed path continues below this node.
-    public func hasChildren(_ node: Node) -> Bool { !edgeBytes[Int(node)].isEmpty }
+    /// Whether some needed path continues below this node as a nested field (`node.child`).
+    public func hasChildren(_ node: Node) -> Bool { edgeBytes[Int(node)].contains(UInt8(ascii: ".")) }
 }

@@ -99,26 +99,20 @@ public struct WildcardPattern: Sendable, Hashable {
     }
 }
 
-/// Case folding for case-insensitive comparisons: ASCII by table, the rest by Unicode lowercase.
+/// Case folding for EQL's case-insensitive operators: ASCII letters only, as Elasticsearch's
+/// case-insensitive automata fold (`AutomatonQueries.toCaseInsensitiveChar`); so the Kelvin sign
+/// does not match `k`.
 public enum CaseFolding {
+    @inline(__always)
+    static func foldASCII(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+
     public static func fold(_ bytes: [UInt8]) -> [UInt8] {
-        if bytes.allSatisfy({ $0 < 0x80 }) {
-            return bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-        }
-        return Array(String(decoding: bytes, as: UTF8.self).lowercased().utf8)
+        bytes.map(foldASCII)
     }
 
     /// Folds `value` into `out` (reused scratch); for values being compared.
     public static func fold(_ value: UnsafeRawBufferPointer, into out: inout [UInt8]) {
         out.removeAll(keepingCapacity: true)
-        var ascii = true
-        for byte in value {
-            if byte >= 0x80 { ascii = false; break }
-        }
-        if ascii {
-            for byte in value { out.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) }
-        } else {
-            out.append(contentsOf: String(decoding: value, as: UTF8.self).lowercased().utf8)
-        }
+        for byte in value { out.append(foldASCII(byte)) }
     }
 }

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+@testable import TriplineIO
+
+/// Drives the real binary over real files, as a user would.
+@Suite(.serialized) struct ReplayEndToEndTests {
+    let sample = packageRoot.appendingPathComponent("samples/seed-events.ndjson").path
+    let truth = packageRoot.appendingPathComponent("samples/seed-events.expected.json").path
+
+    @Test func replayAlertsOnExactlyTheEventsElasticWould() throws {
+        let dir = temporaryDirectory()
+        let result = try run(triplineBinary, ["replay", "--spool", dir + "/spool", "--dead-letter", dir + "/dead.ndjson",
+                                              "--stats-json", dir + "/stats.json", sample])
+        #expect(result.status == 0, "\(result.stderr)")
+        let expected = try expectedAlerts(truth: truth)
+        #expect(try alertedLines(spool: dir + "/spool", input: sample) == expected.alerts)
+        let s = try stats(dir + "/stats.json")
+        #expect(integer(s["events"]) == expected.lines)
+        #expect(integer(s["rejected"]) == expected.rejected)
+        #expect(integer(s["events"]) == integer(s["evaluated"]) + integer(s["rejected"]))
+        #expect(integer(s["alerts"]) == expected.alerts.count)
+        let deadLetters = try String(contentsOfFile: dir + "/dead.ndjson", encoding: .utf8).split(separator: "\n")
+        #expect(deadLetters.count == expected.rejected)
+        #expect(deadLetters.allSatisfy { $0.contains("\"offset\":") && $0.contains("\"reason\":") })
+    }
+
+    @Test func gzipLz4StdinAndFoldersGiveTheSameAlerts() throws {
+        let dir = temporaryDirectory()
+        let folder = dir + "/in/nested"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try run("/usr/bin/env", ["cp", sample, folder + "/a.ndjson"])
+        try run("/usr/bin/env", ["sh", "-c", "gzip -c '\(sample)' > '\(dir)/s.ndjson.gz' && lz4 -q -c '\(sample)' > '\(dir)/s.ndjson.lz4'"])
+        let expected = try expectedAlerts(truth: truth).alerts.count
+        for (name, inputs, stdin) in [("gz", [dir + "/s.ndjson.gz"], nil), ("lz4", [dir + "/s.ndjson.lz4"], nil),
+                                      ("folder", [dir + "/in"], nil), ("stdin", ["-"], try Data(contentsOf: URL(fileURLWithPath: sample)))] {
+            let out = dir + "/" + name
+            let result = try run(triplineBinary, ["replay", "--spool", out, "--stats-json", out + ".json"] + inputs, stdin: stdin)
+            #expect(result.status == 0, "\(name): \(result.stderr)")
+            #expect(integer(try stats(out + ".json")["alerts"]) == expected, "\(name)")
+        }
+    }
+
+    @Test func truncatedArchiveIsAFatalErrorNotSilence() throws {
+        let dir = temporaryDirectory()
+        try run("/usr/bin/env", ["sh", "-c", "gzip -c '\(sample)' | head -c 2000 > '\(dir)/cut.gz'"])
+        let result = try run(triplineBinary, ["replay", "--spool", dir + "/spool", dir + "/cut.gz"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("ends early"))
+    }
+
+    @Test func usageErrorsExitWithTwo() throws {
+        let result = try run(triplineBinary, ["replay", "--workers", "0", sample])
+        #expect(result.status == 2)
+        let missing = try run(triplineBinary, ["replay", "--spool", temporaryDirectory(), "/no/such/file"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("/no/such/file"))
+    }
+
+    @Test func rulesValidateReportsEachRuleAsJSON() throws {
+        let dir = temporaryDirectory()
+        try "[rule]\nrule_id = \"bad\"\nlanguage = \"eql\"\ntype = \"eql\"\nname = \"bad\"\nquery = '''\nprocess where process.name = \"x\"\n'''\n"
+            .write(toFile: dir + "/bad.toml", atomically: true, encoding: .utf8)
+        let result = try run(triplineBinary, ["rules", "validate", "--json", packageRoot.appendingPathComponent("rules").path, dir + "/bad.toml"])
+        #expect(result.status == 1)
+        let rows = try String(decoding: result.stdout, as: UTF8.self).split(separator: "\n").map { try JSONValue.parse(Array($0.utf8)) }
+        #expect(rows.count == 3)
+        #expect(rows.filter { $0["ok"] == .bool(true) }.count == 2)
+        let bad = rows.first { $0["rule_id"] == .string("bad") }
+        #expect(bad?["error"].map { "\($0)" }?.contains("bad.toml:7:28") == true)
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+@testable import TriplineIO
+
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The built `tripline` binary (the test target depends on it, so `swift test` builds it).
+var triplineBinary: String {
+    if let path = ProcessInfo.processInfo.environment["TRIPLINE_BINARY"] { return path }
+    let products = Bundle.main.bundleURL
+    let candidate = products.appendingPathComponent("tripline").path
+    if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    return packageRoot.appendingPathComponent(".build/debug/tripline").path
+}
+
+func temporaryDirectory() -> String {
+    let path = NSTemporaryDirectory() + "tripline-test-\(UUID().uuidString)"
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+@discardableResult
+func run(_ executable: String, _ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, stdout: Data, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    let input = Pipe()
+    process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(stdin); try input.fileHandleForWriting.close() }
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, stdout, String(decoding: stderr, as: UTF8.self))
+}
+
+/// (rule id, 1-based line) of every alert in a spool, from the alerts' source offsets.
+func alertedLines(spool: String, input: String) throws -> Set<String> {
+    let data = try Data(contentsOf: URL(fileURLWithPath: input))
+    var lineStarts: [Int] = [0]
+    for (i, byte) in data.enumerated() where byte == 0x0A { lineStarts.append(i + 1) }
+    var found = Set<String>()
+    try SpoolReader.forEachLine(in: spool) { line in
+        let alert = try JSONValue.parse(line)
+        guard case .string(let rule)? = alert["kibana.alert.rule.rule_id"],
+              case .object(let source)? = alert["tripline.source"],
+              case .number(let offsetText)? = source.first(where: { $0.key == "offset" })?.value,
+              let offset = Int(offsetText), let lineIndex = lineStarts.firstIndex(of: offset) else { return }
+        found.insert("\(rule)#\(lineIndex + 1)")
+    }
+    return found
+}
+
+/// The oracle's expectation in a truth file: {"alerts": {"rule": [lines]}, "rejected": [...], "lines": N}.
+func expectedAlerts(truth: String) throws -> (alerts: Set<String>, rejected: Int, lines: Int) {
+    let value = try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: truth)))
+    var alerts = Set<String>()
+    if case .object(let byRule)? = value["alerts"] {
+        for (rule, lines) in byRule {
+            if case .array(let numbers) = lines {
+                for case .number(let n) in numbers { alerts.insert("\(rule)#\(n)") }
+            }
+        }
+    }
+    var rejected = 0
+    if case .array(let items)? = value["rejected"] { rejected = items.count }
+    var lines = 0
+    if case .number(let n)? = value["lines"] { lines = Int(n) ?? 0 }
+    return (alerts, rejected, lines)
+}
+
+func stats(_ path: String) throws -> JSONValue {
+    try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: path)))
+}
+
+func integer(_ value: JSONValue?) -> Int {
+    if case .number(let n)? = value { return Int(n) ?? -1 }
+    return -1
+}
