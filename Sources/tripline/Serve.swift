@@ -25,6 +25,12 @@ struct Serve: AsyncParsableCommand {
         let source = UnixSocketSource(path: socket, mode: mode_t(socketMode, radix: 8) ?? 0o660,
                                       maxLineBytes: flags.maxLineBytes, batchBytes: pipeline.options.batchBytes)
         try source.prepareSocketPath()
+        // A parent may have spawned us with these blocked (Dispatch worker threads block signals).
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGINT)
+        sigaddset(&stopSignals, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &stopSignals, nil)
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
         let signals = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in

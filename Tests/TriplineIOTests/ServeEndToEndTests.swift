@@ -11,6 +11,7 @@ import Testing
         process.arguments = ["serve", "--socket", dir + "/t.sock", "--spool", dir + "/spool", "--stats-json", dir + "/stats.json",
                              "--dead-letter", dir + "/dead.ndjson", "--quiet"] + extra
         process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
         try process.run()
         return process
     }
@@ -24,9 +25,9 @@ import Testing
         var mode = stat()
         stat(dir + "/t.sock", &mode)
         #expect(mode.st_mode & 0o777 == 0o660)
-        let lines = try String(contentsOfFile: sample, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        defer { if server.isRunning { server.terminate() } }
         // Each client sends the whole sample in small writes that cut lines apart.
-        let payload = Array(lines.joined(separator: "\n").utf8)
+        let payload = Array(try Data(contentsOf: URL(fileURLWithPath: sample)))
         DispatchQueue.concurrentPerform(iterations: 8) { _ in
             guard let client = try? SocketClient(path: dir + "/t.sock") else { return }
             var offset = 0
@@ -56,6 +57,7 @@ import Testing
     @Test func clientDisconnectingMidLineLeavesItsFragmentInTheDeadLetters() throws {
         let dir = temporaryDirectory()
         let server = try startServe(dir)
+        defer { if server.isRunning { server.terminate() } }
         #expect(waitForSocket(dir + "/t.sock"))
         let first = try SocketClient(path: dir + "/t.sock")
         let second = try SocketClient(path: dir + "/t.sock")
@@ -85,6 +87,7 @@ import Testing
         _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(stale, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
         close(stale)
         let server = try startServe(dir)
+        defer { if server.isRunning { server.terminate() } }
         #expect(waitForSocket(path))
         let second = try run(triplineBinary, ["serve", "--socket", path, "--spool", dir + "/spool2"])
         #expect(second.status == 1)
