@@ -19,15 +19,6 @@ struct Replay: AsyncParsableCommand {
         let pipeline = try flags.pipeline(ruleSet)
         let source = ReplaySource(paths: paths, maxLineBytes: flags.maxLineBytes, batchBytes: pipeline.options.batchBytes)
         _ = try source.inputFiles()  // fail before starting on a missing input
-        async let stats = pipeline.run()
-        do {
-            try await source.feed(pipeline)
-            pipeline.intake.finish()
-        } catch {
-            pipeline.intake.finish()
-            _ = try? await stats
-            throw FatalError("\(error)")
-        }
-        try flags.report(try await stats)
+        try await flags.run(pipeline) { try await source.feed(pipeline) }
     }
 }

@@ -40,17 +40,10 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         defer { signals.forEach { $0.cancel() } }
-        async let stats = pipeline.run()
-        do {
+        try await flags.run(pipeline) {
             try await source.serve(into: pipeline) {
                 if !flags.quiet { Console.error("listening on \(socket) with \(ruleSet.rules.count) rules") }
             }
-            pipeline.intake.finish()
-        } catch {
-            pipeline.intake.finish()
-            _ = try? await stats
-            throw FatalError("\(error)")
         }
-        try flags.report(try await stats)
     }
 }

@@ -97,6 +97,20 @@ struct PipelineFlags: ParsableArguments {
         return Pipeline(ruleSet: ruleSet, options: options, deadLetterSink: try deadLetter.map { try DeadLetterFile(path: $0) })
     }
 
+    /// Runs the stages while `feed` sends into the intake; finishes the intake and reports either way.
+    func run(_ pipeline: Pipeline, feed: () async throws -> Void) async throws {
+        async let stats = pipeline.run()
+        do {
+            try await feed()
+            pipeline.intake.finish()
+        } catch {
+            pipeline.intake.finish()
+            _ = try? await stats
+            throw FatalError("\(error)")
+        }
+        try report(try await stats)
+    }
+
     func report(_ stats: PipelineStats) throws {
         if let statsJSON {
             guard FileManager.default.createFile(atPath: statsJSON, contents: Data(stats.jsonLine())) else {
