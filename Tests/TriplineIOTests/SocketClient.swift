@@ -32,7 +32,7 @@ final class SocketClient {
     }
 
     /// Writes without blocking; returns how much the kernel took.
-    func writeNonBlocking(_ bytes: [UInt8]) -> Int {
+    func writeNonBlocking(_ bytes: ArraySlice<UInt8>) -> Int {
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
         defer { _ = fcntl(fd, F_SETFL, flags) }
