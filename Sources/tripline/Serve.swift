@@ -13,6 +13,10 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("socket-mode"), help: "Permissions of the socket file, in octal.")
     var socketMode: String = "660"
 
+    @Option(name: .customLong("drain-timeout-ms"),
+            help: "On the first SIGINT/SIGTERM, how long connected clients may finish sending before they are disconnected; a second signal disconnects them at once.")
+    var drainTimeoutMilliseconds: Int = 3000
+
     @OptionGroup var flags: PipelineFlags
 
     func validate() throws {
@@ -23,7 +27,8 @@ struct Serve: AsyncParsableCommand {
         let ruleSet = try flags.loadRules()
         let pipeline = try flags.pipeline(ruleSet)
         let source = UnixSocketSource(path: socket, mode: mode_t(socketMode, radix: 8) ?? 0o660,
-                                      maxLineBytes: flags.maxLineBytes, batchBytes: pipeline.options.batchBytes)
+                                      maxLineBytes: flags.maxLineBytes, batchBytes: pipeline.options.batchBytes,
+                                      drainMilliseconds: drainTimeoutMilliseconds)
         try source.prepareSocketPath()
         // A parent may have spawned us with these blocked (Dispatch worker threads block signals).
         var stopSignals = sigset_t()

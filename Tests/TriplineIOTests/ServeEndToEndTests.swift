@@ -38,8 +38,7 @@ import Testing
             }
             client.close()
         }
-        usleep(300_000)
-        server.terminate()  // SIGTERM: stop accepting, drain, close the spool, exit 0
+        server.terminate()  // SIGTERM: stop accepting, read what clients sent, drain, close the spool, exit 0
         server.waitUntilExit()
         #expect(server.terminationStatus == 0)
         let served = try stats(dir + "/stats.json")

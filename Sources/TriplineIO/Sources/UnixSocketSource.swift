@@ -16,11 +16,15 @@ public final class UnixSocketSource: Sendable {
     public let mode: mode_t
     public let maxLineBytes: Int
     public let batchBytes: Int
+    /// After `stop()`, how long connected clients may go on sending (and what they already sent,
+    /// still in the kernel's buffer, is read) before their connections are closed.
+    public let drainMilliseconds: Int
     private let state = Mutex<(stopped: Bool, server: (any Channel)?, connections: [Int: any Channel], nextID: Int)>(
         (false, nil, [:], 0))
 
-    public init(path: String, mode: mode_t = 0o660, maxLineBytes: Int, batchBytes: Int) {
+    public init(path: String, mode: mode_t = 0o660, maxLineBytes: Int, batchBytes: Int, drainMilliseconds: Int = 3000) {
         self.path = path
+        self.drainMilliseconds = drainMilliseconds
         self.mode = mode
         self.maxLineBytes = maxLineBytes
         self.batchBytes = batchBytes
@@ -122,13 +126,21 @@ public final class UnixSocketSource: Sendable {
         _ = state.withLock { $0.connections.removeValue(forKey: id) }
     }
 
-    /// Stops accepting and closes every connection; `serve` returns once their lines are handed on.
+    /// Stops accepting; clients still connected get `drainMilliseconds` to finish (so lines they
+    /// sent before the signal are read, not discarded with the socket), then their connections
+    /// are closed. A second `stop()` closes them at once. `serve` returns once every connection's
+    /// lines are handed on.
     public func stop() {
-        let (server, connections) = state.withLock { state -> ((any Channel)?, [any Channel]) in
-            state.stopped = true
-            return (state.server, Array(state.connections.values))
+        let (server, again) = state.withLock { state -> ((any Channel)?, Bool) in
+            defer { state.stopped = true }
+            return (state.server, state.stopped)
         }
         server?.close(promise: nil)
-        for connection in connections { connection.close(promise: nil) }
+        let grace = again ? 0 : drainMilliseconds
+        Task {
+            if grace > 0 { try? await Task.sleep(for: .milliseconds(grace)) }
+            let connections = self.state.withLock { Array($0.connections.values) }
+            for connection in connections { connection.close(promise: nil) }
+        }
     }
 }
