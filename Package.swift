@@ -28,11 +28,18 @@ let package = Package(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // The AVX2 kernels, alone in a module built with -mavx2 so nothing else assumes AVX2;
+        // TriplineCore calls them only after checking the CPU (scalar and portable twins beside).
+        .target(
+            name: "TriplineAVX2",
+            swiftSettings: [.unsafeFlags(["-Xcc", "-mavx2"])]
+        ),
         // Batches, framing, extraction, rules, alerts, spool: no sockets here.
         .target(
             name: "TriplineCore",
             dependencies: [
                 "CLZ4",
+                "TriplineAVX2",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -67,6 +67,10 @@ struct PipelineFlags: ParsableArguments {
     @Flag(help: "Fail the start when a rule cannot be loaded, instead of skipping it.")
     var strict = false
 
+    @Flag(inversion: .prefixedNo,
+          help: "Skip lines holding none of a rule's literals without parsing them (fast; such lines are then not checked for bad JSON). --no-prefilter parses and validates every line.")
+    var prefilter = true
+
     @Flag(help: "Print no summary on stderr.")
     var quiet = false
 
@@ -93,7 +97,7 @@ struct PipelineFlags: ParsableArguments {
             workers: workers, shardKeys: [], defaultIndex: index, spoolDirectory: spool,
             spool: SpoolOptions(maxSegmentBytes: segmentBytes, maxSegmentAgeMilliseconds: segmentAgeMilliseconds,
                                 flushIntervalMilliseconds: flushMilliseconds),
-            maxLineBytes: maxLineBytes)
+            maxLineBytes: maxLineBytes, prefilter: prefilter)
         return Pipeline(ruleSet: ruleSet, options: options, deadLetterSink: try deadLetter.map { try DeadLetterFile(path: $0) })
     }
 
@@ -120,9 +124,9 @@ struct PipelineFlags: ParsableArguments {
         guard !quiet else { return }
         let megabytes = Double(stats.bytes) / 1_000_000
         let seconds = max(stats.elapsedSeconds, 1e-9)
-        Console.error(String(format: "%d events (%.1f MB) in %.2f s: %.1f MB/s, %.0f events/s; %d alerts, %d rejected, %d without an index",
+        Console.error(String(format: "%d events (%.1f MB) in %.2f s: %.1f MB/s, %.0f events/s; %d alerts, %d rejected, %d without an index, %d skipped by the prefilter",
                              stats.events, megabytes, stats.elapsedSeconds, megabytes / seconds, Double(stats.events) / seconds,
-                             stats.alerts, stats.rejected, stats.eventsWithoutIndex))
+                             stats.alerts, stats.rejected, stats.eventsWithoutIndex, stats.prefiltered))
         if stats.eventsWithoutIndex > 0 && index == nil {
             Console.error("note: events without _index or data_stream.* fields meet no rule; give --index NAME to route them")
         }

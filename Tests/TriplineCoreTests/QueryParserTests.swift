@@ -78,10 +78,46 @@ import Testing
         #expect(rules.errors.isEmpty)
         let esql = rules.rules.first { $0.ruleID == esqlSeed }
         #expect(esql?.fields == ["data_stream.dataset", "event.provider", "event.action", "event.outcome", "user.name", "user.target.name"])
-        #expect(esql?.literals?.literals.map { String(decoding: $0, as: UTF8.self) } == ["iam.amazonaws.com"])
+        // Any conjunct's literals are a sound requirement; a selective field's beat event.provider's.
+        #expect(esql?.literals?.literals.map { String(decoding: $0, as: UTF8.self) } == ["CreateAccessKey"])
+        #expect(esql?.literals?.isCoarse == false)
         let eql = rules.rules.first { $0.ruleID == eqlSeed }
-        // Any conjunct's literals are a sound requirement; the longest is kept.
-        #expect(eql?.literals?.literals.map { String(decoding: $0, as: UTF8.self) } == ["cloud_defend"])
+        // Not event.module's "cloud_defend" (most container events hold it): the process.args wildcards' runs.
+        #expect(eql?.literals?.literals.map { String(decoding: $0, as: UTF8.self) } == [
+            "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "accesskeyid", "secretaccesskey", "access_key",
+            ".aws/credentials",
+        ])
         #expect(eql?.indexPatterns.patterns == ["logs-cloud_defend*"])
+    }
+
+    @Test func literalRequirementsAreSound() throws {
+        func requirement(_ query: String) throws -> [String]? {
+            let definition = try RuleDefinition.parse(toml: """
+                [metadata]
+                creation_date = "2024/01/01"
+                [rule]
+                rule_id = "t"
+                name = "t"
+                type = "eql"
+                language = "eql"
+                index = ["logs-*"]
+                query = '''
+                \(query)
+                '''
+                """, file: "t.toml")
+            var compiler = RuleCompiler()
+            return try compiler.compile(definition).literals?.literals.map { String(decoding: $0, as: UTF8.self) }
+        }
+        // `or` needs every branch to have literals; `not`, `!=`, null tests and numbers have none.
+        #expect(try requirement(#"any where process.name == "a1" or process.name : "b2""#) == ["a1", "b2"])
+        #expect(try requirement(#"any where process.name == "a1" or not process.name == "b2""#) == nil)
+        #expect(try requirement(#"any where process.name != "a1""#) == nil)
+        #expect(try requirement(#"any where process.name == null"#) == nil)
+        #expect(try requirement(#"any where process.pid == 4"#) == nil)
+        #expect(try requirement(#"any where process.name : "*""#) == nil)
+        // Quotes and backslashes as JSON writes them; control characters have no single spelling.
+        #expect(try requirement(#"any where process.command_line : "*say \"hi\"*""#) == [#"say \"hi\""#])
+        #expect(try requirement(#"any where file.path : "C:\\Windows\\*""#) == [#"c:\\windows\\"#])
+        #expect(try requirement(#"any where process.args == "a\nb""#) == nil)
     }
 }

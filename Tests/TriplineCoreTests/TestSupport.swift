@@ -9,15 +9,16 @@ func bundledRules() -> RuleSet {
 }
 
 /// Frames, extracts and evaluates lines against a rule set; returns rule ids that match each line.
-func evaluate(_ lines: [String], with ruleSet: RuleSet, defaultIndex: String? = nil) -> [[String]] {
+func evaluate(_ lines: [String], with ruleSet: RuleSet, defaultIndex: String? = nil, prefilter: Bool = false) -> [[String]] {
     var framer = LineFramer(source: "test")
     var outputs: [FramedOutput] = []
     let text = lines.joined(separator: "\n") + "\n"
     var bytes = Array(text.utf8)
     bytes.withUnsafeMutableBytes { outputs += framer.append(UnsafeRawBufferPointer($0)) }
     outputs += framer.finish(.endOfFile)
-    var extractor = Extractor(plan: ruleSet.plan)
-    var evaluator = RuleEvaluator(ruleSet: ruleSet, defaultIndex: defaultIndex)
+    let literalPrefilter = prefilter ? LiteralPrefilter(rules: ruleSet.rules, defaultIndex: defaultIndex) : nil
+    var extractor = Extractor(plan: ruleSet.plan, prefilter: literalPrefilter)
+    var evaluator = RuleEvaluator(ruleSet: ruleSet, defaultIndex: defaultIndex, prefilter: literalPrefilter)
     var result = [[String]](repeating: [], count: lines.count)
     for case .batch(let batch) in outputs {
         let (extracted, _) = extractor.extract(batch)

@@ -32,12 +32,19 @@ public final class Batch: Sendable {
     public let baseOffset: UInt64
     public let bytes: [UInt8]
     public let lines: [LineSpan]
+    /// Where the buffer goes back when the batch is dropped; nil: freed.
+    let pool: BatchBufferPool?
 
-    public init(source: String, baseOffset: UInt64, bytes: [UInt8], lines: [LineSpan]) {
+    public init(source: String, baseOffset: UInt64, bytes: [UInt8], lines: [LineSpan], pool: BatchBufferPool? = nil) {
         self.source = source
         self.baseOffset = baseOffset
         self.bytes = bytes
         self.lines = lines
+        self.pool = pool
+    }
+
+    deinit {
+        pool?.give(bytes)
     }
 
     public var lineCount: Int { lines.count }

@@ -38,13 +38,19 @@ public struct LineFramer {
     public private(set) var blankLines = 0
     public private(set) var linesFramed = 0
 
-    public init(source: String, maxLineBytes: Int = 1 << 20, targetBatchBytes: Int = 1 << 20, startOffset: UInt64 = 0) {
+    public init(source: String, maxLineBytes: Int = 1 << 20, targetBatchBytes: Int = 1 << 20, startOffset: UInt64 = 0,
+                pool: BatchBufferPool = .shared) {
         self.source = source
         self.maxLineBytes = max(1, maxLineBytes)
         self.targetBatchBytes = max(1, targetBatchBytes)
         self.pendingBase = startOffset
-        pending.reserveCapacity(self.targetBatchBytes + 64 * 1024)
+        self.pool = pool
+        pending = pool.take(capacity: bufferCapacity)
     }
+
+    private let pool: BatchBufferPool
+    /// A batch's bytes plus room for the read that completes it, so appends rarely reallocate.
+    private var bufferCapacity: Int { targetBatchBytes + 2 * ReadSize.replay }
 
     /// Appends bytes read from the source; returns any batches and dead letters now complete.
     public mutating func append(_ chunk: UnsafeRawBufferPointer) -> [FramedOutput] {
@@ -154,12 +160,12 @@ public struct LineFramer {
     private mutating func cutBatch(into out: inout [FramedOutput]) {
         let consumed = tailStart
         if !lines.isEmpty {
-            var bytes = pending
-            let tail = Array(pending[tailStart...])
-            bytes.removeSubrange(tailStart...)
-            out.append(.batch(Batch(source: source, baseOffset: pendingBase, bytes: bytes, lines: lines)))
-            pending = tail
-            pending.reserveCapacity(targetBatchBytes + 64 * 1024)
+            // The unfinished tail moves to a recycled buffer; the lines leave in this one, uncopied.
+            var next = pool.take(capacity: max(bufferCapacity, pending.count - tailStart))
+            next.append(contentsOf: pending[tailStart...])
+            pending.removeSubrange(tailStart...)
+            swap(&pending, &next)
+            out.append(.batch(Batch(source: source, baseOffset: pendingBase, bytes: next, lines: lines, pool: pool)))
             lines.removeAll(keepingCapacity: true)
         } else if consumed > 0 {
             pending.removeSubrange(..<consumed)

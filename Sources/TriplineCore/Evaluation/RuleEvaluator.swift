@@ -11,12 +11,18 @@ public struct RuleEvaluator {
     public let ruleSet: RuleSet
     private var router: IndexRouter
     private var predicates = PredicateEvaluator()
+    /// Rules the prefilter never skips; the others run only on lines holding one of their literals.
+    private let unfiltered: [Bool]
+    private var marks: [UInt32]
+    private var generation: UInt32 = 0
     public private(set) var eventsEvaluated = 0
     public private(set) var eventsWithoutIndex = 0
 
-    public init(ruleSet: RuleSet, defaultIndex: String?) {
+    public init(ruleSet: RuleSet, defaultIndex: String?, prefilter: LiteralPrefilter? = nil) {
         self.ruleSet = ruleSet
         self.router = IndexRouter(rules: ruleSet.rules, system: ruleSet.system, defaultIndex: defaultIndex)
+        self.unfiltered = prefilter?.unfiltered ?? [Bool](repeating: true, count: ruleSet.rules.count)
+        self.marks = [UInt32](repeating: 0, count: ruleSet.rules.count)
     }
 
     /// Evaluates the given lines of a batch (all valid) and returns the matches.
@@ -33,7 +39,14 @@ public struct RuleEvaluator {
                         if router.name.isEmpty { eventsWithoutIndex += 1 }
                         continue
                     }
-                    for rule in candidates where predicates.evaluate(ruleSet.rules[rule].predicate, event) == .true {
+                    generation &+= 1
+                    if let verdicts = extracted.candidates {
+                        for index in Int(verdicts.ruleStart[line])..<Int(verdicts.ruleStart[line + 1]) {
+                            marks[Int(verdicts.rules[index])] = generation
+                        }
+                    }
+                    for rule in candidates where extracted.candidates == nil || unfiltered[rule] || marks[rule] == generation {
+                        guard predicates.evaluate(ruleSet.rules[rule].predicate, event) == .true else { continue }
                         matches.append(RuleMatch(rule: rule, line: line, index: String(decoding: router.name, as: UTF8.self)))
                     }
                 }

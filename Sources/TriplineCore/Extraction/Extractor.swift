@@ -1,21 +1,33 @@
-/// The extractor stage's work on one batch: validate every line, locate the needed fields.
+/// The extractor stage's work on one batch: skip the lines no rule can match, then validate each
+/// remaining line and locate the fields the rules need.
 public struct Extractor {
     private var scanner: JSONLineScanner
     private var values: [FieldValue] = []
+    private let prefilter: LiteralPrefilter?
+    private var prefilterScratch = LiteralPrefilter.Scratch()
 
-    public init(plan: FieldPlan) {
+    /// Without a prefilter (or with an inactive one) every line is validated and extracted.
+    public init(plan: FieldPlan, prefilter: LiteralPrefilter? = nil) {
         scanner = JSONLineScanner(plan: plan)
+        self.prefilter = prefilter?.isActive == true ? prefilter : nil
     }
 
     public mutating func extract(_ batch: Batch) -> (ExtractedBatch, [DeadLetter]) {
+        let verdicts = prefilter?.scan(batch, scratch: &prefilterScratch)
         values.removeAll(keepingCapacity: true)
         var starts: [UInt32] = []
         starts.reserveCapacity(batch.lineCount + 1)
         var valid = [Bool](repeating: true, count: batch.lineCount)
         var rejected: [DeadLetter] = []
+        var skipped = 0
         batch.withUnsafeBytes { raw in
             for (index, span) in batch.lines.enumerated() {
                 starts.append(UInt32(values.count))
+                if let verdicts, !verdicts.passes[index] {
+                    valid[index] = false
+                    skipped += 1
+                    continue
+                }
                 do throws(JSONLineScanner.Rejection) {
                     try scanner.scan(raw, line: span, into: &values)
                 } catch {
@@ -31,6 +43,8 @@ public struct Extractor {
             }
         }
         starts.append(UInt32(values.count))
-        return (ExtractedBatch(batch: batch, values: values, valueStart: starts, isValid: valid), rejected)
+        let extracted = ExtractedBatch(batch: batch, values: values, valueStart: starts, isValid: valid,
+                                       candidates: verdicts, prefiltered: skipped)
+        return (extracted, rejected)
     }
 }

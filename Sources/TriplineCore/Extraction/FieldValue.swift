@@ -29,14 +29,22 @@ public final class ExtractedBatch: Sendable {
     public let values: [FieldValue]
     /// Line i's values are `values[valueStart[i] ..< valueStart[i + 1]]`.
     public let valueStart: [UInt32]
-    /// False for lines rejected (they went to the dead letters).
+    /// True for lines extracted and valid; false for lines rejected (they went to the dead
+    /// letters) and lines the literal prefilter skipped (no rule can match them).
     public let isValid: [Bool]
+    /// The prefilter's rule candidates per line, beyond the rules it never filters.
+    public let candidates: LiteralPrefilter.Verdicts?
+    /// Lines the prefilter skipped.
+    public let prefiltered: Int
 
-    public init(batch: Batch, values: [FieldValue], valueStart: [UInt32], isValid: [Bool]) {
+    public init(batch: Batch, values: [FieldValue], valueStart: [UInt32], isValid: [Bool],
+                candidates: LiteralPrefilter.Verdicts? = nil, prefiltered: Int = 0) {
         self.batch = batch
         self.values = values
         self.valueStart = valueStart
         self.isValid = isValid
+        self.candidates = candidates
+        self.prefiltered = prefiltered
     }
 
     public var validCount: Int { isValid.lazy.filter { $0 }.count }

@@ -11,13 +11,19 @@ public struct PipelineOptions: Sendable {
     public var batchBytes: Int
     /// Batches each stream holds before its producer waits.
     public var channelCapacity: Int
+    /// Skip lines holding none of a rule's literals (they are then not validated either).
+    public var prefilter: Bool
+    /// Parallel extraction lanes (prefilter, validation, field location); batch order is kept.
+    public var extractors: Int
 
     public init(
         workers: Int, shardKeys: [String] = RuleSet.defaultShardKeys, defaultIndex: String? = nil,
         spoolDirectory: String, spool: SpoolOptions = SpoolOptions(), maxLineBytes: Int = 1 << 20,
-        batchBytes: Int = 1 << 20, channelCapacity: Int = 4
+        batchBytes: Int = 1 << 20, channelCapacity: Int = 4, prefilter: Bool = true, extractors: Int? = nil
     ) {
         self.workers = max(1, workers)
+        self.prefilter = prefilter
+        self.extractors = max(1, extractors ?? workers)
         self.shardKeys = shardKeys
         self.defaultIndex = defaultIndex
         self.spoolDirectory = spoolDirectory
@@ -69,6 +75,10 @@ public final class Pipeline: Sendable {
     public let options: PipelineOptions
     public let intake: BoundedChannel<FramedOutput>
     public let counters = IntakeCounters()
+    public let prefilter: LiteralPrefilter
+    /// Round-robin lanes: intake → laneInputs[k] → extractor k → laneOutputs[k] → merged in order.
+    let laneInputs: [BoundedChannel<Batch>]
+    let laneOutputs: [BoundedChannel<ExtractedBatch>]
     let extracted: BoundedChannel<ExtractedBatch>
     let deadLetters: BoundedChannel<[DeadLetter]>
     let workerInputs: [BoundedChannel<WorkUnit>]
@@ -85,6 +95,9 @@ public final class Pipeline: Sendable {
         self.deadLetterSink = deadLetterSink
         self.workerGate = workerGate
         intake = BoundedChannel(name: "framer", capacity: options.channelCapacity)
+        prefilter = LiteralPrefilter(rules: ruleSet.rules, defaultIndex: options.defaultIndex, enabled: options.prefilter)
+        laneInputs = (0..<options.extractors).map { BoundedChannel(name: "extractor-\($0)", capacity: options.channelCapacity) }
+        laneOutputs = (0..<options.extractors).map { BoundedChannel(name: "extracted-\($0)", capacity: options.channelCapacity) }
         extracted = BoundedChannel(name: "extractor", capacity: options.channelCapacity)
         deadLetters = BoundedChannel(name: "dead-letters", capacity: options.channelCapacity * 4)
         workerInputs = (0..<options.workers).map { BoundedChannel(name: "worker-\($0)", capacity: options.channelCapacity) }
@@ -93,7 +106,7 @@ public final class Pipeline: Sendable {
 
     /// Queue depths per stage, for metrics.
     public var queueDepths: [(String, Int)] {
-        [(intake.name, intake.depth), (extracted.name, extracted.depth)]
+        [(intake.name, intake.depth)] + laneInputs.map { ($0.name, $0.depth) } + [(extracted.name, extracted.depth)]
             + workerInputs.map { ($0.name, $0.depth) } + [(alertOutput.name, alertOutput.depth)]
     }
 
@@ -102,7 +115,7 @@ public final class Pipeline: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         var stats = try await withThrowingTaskGroup(of: PipelineStats.self) { group in
-            group.addTask { try await self.extractStage() }
+            group.addTask { try await self.extractStages() }
             group.addTask { try await self.shardStage() }
             group.addTask { try await self.workerStages() }
             group.addTask { try await self.deadLetterStage() }
@@ -115,6 +128,8 @@ public final class Pipeline: Sendable {
                 // One stage failed: unblock the others so the run ends with the error, not a hang.
                 for channel in [intake] { channel.close() }
                 extracted.close(); deadLetters.close(); alertOutput.close()
+                laneInputs.forEach { $0.close() }
+                laneOutputs.forEach { $0.close() }
                 workerInputs.forEach { $0.close() }
                 throw error
             }
@@ -124,6 +139,8 @@ public final class Pipeline: Sendable {
         stats.bytes = intakeTotals.bytes
         stats.events = intakeTotals.lines
         stats.blankLines = intakeTotals.blank
+        // A prefiltered event was evaluated against every rule by proof: it holds no rule's literal.
+        stats.evaluated += stats.prefiltered
         stats.rulesLoaded = ruleSet.rules.count
         stats.rulesSkipped = ruleSet.errors.count
         let elapsed = clock.now - started
@@ -131,20 +148,52 @@ public final class Pipeline: Sendable {
         return stats
     }
 
-    private func extractStage() async throws -> PipelineStats {
-        var extractor = Extractor(plan: ruleSet.plan)
+    /// Deals batches round-robin to the extraction lanes and merges their results back in the
+    /// same order, so both cores prefilter and extract while per-user order is kept.
+    private func extractStages() async throws -> PipelineStats {
         defer { extracted.finish(); deadLetters.finish() }
-        for await output in intake {
-            switch output {
-            case .batch(let batch):
-                let (result, rejected) = extractor.extract(batch)
-                if !rejected.isEmpty { try await deadLetters.send(rejected) }
-                try await extracted.send(result)
-            case .deadLetter(let letter):
-                try await deadLetters.send([letter])
+        return try await withThrowingTaskGroup(of: PipelineStats.self) { group in
+            group.addTask {
+                defer { self.laneInputs.forEach { $0.finish() } }
+                var lane = 0
+                for await output in self.intake {
+                    switch output {
+                    case .batch(let batch):
+                        try await self.laneInputs[lane].send(batch)
+                        lane = (lane + 1) % self.laneInputs.count
+                    case .deadLetter(let letter):
+                        try await self.deadLetters.send([letter])
+                    }
+                }
+                return PipelineStats()
             }
+            for lane in laneInputs.indices {
+                group.addTask {
+                    defer { self.laneOutputs[lane].finish() }
+                    var extractor = Extractor(plan: self.ruleSet.plan, prefilter: self.prefilter)
+                    for await batch in self.laneInputs[lane] {
+                        let (result, rejected) = extractor.extract(batch)
+                        if !rejected.isEmpty { try await self.deadLetters.send(rejected) }
+                        try await self.laneOutputs[lane].send(result)
+                    }
+                    return PipelineStats()
+                }
+            }
+            group.addTask {
+                // Lane k holds batches k, k + n, ...: the first lane to run dry ends the stream.
+                var stats = PipelineStats()
+                var lane = 0
+                while let result = await self.laneOutputs[lane].next() {
+                    stats.prefiltered += result.prefiltered
+                    try await self.extracted.send(result)
+                    lane = (lane + 1) % self.laneOutputs.count
+                }
+                return stats
+            }
+            var total = PipelineStats()
+            for try await partial in group { total.merge(partial) }
+            return total
         }
-        return PipelineStats()
     }
 
     private func shardStage() async throws -> PipelineStats {
@@ -171,7 +220,7 @@ public final class Pipeline: Sendable {
     }
 
     private func workerStage(_ input: BoundedChannel<WorkUnit>) async throws -> PipelineStats {
-        var evaluator = RuleEvaluator(ruleSet: ruleSet, defaultIndex: options.defaultIndex)
+        var evaluator = RuleEvaluator(ruleSet: ruleSet, defaultIndex: options.defaultIndex, prefilter: prefilter)
         for await unit in input {
             if let workerGate { await workerGate() }
             let matches = evaluator.evaluate(unit.extracted, lines: unit.lines)
@@ -236,6 +285,7 @@ public final class Pipeline: Sendable {
 extension PipelineStats {
     mutating func merge(_ other: PipelineStats) {
         evaluated += other.evaluated
+        prefiltered += other.prefiltered
         rejected += other.rejected
         rejectedByReason.merge(other.rejectedByReason, uniquingKeysWith: +)
         alerts += other.alerts

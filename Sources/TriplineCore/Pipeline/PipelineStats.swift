@@ -1,9 +1,11 @@
 /// What a run did, stage by stage; `events == evaluated + rejected` always holds at the end.
+/// `prefiltered` counts the evaluated events the literal prefilter settled without parsing them.
 public struct PipelineStats: Sendable, Hashable {
     public var events = 0
     public var bytes = 0
     public var blankLines = 0
     public var evaluated = 0
+    public var prefiltered = 0
     public var rejected = 0
     public var rejectedByReason: [String: Int] = [:]
     public var alerts = 0
@@ -25,6 +27,7 @@ public struct PipelineStats: Sendable, Hashable {
         out.key("events"); out.integer(Int64(events))
         out.key("bytes"); out.integer(Int64(bytes))
         out.key("evaluated"); out.integer(Int64(evaluated))
+        out.key("prefiltered"); out.integer(Int64(prefiltered))
         out.key("rejected"); out.integer(Int64(rejected))
         out.key("rejected_by_reason"); out.beginObject()
         for (reason, count) in rejectedByReason.sorted(by: { $0.key < $1.key }) { out.key(reason); out.integer(Int64(count)) }

@@ -10,7 +10,7 @@ public struct ReplaySource: Sendable {
     public let paths: [String]
     public let maxLineBytes: Int
     public let batchBytes: Int
-    public static let readBytes = 1 << 20
+    public static let readBytes = ReadSize.replay
 
     public init(paths: [String], maxLineBytes: Int, batchBytes: Int) {
         self.paths = paths
@@ -72,28 +72,28 @@ public struct ReplaySource: Sendable {
         let gzip = try GzipInflater()
         let lz4 = try LZ4FrameDecoder()
         var bytesRead = 0
+        let buffer = ReadBuffer(capacity: Self.readBytes)
         while true {
-            let chunk = try await NIOThreadPool.singleton.runIfActive { () -> [UInt8] in
-                var buffer = [UInt8](repeating: 0, count: Self.readBytes)
+            let count = try await NIOThreadPool.singleton.runIfActive { () -> Int in
                 while true {
-                    let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                    let count = read(fd, buffer.memory.baseAddress, buffer.memory.count)
                     if count < 0 && errno == EINTR { continue }
                     guard count >= 0 else { throw SourceError(message: "cannot read \(file): \(String(cString: strerror(errno)))") }
-                    buffer.removeSubrange(count...)
-                    return buffer
+                    return count
                 }
             }
-            if chunk.isEmpty { break }
-            bytesRead += chunk.count
+            if count == 0 { break }
+            bytesRead += count
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer.memory[..<count])
             if compression == nil { compression = Self.sniff(chunk) }
             var outputs: [FramedOutput] = []
-            try chunk.withUnsafeBytes { raw in
+            try { (raw: UnsafeRawBufferPointer) in
                 switch compression ?? .none {
                 case .none: outputs = framer.append(raw)
                 case .gzip: try gzip.inflate(raw) { outputs.append(contentsOf: framer.append($0)) }
                 case .lz4: try lz4.decode(raw) { outputs.append(contentsOf: framer.append($0)) }
                 }
-            }
+            }(chunk)
             for output in outputs { try await pipeline.intake.send(output) }
         }
         if compression == .gzip && !gzip.atMemberEnd {
@@ -107,9 +107,23 @@ public struct ReplaySource: Sendable {
     }
 
     /// Recognises compressed input by its magic bytes when the name does not say.
-    static func sniff(_ chunk: [UInt8]) -> Compression {
+    static func sniff(_ chunk: UnsafeRawBufferPointer) -> Compression {
         if chunk.count >= 2 && chunk[0] == 0x1F && chunk[1] == 0x8B { return .gzip }
         if chunk.count >= 4 && chunk[0] == 0x04 && chunk[1] == 0x22 && chunk[2] == 0x4D && chunk[3] == 0x18 { return .lz4 }
         return .none
     }
+}
+
+/// One read buffer reused for a whole file: a fresh megabyte per read would be faulted in and
+/// zeroed by the kernel every time.
+final class ReadBuffer: @unchecked Sendable {
+    // Safety: one read is in flight at a time (the feed loop awaits it), so the pool thread and
+    // the feeding task never touch the memory together.
+    let memory: UnsafeMutableRawBufferPointer
+
+    init(capacity: Int) {
+        memory = .allocate(byteCount: capacity, alignment: 64)
+    }
+
+    deinit { memory.deallocate() }
 }

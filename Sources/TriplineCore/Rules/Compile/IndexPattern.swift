@@ -27,3 +27,23 @@ public struct IndexPatternSet: Sendable, Hashable {
         return bytes.withUnsafeMutableBytes { matches(UnsafeRawBufferPointer($0)) }
     }
 }
+
+extension IndexPatternSet {
+    /// Literals one of which any event routed to these patterns by its own fields holds, or nil.
+    ///
+    /// An index name is `_index`, or `data_stream.type-dataset-namespace` joined by dashes, so a
+    /// dash-free piece of a pattern's literal text lies inside one field's value: the event's raw
+    /// bytes hold it. Per include pattern its longest such piece; nil if one has none worth it.
+    /// Not for events that take a default index (`--index`): they hold no index field.
+    public var requiredLiterals: [[UInt8]]? {
+        guard !includes.isEmpty else { return nil }
+        var literals: [[UInt8]] = []
+        for include in includes {
+            let pieces = include.literalRuns.flatMap { $0.split(separator: UInt8(ascii: "-")).map(Array.init) }
+            guard let longest = pieces.max(by: { $0.count < $1.count }), longest.count >= 4,
+                  let encoded = Predicate.jsonStringForm(longest) else { return nil }
+            literals.append(encoded)
+        }
+        return literals
+    }
+}

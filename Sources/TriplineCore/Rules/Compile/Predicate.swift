@@ -60,15 +60,30 @@ public indirect enum Predicate: Sendable, Hashable {
 }
 
 /// Byte strings at least one of which appears in any event the rule can match, or none.
+///
+/// Literals are in the form they take inside a JSON string once `\uXXXX` and `\/` escapes are
+/// decoded (`"` as `\"`, `\` as `\\`); the prefilter decodes those escapes in a line before it
+/// trusts a miss. Literals holding control characters have no such single form: no requirement.
 public struct LiteralRequirement: Sendable, Hashable {
     public var literals: [[UInt8]]
     public var caseInsensitive: Bool
+    /// True when every literal tests a low-cardinality field (`event.category`, `event.outcome`,
+    /// ...), whose values most events carry: a poor filter, used only when nothing better exists.
+    public var isCoarse: Bool
 }
 
 extension Predicate {
-    /// A sound literal requirement, or nil where no literal must appear (negations, nulls, field pairs).
-    /// Callers that scan raw JSON must still allow for escaped spellings of these literals.
-    public var requiredLiterals: LiteralRequirement? {
+    /// Fields whose few values appear in most events; literals on them filter little.
+    public static let coarseFields: Set<String> = [
+        "event.category", "event.type", "event.kind", "event.module", "event.dataset", "event.outcome",
+        "event.provider", "data_stream.dataset", "data_stream.type", "data_stream.namespace", "host.os.type",
+        "host.os.family", "host.os.name", "host.os.platform", "cloud.provider", "agent.type", "ecs.version",
+        "network.transport", "network.protocol", "network.direction", "event.agent_id_status",
+    ]
+
+    /// A sound literal requirement, or nil where no literal must appear (negations, nulls, field
+    /// pairs, numbers). `isCoarse(field)` says which fields make weak filters.
+    public func requiredLiterals(isCoarse: (Int) -> Bool) -> LiteralRequirement? {
         switch self {
         case .constant, .not, .fieldPair, .isNull:
             return nil
@@ -76,29 +91,52 @@ extension Predicate {
             guard !test.negated else { return nil }
             var literals: [[UInt8]] = []
             for matcher in test.matchers {
+                let literal: [UInt8]
                 switch matcher {
-                case .equal(let bytes) where !bytes.isEmpty: literals.append(bytes)
+                case .equal(let bytes): literal = bytes
                 case .wildcard(let pattern):
                     guard let longest = pattern.literalRuns.max(by: { $0.count < $1.count }) else { return nil }
-                    literals.append(longest)
+                    literal = longest
                 default: return nil
                 }
+                guard !literal.isEmpty, let encoded = Self.jsonStringForm(literal) else { return nil }
+                literals.append(encoded)
             }
-            return literals.isEmpty ? nil : LiteralRequirement(literals: literals, caseInsensitive: test.caseInsensitive)
+            return literals.isEmpty ? nil : LiteralRequirement(literals: literals, caseInsensitive: test.caseInsensitive,
+                                                               isCoarse: isCoarse(test.field))
         case .all(let parts):
-            // Any one conjunct's requirement is sound; prefer the one whose shortest literal is longest.
-            return parts.compactMap(\.requiredLiterals).max { a, b in
-                (a.literals.map(\.count).min() ?? 0) < (b.literals.map(\.count).min() ?? 0)
+            // Any one conjunct's requirement is sound. Prefer a selective field, then the
+            // requirement whose shortest literal is longest (fewer chance hits).
+            return parts.compactMap { $0.requiredLiterals(isCoarse: isCoarse) }.max { a, b in
+                if a.isCoarse != b.isCoarse { return a.isCoarse }
+                return (a.literals.map(\.count).min() ?? 0) < (b.literals.map(\.count).min() ?? 0)
             }
         case .any(let parts):
             var union: [[UInt8]] = []
             var insensitive = false
+            var coarse = false
             for part in parts {
-                guard let requirement = part.requiredLiterals else { return nil }
+                guard let requirement = part.requiredLiterals(isCoarse: isCoarse) else { return nil }
                 union.append(contentsOf: requirement.literals)
                 insensitive = insensitive || requirement.caseInsensitive
+                coarse = coarse || requirement.isCoarse
             }
-            return union.isEmpty ? nil : LiteralRequirement(literals: union, caseInsensitive: insensitive)
+            return union.isEmpty ? nil : LiteralRequirement(literals: union, caseInsensitive: insensitive, isCoarse: coarse)
         }
+    }
+
+    /// `value` as it appears between a JSON string's quotes after `\uXXXX` and `\/` are decoded,
+    /// or nil if it holds a control character (written `\n`, `\u000a`, ... in JSON).
+    static func jsonStringForm(_ value: [UInt8]) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(value.count)
+        for byte in value {
+            switch byte {
+            case 0..<0x20, 0x7F: return nil
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(byte)
+            default: out.append(byte)
+            }
+        }
+        return out
     }
 }

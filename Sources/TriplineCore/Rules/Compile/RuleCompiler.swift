@@ -52,7 +52,7 @@ public struct RuleCompiler {
         for field in event.condition.fields where !fields.contains(field) { fields.append(field) }
         let predicate: Predicate = parts.count == 1 ? parts[0] : .all(parts)
         return CompiledRule(definition: definition, indexPatterns: IndexPatternSet(definition.index),
-                            predicate: predicate, fields: fields, literals: predicate.requiredLiterals, output: .sourceEvent)
+                            predicate: predicate, fields: fields, literals: literals(of: predicate), output: .sourceEvent)
     }
 
     // MARK: ES|QL
@@ -82,8 +82,13 @@ public struct RuleCompiler {
         let predicate: Predicate = conditions.isEmpty ? .constant(.true) : conditions.count == 1 ? conditions[0] : .all(conditions)
         let index = definition.index.isEmpty ? query.source.indices : definition.index
         return CompiledRule(definition: definition, indexPatterns: IndexPatternSet(index), predicate: predicate,
-                            fields: fields, literals: predicate.requiredLiterals,
+                            fields: fields, literals: literals(of: predicate),
                             output: .columns(keep: keep, drop: drop, metadata: query.source.metadata))
+    }
+
+    private func literals(of predicate: Predicate) -> LiteralRequirement? {
+        let coarse = Set(registry.paths.indices.filter { Predicate.coarseFields.contains(registry.paths[$0]) })
+        return predicate.requiredLiterals { coarse.contains($0) }
     }
 
     // MARK: Conditions

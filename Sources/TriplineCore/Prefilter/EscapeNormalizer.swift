@@ -1,0 +1,61 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Rewrites a raw JSON line so literals in `LiteralRequirement` form can be found in it: every
+/// `\uXXXX` (surrogate pairs included) and `\/` is decoded, except that a decoded `"` or `\` is
+/// written `\"` / `\\` and control characters keep their escape. Other escapes stay as they are.
+///
+/// Only lines holding `\u` or `\/` need it: without those, a string's raw bytes are already in
+/// that form, which is what makes skipping a line without literal hits sound.
+public enum EscapeNormalizer {
+    public static func normalize(_ line: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        var at = 0
+        let count = line.count
+        guard let base = line.baseAddress else { return }
+        while at < count {
+            // Copy the run up to the next backslash in one go (memchr): most bytes are plain.
+            guard let hit = memchr(base + at, 0x5C, count - at) else {
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[at...]))
+                return
+            }
+            let backslash = base.distance(to: UnsafeRawPointer(hit))
+            if backslash > at { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[at..<backslash])) }
+            at = backslash
+            let byte = line[at]
+            guard at + 1 < count else { out.append(byte); at += 1; continue }
+            switch line[at + 1] {
+            case 0x2F:
+                out.append(0x2F)
+                at += 2
+            case 0x75:
+                guard let unit = JSONGrammar.hex4(line, at + 2) else { out.append(byte); at += 1; continue }
+                var scalar = unit
+                var length = 6
+                if unit >= 0xD800 && unit <= 0xDBFF, at + 11 < count, line[at + 6] == 0x5C, line[at + 7] == 0x75,
+                   let low = JSONGrammar.hex4(line, at + 8), low >= 0xDC00 && low <= 0xDFFF {
+                    scalar = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                    length = 12
+                }
+                switch scalar {
+                case 0..<0x20, 0x7F, 0xD800...0xDFFF:
+                    // Control characters and lone surrogates: no literal holds them; keep the escape.
+                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[at..<(at + length)]))
+                case 0x22, 0x5C:
+                    out.append(0x5C)
+                    out.append(UInt8(scalar))
+                default:
+                    JSONGrammar.appendUTF8(scalar, to: &out)
+                }
+                at += length
+            default:
+                // `\"`, `\\`, `\n`, ...: already the literal form; copy both bytes so a `\\` never
+                // starts a second escape.
+                out.append(byte)
+                out.append(line[at + 1])
+                at += 2
+            }
+        }
+    }
+}

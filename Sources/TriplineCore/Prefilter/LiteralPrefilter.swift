@@ -1,0 +1,207 @@
+/// Skips, per batch, the lines that no rule can match (Falco's and Hyperscan's idea: an event
+/// meets only the rules whose literals it holds).
+///
+/// A rule with a `LiteralRequirement` is a candidate on a line only if the line holds one of its
+/// literals and, when its index patterns give one, a piece of its index name too; a rule without
+/// one is evaluated on every line. Sound against escapes: a line holding `\u` or `\/` is searched
+/// again after `EscapeNormalizer` decodes those, so `\u0041ccessKey` still finds `AccessKey`.
+public struct LiteralPrefilter: Sendable {
+    /// Rules evaluated on every line (no sound literal), by rule index.
+    public let unfiltered: [Bool]
+    /// False when every rule is unfiltered: then every line goes on, with no search at all.
+    public let isActive: Bool
+    /// Distinct condition literals and, per literal, the rules one of whose requirement it is.
+    public let needles: [[UInt8]]
+    let needleRules: [[UInt32]]
+    /// Per rule, the needles of `indexSearcher` one of which the line must also hold; nil: none.
+    let indexNeedles: [[Int]?]
+    /// Few needles: packed pairs; many: long ones hashed, short ones packed pairs.
+    let small: LiteralSearcher
+    let smallIDs: [Int]
+    let large: HashedLiteralSearcher?
+    let largeIDs: [Int]
+    let escapes = LiteralSearcher(needles: [Array("\\u".utf8), Array("\\/".utf8)])
+    let indexSearcher: LiteralSearcher
+
+    /// Up to this many needles, packed pairs (a pass per needle) beat hashing every position.
+    static let packedPairLimit = 16
+
+    /// `defaultIndex`: the index of events without index fields; rules reading it get no index literal.
+    public init(rules: [CompiledRule], defaultIndex: String? = nil, enabled: Bool = true) {
+        var unfiltered = [Bool](repeating: true, count: rules.count)
+        var needles = LiteralTable()
+        var needleRules: [[UInt32]] = []
+        var indexLiterals = LiteralTable()
+        var indexNeedles = [[Int]?](repeating: nil, count: rules.count)
+        if enabled {
+            for (rule, compiled) in rules.enumerated() {
+                guard let requirement = compiled.literals else { continue }
+                unfiltered[rule] = false
+                for literal in requirement.literals {
+                    let id = needles.id(of: literal)
+                    if id == needleRules.count { needleRules.append([]) }
+                    if needleRules[id].last != UInt32(rule) { needleRules[id].append(UInt32(rule)) }
+                }
+                let readsDefault = defaultIndex.map { compiled.indexPatterns.matches($0) } ?? false
+                if !readsDefault, let pieces = compiled.indexPatterns.requiredLiterals {
+                    indexNeedles[rule] = pieces.map { indexLiterals.id(of: $0) }
+                }
+            }
+        }
+        self.unfiltered = unfiltered
+        self.isActive = unfiltered.contains(false)
+        self.needles = needles.literals
+        self.needleRules = needleRules
+        self.indexNeedles = indexNeedles
+        let ids = Array(needles.literals.indices)
+        let hashed = ids.count > Self.packedPairLimit
+        let largeIDs = hashed ? ids.filter { needles.literals[$0].count >= 4 } : []
+        let largeSet = Set(largeIDs)
+        self.smallIDs = ids.filter { !largeSet.contains($0) }
+        self.largeIDs = largeIDs
+        self.small = LiteralSearcher(needles: smallIDs.map { needles.literals[$0] })
+        self.large = largeIDs.isEmpty ? nil : HashedLiteralSearcher(needles: largeIDs.map { needles.literals[$0] })
+        self.indexSearcher = LiteralSearcher(needles: indexLiterals.literals)
+    }
+
+    /// Case-folded literals, each with one id.
+    struct LiteralTable {
+        var literals: [[UInt8]] = []
+        var ids: [[UInt8]: Int] = [:]
+
+        mutating func id(of literal: [UInt8]) -> Int {
+            let folded = CaseFolding.fold(literal)
+            if let id = ids[folded] { return id }
+            literals.append(folded)
+            ids[folded] = literals.count - 1
+            return literals.count - 1
+        }
+    }
+
+    /// Reusable buffers, one set per scanning task.
+    public struct Scratch {
+        var candidates: [UInt64] = []
+        var hits: [(line: Int, needle: Int)] = []
+        var normalized: [UInt8] = []
+        var lineNeedles: [Int] = []
+        var indexFound: [Bool] = []
+        var marks: [UInt32] = []
+        var generation: UInt32 = 0
+        public init() {}
+    }
+
+    /// Which lines of a batch go on, and each one's candidate rules (beyond the unfiltered ones).
+    public struct Verdicts: Sendable {
+        public var passes: [Bool]
+        /// Line i's candidate rules are `rules[ruleStart[i] ..< ruleStart[i + 1]]`.
+        public var ruleStart: [UInt32]
+        public var rules: [UInt32]
+    }
+
+    public func scan(_ batch: Batch, scratch: inout Scratch) -> Verdicts {
+        let lineCount = batch.lineCount
+        guard isActive else {
+            return Verdicts(passes: [Bool](repeating: true, count: lineCount),
+                            ruleStart: [UInt32](repeating: 0, count: lineCount + 1), rules: [])
+        }
+        let everyLine = unfiltered.contains(true)
+        if scratch.marks.count < unfiltered.count { scratch.marks = [UInt32](repeating: 0, count: unfiltered.count) }
+        var passes = [Bool](repeating: everyLine, count: lineCount)
+        var ruleStart: [UInt32] = []
+        ruleStart.reserveCapacity(lineCount + 1)
+        var rules: [UInt32] = []
+        var hits: [(line: Int, needle: Int)] = []
+        swap(&hits, &scratch.hits)
+        hits.removeAll(keepingCapacity: true)
+        batch.withUnsafeBytes { raw in
+            // One pass over the whole buffer; a literal never spans lines (it holds no newline).
+            search(raw, scratch: &scratch) { needle, position in
+                hits.append((Self.line(containing: position, in: batch.lines), needle))
+            }
+            // Each line's hits become contiguous, needles ascending.
+            hits.sort { $0.line != $1.line ? $0.line < $1.line : $0.needle < $1.needle }
+            var next = 0
+            // The next line holding an escape, found by jumping from escape to next line.
+            var escapedLine = nextEscapedLine(raw, lines: batch.lines, from: 0, scratch: &scratch)
+            for line in 0..<lineCount {
+                ruleStart.append(UInt32(rules.count))
+                let span = batch.lines[line]
+                let lineBytes = UnsafeRawBufferPointer(rebasing: raw[Int(span.start)..<span.end])
+                scratch.lineNeedles.removeAll(keepingCapacity: true)
+                while next < hits.count && hits[next].line == line {
+                    scratch.lineNeedles.append(hits[next].needle)
+                    next += 1
+                }
+                let escaped = escapedLine == line
+                if escaped {
+                    // The raw bytes may hide a literal behind escapes: search the decoded form too.
+                    EscapeNormalizer.normalize(lineBytes, into: &scratch.normalized)
+                    var found: [Int] = []
+                    scratch.normalized.withUnsafeBytes { decoded in
+                        search(decoded, scratch: &scratch) { needle, _ in found.append(needle) }
+                    }
+                    scratch.lineNeedles.append(contentsOf: found)
+                    escapedLine = nextEscapedLine(raw, lines: batch.lines, from: line + 1, scratch: &scratch)
+                }
+                guard !scratch.lineNeedles.isEmpty else { continue }
+                scratch.generation &+= 1
+                var indexChecked = false
+                for needle in scratch.lineNeedles {
+                    for rule in needleRules[needle] where scratch.marks[Int(rule)] != scratch.generation {
+                        scratch.marks[Int(rule)] = scratch.generation
+                        if let required = indexNeedles[Int(rule)] {
+                            if !indexChecked {
+                                // Index pieces are looked for only on lines that already hold a literal.
+                                findIndexPieces(lineBytes, alsoDecoded: escaped, scratch: &scratch)
+                                indexChecked = true
+                            }
+                            guard required.contains(where: { scratch.indexFound[$0] }) else { continue }
+                        }
+                        rules.append(rule)
+                    }
+                }
+                if ruleStart[line] != UInt32(rules.count) { passes[line] = true }
+            }
+        }
+        swap(&hits, &scratch.hits)
+        ruleStart.append(UInt32(rules.count))
+        return Verdicts(passes: passes, ruleStart: ruleStart, rules: rules)
+    }
+
+    private func search(_ haystack: UnsafeRawBufferPointer, scratch: inout Scratch, _ found: (Int, Int) -> Void) {
+        small.forEachMatch(in: haystack, scratch: &scratch.candidates) { found(smallIDs[$0], $1) }
+        large?.forEachMatch(in: haystack) { found(largeIDs[$0], $1) }
+    }
+
+    /// Marks in `scratch.indexFound` the index pieces the line holds, raw or (if it had escapes) decoded.
+    private func findIndexPieces(_ line: UnsafeRawBufferPointer, alsoDecoded: Bool, scratch: inout Scratch) {
+        var found: [Bool] = []
+        swap(&found, &scratch.indexFound)
+        found.removeAll(keepingCapacity: true)
+        found.append(contentsOf: repeatElement(false, count: indexSearcher.needles.count))
+        indexSearcher.forEachMatch(in: line, scratch: &scratch.candidates) { needle, _ in found[needle] = true }
+        if alsoDecoded {
+            scratch.normalized.withUnsafeBytes { decoded in
+                indexSearcher.forEachMatch(in: decoded, scratch: &scratch.candidates) { needle, _ in found[needle] = true }
+            }
+        }
+        swap(&found, &scratch.indexFound)
+    }
+
+    /// The first line at or after `from` that holds `\u` or `\/`, or -1.
+    private func nextEscapedLine(_ raw: UnsafeRawBufferPointer, lines: [LineSpan], from line: Int, scratch: inout Scratch) -> Int {
+        guard line < lines.count,
+              let found = escapes.firstMatch(in: raw, from: Int(lines[line].start), scratch: &scratch.candidates) else { return -1 }
+        return Self.line(containing: found.position, in: lines)
+    }
+
+    /// The index of the line holding `position` (lines are in buffer order).
+    public static func line(containing position: Int, in lines: [LineSpan]) -> Int {
+        var low = 0, high = lines.count - 1
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if Int(lines[mid].start) <= position { low = mid } else { high = mid - 1 }
+        }
+        return low
+    }
+}
