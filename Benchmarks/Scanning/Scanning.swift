@@ -1,0 +1,168 @@
+import Benchmark
+import Foundation
+import TriplineCore
+
+/// The per-batch hot paths on a generated corpus (scripts/gen-corpus, 16 MiB, seed 1): each
+/// operation processes the whole corpus, so bytes/s = throughput x 16 MiB.
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let corpusBytes = 16 << 20
+
+/// The corpus, generated once into the temporary folder.
+let corpus: [UInt8] = {
+    let folder = NSTemporaryDirectory() + "tripline-bench"
+    let path = folder + "/corpus-16M-seed1.ndjson"
+    if !FileManager.default.fileExists(atPath: path) {
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let generator = Process()
+        generator.executableURL = repository.appendingPathComponent("scripts/gen-corpus")
+        generator.arguments = ["--size", "16M", "--seed", "1", "--out", path]
+        try! generator.run()
+        generator.waitUntilExit()
+    }
+    return Array(FileManager.default.contents(atPath: path)!)
+}()
+
+let seedRules = RuleSet.load(paths: [repository.appendingPathComponent("rules").path])
+
+/// The corpus cut into about 1 MiB batches, as the framer hands them on.
+let batches: [Batch] = {
+    var framer = LineFramer(source: "bench")
+    var outputs: [FramedOutput] = []
+    corpus.withUnsafeBytes { outputs += framer.append($0) }
+    outputs += framer.finish(.endOfFile)
+    return outputs.compactMap { if case .batch(let batch) = $0 { batch } else { nil } }
+}()
+
+let eqlNeedles = ["aws_access_key_id", "aws_secret_access_key", "aws_session_token", "accesskeyid", "secretaccesskey",
+                  "access_key", ".aws/credentials"].map { Array($0.utf8) }
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident],
+        maxDuration: .seconds(3), maxIterations: 50)
+
+    Benchmark("Framing 16 MiB in 1 MiB reads") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var framer = LineFramer(source: "bench")
+            var lines = 0
+            corpus.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let end = min(raw.count, offset + ReadSize.replay)
+                    for case .batch(let batch) in framer.append(UnsafeRawBufferPointer(rebasing: raw[offset..<end])) { lines += batch.lineCount }
+                    offset = end
+                }
+            }
+            blackHole(lines)
+        }
+    }
+
+    for kernel in LiteralSearcher.Kernel.allCases where kernel != .scalar {
+        Benchmark("SIMD search, 7 needles, \(kernel), 16 MiB") { benchmark in
+            let searcher = LiteralSearcher(needles: eqlNeedles, kernel: kernel)
+            var scratch: [UInt64] = []
+            for _ in benchmark.scaledIterations {
+                var found = 0
+                for batch in batches {
+                    batch.withUnsafeBytes { searcher.forEachMatch(in: $0, scratch: &scratch) { _, _ in found += 1 } }
+                }
+                blackHole(found)
+            }
+        }
+    }
+
+    Benchmark("Hashed search, 2000 needles, 16 MiB") { benchmark in
+        var random = SystemRandomNumberGenerator()
+        let letters = Array("abcdefghijklmnopqrstuvwxyz_".utf8)
+        let needles = (0..<2000).map { _ in (0..<(6 + Int(random.next() % 10))).map { _ in letters[Int(random.next() % 27)] } }
+        let searcher = HashedLiteralSearcher(needles: needles)
+        for _ in benchmark.scaledIterations {
+            var found = 0
+            for batch in batches { batch.withUnsafeBytes { searcher.forEachMatch(in: $0) { _, _ in found += 1 } } }
+            blackHole(found)
+        }
+    }
+
+    Benchmark("Escape lines found by first-match jumps, 16 MiB") { benchmark in
+        let escapes = LiteralSearcher(needles: [Array("\\u".utf8), Array("\\/".utf8)])
+        var scratch: [UInt64] = []
+        for _ in benchmark.scaledIterations {
+            var lines = 0
+            for batch in batches {
+                batch.withUnsafeBytes { raw in
+                    var from = 0
+                    while let found = escapes.firstMatch(in: raw, from: from, scratch: &scratch) {
+                        lines += 1
+                        let line = LiteralPrefilter.line(containing: found.position, in: batch.lines)
+                        guard line + 1 < batch.lineCount else { break }
+                        from = Int(batch.lines[line + 1].start)
+                    }
+                }
+            }
+            blackHole(lines)
+        }
+    }
+
+    Benchmark("Escape normalization of every line, 16 MiB") { benchmark in
+        var out: [UInt8] = []
+        for _ in benchmark.scaledIterations {
+            for batch in batches {
+                batch.withUnsafeBytes { raw in
+                    for span in batch.lines {
+                        EscapeNormalizer.normalize(UnsafeRawBufferPointer(rebasing: raw[Int(span.start)..<span.end]), into: &out)
+                    }
+                }
+            }
+            blackHole(out)
+        }
+    }
+
+    Benchmark("SIMD search per line, 7 needles, avx2, 16 MiB") { benchmark in
+        let searcher = LiteralSearcher(needles: eqlNeedles)
+        var scratch: [UInt64] = []
+        for _ in benchmark.scaledIterations {
+            var found = 0
+            for batch in batches {
+                batch.withUnsafeBytes { raw in
+                    for span in batch.lines {
+                        searcher.forEachMatch(in: UnsafeRawBufferPointer(rebasing: raw[Int(span.start)..<span.end]), scratch: &scratch) { _, _ in found += 1 }
+                    }
+                }
+            }
+            blackHole(found)
+        }
+    }
+
+    Benchmark("Prefilter, seed rules, 16 MiB") { benchmark in
+        let prefilter = LiteralPrefilter(rules: seedRules.rules)
+        var scratch = LiteralPrefilter.Scratch()
+        for _ in benchmark.scaledIterations {
+            var passing = 0
+            for batch in batches { passing += prefilter.scan(batch, scratch: &scratch).passes.lazy.filter { $0 }.count }
+            blackHole(passing)
+        }
+    }
+
+    for prefiltered in [false, true] {
+        Benchmark("Extraction, seed rules, prefilter \(prefiltered ? "on" : "off"), 16 MiB") { benchmark in
+            var extractor = Extractor(plan: seedRules.plan, prefilter: prefiltered ? LiteralPrefilter(rules: seedRules.rules) : nil)
+            for _ in benchmark.scaledIterations {
+                for batch in batches { blackHole(extractor.extract(batch)) }
+            }
+        }
+    }
+
+    Benchmark("Rule evaluation, seed rules, all lines, 16 MiB") { benchmark in
+        var extractor = Extractor(plan: seedRules.plan)
+        let extracted = batches.map { extractor.extract($0).0 }
+        var evaluator = RuleEvaluator(ruleSet: seedRules, defaultIndex: nil)
+        for _ in benchmark.scaledIterations {
+            var matches = 0
+            for batch in extracted {
+                let lines = (0..<batch.batch.lineCount).filter { batch.isValid[$0] }
+                matches += evaluator.evaluate(batch, lines: lines).count
+            }
+            blackHole(matches)
+        }
+    }
+}
