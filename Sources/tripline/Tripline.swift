@@ -109,7 +109,8 @@ struct PipelineFlags: ParsableArguments {
             pipeline.intake.finish()
         } catch {
             pipeline.intake.finish()
-            _ = try? await stats
+            // A stage that failed closes the intake under the source: report the stage's error.
+            do { _ = try await stats } catch { throw FatalError("\(error)") }
             throw FatalError("\(error)")
         }
         try report(try await stats)

@@ -68,4 +68,17 @@ import Testing
         let bad = rows.first { $0["rule_id"] == .string("bad") }
         #expect(bad?["error"].map { "\($0)" }?.contains("bad.toml:7:28") == true)
     }
+
+    @Test func spoolFolderIsCreatedWithParentsAndItsFailureIsReportedAsSuch() throws {
+        let dir = temporaryDirectory()
+        let nested = try run(triplineBinary, ["replay", "--quiet", "--spool", dir + "/a/b/spool", sample])
+        #expect(nested.status == 0, "\(nested.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/a/b/spool/alerts-0000000001.ndjson.lz4"))
+        // A spool path under a regular file: the spool's own error, not a closed channel.
+        FileManager.default.createFile(atPath: dir + "/file", contents: Data())
+        let failed = try run(triplineBinary, ["replay", "--quiet", "--spool", dir + "/file/spool", sample])
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("create spool folder"), "\(failed.stderr)")
+        #expect(!failed.stderr.contains("ChannelClosed"))
+    }
 }

@@ -54,7 +54,7 @@ public final class SpoolWriter {
     public init(directory: String, options: SpoolOptions = SpoolOptions()) throws {
         self.directory = directory
         self.options = options
-        if mkdir(directory, 0o755) != 0 && errno != EEXIST { throw FileError(path: directory, operation: "create spool folder") }
+        try SpoolDirectory.create(directory)
         sequence = (try SpoolDirectory.segments(in: directory).map(\.sequence).max() ?? 0) + 1
     }
 
@@ -169,5 +169,16 @@ public enum SpoolDirectory {
         guard fd >= 0 else { return }
         fsync(fd)
         close(fd)
+    }
+}
+
+extension SpoolDirectory {
+    /// Creates the folder and any missing parents, as `mkdir -p` does.
+    static func create(_ directory: String) throws {
+        var path = directory.hasPrefix("/") ? "/" : ""
+        for component in directory.split(separator: "/") {
+            path += (path.isEmpty || path.hasSuffix("/") ? "" : "/") + component
+            if mkdir(path, 0o755) != 0 && errno != EEXIST { throw FileError(path: path, operation: "create spool folder") }
+        }
     }
 }
