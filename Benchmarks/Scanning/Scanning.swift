@@ -76,6 +76,7 @@ let benchmarks: @Sendable () -> Void = {
         let letters = Array("abcdefghijklmnopqrstuvwxyz_".utf8)
         let needles = (0..<2000).map { _ in (0..<(6 + Int(random.next() % 10))).map { _ in letters[Int(random.next() % 27)] } }
         let searcher = HashedLiteralSearcher(needles: needles)
+        benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             var found = 0
             for batch in batches { batch.withUnsafeBytes { searcher.forEachMatch(in: $0) { _, _ in found += 1 } } }
@@ -156,6 +157,7 @@ let benchmarks: @Sendable () -> Void = {
         var extractor = Extractor(plan: seedRules.plan)
         let extracted = batches.map { extractor.extract($0).0 }
         var evaluator = RuleEvaluator(ruleSet: seedRules, defaultIndex: nil)
+        benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             var matches = 0
             for batch in extracted {

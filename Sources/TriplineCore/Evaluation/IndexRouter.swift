@@ -32,7 +32,9 @@ public struct IndexRouter {
             if cache.count > 4096 { cache.removeAll() }
             cache[name] = matching
         }
-        lastName = name
+        // Copied, not assigned: sharing one buffer would make the next `removeAll` allocate.
+        lastName.removeAll(keepingCapacity: true)
+        lastName.append(contentsOf: name)
         lastRules = matching
         hasLast = true
         return matching

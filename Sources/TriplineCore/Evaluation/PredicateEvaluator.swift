@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The values of one event, as the extractor located them.
 /// - warning: Valid only while the batch's bytes are lent; do not escape it.
 public struct EventView {
@@ -96,7 +100,8 @@ public struct PredicateEvaluator {
     static func matches(_ bytes: UnsafeRawBufferPointer, kind: FieldValue.Kind, _ matcher: ValueMatcher) -> Bool {
         switch matcher {
         case .equal(let expected):
-            return bytes.count == expected.count && expected.withUnsafeBytes { $0.elementsEqual(bytes) }
+            return bytes.count == expected.count
+                && expected.withUnsafeBytes { bytes.count == 0 || memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
         case .wildcard(let pattern):
             return pattern.matches(bytes)
         case .number(let expected):

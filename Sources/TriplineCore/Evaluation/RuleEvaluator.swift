@@ -11,6 +11,9 @@ public struct RuleEvaluator {
     public let ruleSet: RuleSet
     private var router: IndexRouter
     private var predicates = PredicateEvaluator()
+    /// The rules' conditions alone: reading a whole `CompiledRule` per test would retain and
+    /// release every reference it holds.
+    private let conditions: [Predicate]
     /// Rules the prefilter never skips; the others run only on lines holding one of their literals.
     private let unfiltered: [Bool]
     private var marks: [UInt32]
@@ -21,6 +24,7 @@ public struct RuleEvaluator {
     public init(ruleSet: RuleSet, defaultIndex: String?, prefilter: LiteralPrefilter? = nil) {
         self.ruleSet = ruleSet
         self.router = IndexRouter(rules: ruleSet.rules, system: ruleSet.system, defaultIndex: defaultIndex)
+        self.conditions = ruleSet.rules.map(\.predicate)
         self.unfiltered = prefilter?.unfiltered ?? [Bool](repeating: true, count: ruleSet.rules.count)
         self.marks = [UInt32](repeating: 0, count: ruleSet.rules.count)
     }
@@ -46,7 +50,7 @@ public struct RuleEvaluator {
                         }
                     }
                     for rule in candidates where extracted.candidates == nil || unfiltered[rule] || marks[rule] == generation {
-                        guard predicates.evaluate(ruleSet.rules[rule].predicate, event) == .true else { continue }
+                        guard predicates.evaluate(conditions[rule], event) == .true else { continue }
                         matches.append(RuleMatch(rule: rule, line: line, index: String(decoding: router.name, as: UTF8.self)))
                     }
                 }
