@@ -93,11 +93,15 @@ struct PipelineFlags: ParsableArguments {
     }
 
     func pipeline(_ ruleSet: RuleSet) throws -> Pipeline {
-        let options = PipelineOptions(
+        var options = PipelineOptions(
             workers: workers, shardKeys: [], defaultIndex: index, spoolDirectory: spool,
             spool: SpoolOptions(maxSegmentBytes: segmentBytes, maxSegmentAgeMilliseconds: segmentAgeMilliseconds,
                                 flushIntervalMilliseconds: flushMilliseconds),
             maxLineBytes: maxLineBytes, prefilter: prefilter)
+        options.onRecovery = { segment in
+            // Said even with --quiet: an operator must hear what a crash cost.
+            Console.error("recovered \(segment.segment), left open by a crash: \(segment.alertsKept) alerts kept; dropped \(segment.compressedBytesDropped) bytes of an unfinished block and \(segment.partialLineBytesDropped) bytes of a cut alert")
+        }
         return Pipeline(ruleSet: ruleSet, options: options, deadLetterSink: try deadLetter.map { try DeadLetterFile(path: $0) })
     }
 

@@ -67,4 +67,48 @@ import Testing
         #expect(String(decoding: decoded, as: UTF8.self) == "{\"a\":1}\n")
         try writer.close()
     }
+
+    /// A crash leaves `.open` with whatever reached the file: recovery keeps every complete block,
+    /// drops the cut tail and a half alert, and closes a frame `lz4 -t` accepts, at any cut point.
+    @Test func openSegmentsLeftByACrashAreRecoveredAtEveryCutPoint() throws {
+        let source = temporaryDirectory()
+        let writer = try SpoolWriter(directory: source, options: SpoolOptions(maxSegmentBytes: 1 << 30, flushIntervalMilliseconds: 0))
+        var written: [UInt8] = []
+        for index in 0..<400 {
+            // Alerts of uneven sizes so flushed blocks end at every kind of place.
+            let line = Array("{\"n\":\(index),\"pad\":\"\(String(repeating: "x", count: (index * 37) % 900))\"}\n".utf8)
+            written += line
+            try writer.append(line, alerts: 1, now: Int64(index))
+        }
+        let open = try #require(try SpoolDirectory.segments(in: source).first { $0.isOpen })
+        let frame = Array(try Data(contentsOf: URL(fileURLWithPath: open.path)))
+        var keptBefore = -1
+        for cut in [0, 3, 7, 11, 12, 100, frame.count / 3, frame.count / 2, frame.count - 5, frame.count] {
+            let directory = temporaryDirectory()
+            let openPath = directory + "/" + SpoolDirectory.segmentName(7) + SpoolDirectory.openSuffix
+            try Data(frame[..<cut]).write(to: URL(fileURLWithPath: openPath))
+            let reports = try SpoolRecovery.recover(directory: directory)
+            #expect(reports.count == 1)
+            let segments = try SpoolDirectory.segments(in: directory)
+            #expect(segments.map(\.isOpen) == [false], "cut \(cut): the .open is gone, a closed segment stands")
+            let closed = try #require(segments.first)
+            #expect(try lz4(["-t", closed.path]).status == 0, "cut \(cut)")
+            let recovered = Array(try lz4(["-dc", closed.path]).output)
+            // Whole alerts only, in order, a prefix of what was written; more kept for a later cut.
+            #expect(recovered == Array(written.prefix(recovered.count)), "cut \(cut)")
+            #expect(recovered.last.map { $0 == 0x0A } ?? true)
+            let kept = recovered.filter { $0 == 0x0A }.count
+            #expect(reports.first?.alertsKept == kept)
+            #expect(kept >= keptBefore, "cut \(cut)")
+            keptBefore = kept
+            // Recovering again changes nothing; a writer opening the spool continues after it.
+            #expect(try SpoolRecovery.recover(directory: directory).isEmpty)
+            let next = try SpoolWriter(directory: directory)
+            try next.append(Array("{}\n".utf8), alerts: 1)
+            try next.close()
+            #expect(try SpoolDirectory.segments(in: directory).map(\.sequence) == [7, 8])
+        }
+        #expect(keptBefore > 300, "flushed blocks hold most alerts before the segment closes")
+        try writer.close()
+    }
 }

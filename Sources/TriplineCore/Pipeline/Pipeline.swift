@@ -15,6 +15,8 @@ public struct PipelineOptions: Sendable {
     public var prefilter: Bool
     /// Parallel extraction lanes (prefilter, validation, field location); batch order is kept.
     public var extractors: Int
+    /// Told, as the spool opens, of each segment a crash had left open and recovery closed.
+    public var onRecovery: @Sendable (SegmentRecovery) -> Void = { _ in }
 
     public init(
         workers: Int, shardKeys: [String] = RuleSet.defaultShardKeys, defaultIndex: String? = nil,
@@ -257,6 +259,8 @@ public final class Pipeline: Sendable {
     private func writeStage() async throws -> PipelineStats {
         let spool = try SpoolWriter(directory: options.spoolDirectory, options: options.spool)
         var stats = PipelineStats()
+        stats.recovered = spool.recovered
+        spool.recovered.forEach(options.onRecovery)
         for await message in alertOutput {
             switch message {
             case .alerts(let lines, let count, let byRule):
@@ -293,5 +297,6 @@ extension PipelineStats {
         alertsByRule.merge(other.alertsByRule, uniquingKeysWith: +)
         eventsWithoutIndex += other.eventsWithoutIndex
         segmentsClosed += other.segmentsClosed
+        recovered += other.recovered
     }
 }

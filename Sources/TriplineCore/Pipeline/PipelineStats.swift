@@ -13,6 +13,8 @@ public struct PipelineStats: Sendable, Hashable {
     public var alertsByRule: [String: Int] = [:]
     public var eventsWithoutIndex = 0
     public var segmentsClosed = 0
+    /// Segments a crash had left open, closed at start, with what they kept and lost.
+    public var recovered: [SegmentRecovery] = []
     public var elapsedSeconds = 0.0
     public var rulesLoaded = 0
     public var rulesSkipped = 0
@@ -40,6 +42,10 @@ public struct PipelineStats: Sendable, Hashable {
         out.endObject()
         out.key("events_without_index"); out.integer(Int64(eventsWithoutIndex))
         out.key("segments_closed"); out.integer(Int64(segmentsClosed))
+        out.key("segments_recovered"); out.integer(Int64(recovered.count))
+        out.key("alerts_recovered"); out.integer(Int64(recovered.reduce(0) { $0 + $1.alertsKept }))
+        out.key("recovery_bytes_dropped")
+        out.integer(Int64(recovered.reduce(0) { $0 + $1.compressedBytesDropped + $1.partialLineBytesDropped }))
         out.key("rules_loaded"); out.integer(Int64(rulesLoaded))
         out.key("rules_skipped"); out.integer(Int64(rulesSkipped))
         out.key("elapsed_seconds"); out.double((elapsedSeconds * 1000).rounded() / 1000)

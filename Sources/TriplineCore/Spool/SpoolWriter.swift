@@ -50,11 +50,15 @@ public final class SpoolWriter {
     public private(set) var alertsWritten = 0
     public private(set) var segmentsClosed = 0
     public private(set) var closedSegments: [String] = []
+    /// Segments a crash had left open, closed at start.
+    public let recovered: [SegmentRecovery]
 
+    /// Opens the spool; first closes any segment a crash left open (`SpoolRecovery`).
     public init(directory: String, options: SpoolOptions = SpoolOptions()) throws {
         self.directory = directory
         self.options = options
         try SpoolDirectory.create(directory)
+        recovered = try SpoolRecovery.recover(directory: directory)
         sequence = (try SpoolDirectory.segments(in: directory).map(\.sequence).max() ?? 0) + 1
     }
 
