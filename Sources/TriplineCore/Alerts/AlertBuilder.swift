@@ -36,7 +36,9 @@ public struct AlertBuilder: Sendable {
         case .sourceEvent:
             body = Self.members(of: event).filter { $0.key != "@timestamp" && $0.key != "_id" && $0.key != "_index" }
         case .columns(let keep, let drop, let metadata):
+            // The row's @timestamp becomes kibana.alert.original_time; the alert's own is the detection time.
             body = Self.columns(event: event, keep: keep, drop: drop, metadata: metadata, id: eventID, index: source.index)
+                .filter { $0.key != "@timestamp" }
         }
         let originalTime = event.values(atPath: definition.timestampOverride ?? "@timestamp").first
             ?? event.values(atPath: "@timestamp").first
