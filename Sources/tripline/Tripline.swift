@@ -132,6 +132,9 @@ struct PipelineFlags: ParsableArguments {
         Console.error(String(format: "%d events (%.1f MB) in %.2f s: %.1f MB/s, %.0f events/s; %d alerts, %d rejected, %d without an index, %d skipped by the prefilter",
                              stats.events, megabytes, stats.elapsedSeconds, megabytes / seconds, Double(stats.events) / seconds,
                              stats.alerts, stats.rejected, stats.eventsWithoutIndex, stats.prefiltered))
+        if stats.alerts > 0 {
+            Console.error("alert latency (framed to flushed block): p50 \(stats.alertLatency.milliseconds(atQuantile: 0.5)) ms, p99 \(stats.alertLatency.milliseconds(atQuantile: 0.99)) ms")
+        }
         if stats.eventsWithoutIndex > 0 && index == nil {
             Console.error("note: events without _index or data_stream.* fields meet no rule; give --index NAME to route them")
         }

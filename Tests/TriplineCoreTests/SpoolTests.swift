@@ -111,4 +111,40 @@ import Testing
         #expect(keptBefore > 300, "flushed blocks hold most alerts before the segment closes")
         try writer.close()
     }
+
+    /// No alert waits longer than the flush interval for its block: the writer flushes when the
+    /// oldest waiting alert could not wait another tick.
+    @Test func oldestWaitingAlertSetsTheFlush() throws {
+        let writer = try SpoolWriter(directory: temporaryDirectory(), options: SpoolOptions(flushIntervalMilliseconds: 200))
+        #expect(SpoolOptions(flushIntervalMilliseconds: 200).tickMilliseconds == 50)
+        try writer.append(Array("{\"a\":1}\n".utf8), alerts: 1, now: 1_000)
+        try writer.append(Array("{\"a\":2}\n".utf8), alerts: 1, now: 1_100)
+        try writer.tick(now: 1_149)
+        #expect(writer.flushes == 0)
+        try writer.tick(now: 1_150)
+        #expect(writer.flushes == 1)
+        // A new alert starts a new wait.
+        try writer.append(Array("{\"a\":3}\n".utf8), alerts: 1, now: 1_160)
+        try writer.tick(now: 1_300)
+        #expect(writer.flushes == 1)
+        try writer.tick(now: 1_310)
+        #expect(writer.flushes == 2)
+        try writer.close()
+        #expect(writer.flushes == 3)
+    }
+
+    @Test func latencyHistogramQuantiles() {
+        var histogram = LatencyHistogram()
+        #expect(histogram.milliseconds(atQuantile: 0.99) == 0)
+        for ms in 1...100 { histogram.record(.milliseconds(ms)) }
+        histogram.record(.seconds(120), count: 1)
+        #expect(histogram.milliseconds(atQuantile: 0.5) == 51)
+        #expect(histogram.milliseconds(atQuantile: 0.99) == 100)
+        #expect(histogram.milliseconds(atQuantile: 1.0) == 59_999)
+        var other = LatencyHistogram()
+        other.record(.milliseconds(3), count: 99)
+        histogram.merge(other)
+        #expect(histogram.total == 200)
+        #expect(histogram.milliseconds(atQuantile: 0.5) == 3)
+    }
 }

@@ -47,6 +47,13 @@ import Testing
         #expect(integer(served["alerts"]) == 8 * integer(replayed["alerts"]))
         #expect(integer(served["rejected"]) == 8 * integer(replayed["rejected"]))
         #expect(integer(served["events"]) == integer(served["evaluated"]) + integer(served["rejected"]))
+        // From the read that framed an alert's event to the flush of its block (--flush-ms 200).
+        if case .object(let latency)? = served["alert_latency_ms"],
+           case .number(let p99)? = latency.first(where: { $0.key == "p99" })?.value {
+            #expect((Int(p99) ?? -1) >= 0 && (Int(p99) ?? .max) < 1000, "p99 \(p99) ms")
+        } else {
+            Issue.record("stats lack alert_latency_ms.p99")
+        }
         #expect(!FileManager.default.fileExists(atPath: dir + "/t.sock"))
         var count = 0
         try SpoolReader.forEachLine(in: dir + "/spool") { _ in count += 1 }

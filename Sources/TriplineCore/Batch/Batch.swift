@@ -34,6 +34,8 @@ public final class Batch: Sendable {
     public let lines: [LineSpan]
     /// Where the buffer goes back when the batch is dropped; nil: freed.
     let pool: BatchBufferPool?
+    /// When the framer cut it (for sockets, the read that completed it): alert latency starts here.
+    public let framedAt = ContinuousClock.now
 
     public init(source: String, baseOffset: UInt64, bytes: [UInt8], lines: [LineSpan], pool: BatchBufferPool? = nil) {
         self.source = source

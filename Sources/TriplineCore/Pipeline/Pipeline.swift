@@ -57,7 +57,7 @@ public struct WorkUnit: Sendable {
 
 /// What workers hand the alert writer.
 public enum AlertMessage: Sendable {
-    case alerts(lines: [UInt8], count: Int, byRule: [String: Int])
+    case alerts(lines: [UInt8], count: Int, byRule: [String: Int], framedAt: ContinuousClock.Instant)
     /// Lets the writer flush blocks and rotate segments while no alerts arrive.
     case tick
 }
@@ -237,7 +237,7 @@ public final class Pipeline: Sendable {
                 lines.append(contentsOf: builder.alert(rule: rule, source: source, now: now).line)
                 byRule[rule.ruleID, default: 0] += 1
             }
-            try await alertOutput.send(.alerts(lines: lines, count: matches.count, byRule: byRule))
+            try await alertOutput.send(.alerts(lines: lines, count: matches.count, byRule: byRule, framedAt: unit.extracted.batch.framedAt))
         }
         var stats = PipelineStats()
         stats.evaluated = evaluator.eventsEvaluated
@@ -261,23 +261,36 @@ public final class Pipeline: Sendable {
         var stats = PipelineStats()
         stats.recovered = spool.recovered
         spool.recovered.forEach(options.onRecovery)
+        // Alerts appended but not yet in a flushed block, with when their batch was framed.
+        var waiting: [(framedAt: ContinuousClock.Instant, count: Int)] = []
+        var flushes = spool.flushes
+        func recordFlushed() {
+            guard spool.flushes != flushes else { return }
+            flushes = spool.flushes
+            let now = ContinuousClock.now
+            for entry in waiting { stats.alertLatency.record(now - entry.framedAt, count: entry.count) }
+            waiting.removeAll(keepingCapacity: true)
+        }
         for await message in alertOutput {
             switch message {
-            case .alerts(let lines, let count, let byRule):
+            case .alerts(let lines, let count, let byRule, let framedAt):
+                waiting.append((framedAt, count))
                 try spool.append(lines, alerts: count)
                 stats.alerts += count
                 stats.alertsByRule.merge(byRule, uniquingKeysWith: +)
             case .tick:
                 try spool.tick()
             }
+            recordFlushed()
         }
         try spool.close()
+        recordFlushed()
         stats.segmentsClosed = spool.segmentsClosed
         return stats
     }
 
     private func tickStage() async throws -> PipelineStats {
-        let interval = max(10, options.spool.flushIntervalMilliseconds / 2)
+        let interval = options.spool.tickMilliseconds
         while true {
             try? await Task.sleep(for: .milliseconds(interval))
             do { try await alertOutput.send(.tick) } catch { break }
@@ -298,5 +311,6 @@ extension PipelineStats {
         eventsWithoutIndex += other.eventsWithoutIndex
         segmentsClosed += other.segmentsClosed
         recovered += other.recovered
+        alertLatency.merge(other.alertLatency)
     }
 }

@@ -15,6 +15,8 @@ public struct PipelineStats: Sendable, Hashable {
     public var segmentsClosed = 0
     /// Segments a crash had left open, closed at start, with what they kept and lost.
     public var recovered: [SegmentRecovery] = []
+    /// From the framing of an alert's event to the flush of the LZ4 block holding the alert.
+    public var alertLatency = LatencyHistogram()
     public var elapsedSeconds = 0.0
     public var rulesLoaded = 0
     public var rulesSkipped = 0
@@ -44,6 +46,11 @@ public struct PipelineStats: Sendable, Hashable {
         out.key("segments_closed"); out.integer(Int64(segmentsClosed))
         out.key("segments_recovered"); out.integer(Int64(recovered.count))
         out.key("alerts_recovered"); out.integer(Int64(recovered.reduce(0) { $0 + $1.alertsKept }))
+        out.key("alert_latency_ms"); out.beginObject()
+        for (name, quantile) in [("p50", 0.5), ("p99", 0.99), ("max", 1.0)] {
+            out.key(name); out.integer(Int64(alertLatency.milliseconds(atQuantile: quantile)))
+        }
+        out.endObject()
         out.key("recovery_bytes_dropped")
         out.integer(Int64(recovered.reduce(0) { $0 + $1.compressedBytesDropped + $1.partialLineBytesDropped }))
         out.key("rules_loaded"); out.integer(Int64(rulesLoaded))
@@ -53,5 +60,41 @@ public struct PipelineStats: Sendable, Hashable {
         out.endObject()
         out.newline()
         return out.bytes
+    }
+}
+
+/// Counts of durations in 1 ms buckets up to a minute (longer ones in the last bucket): fixed
+/// memory however long a service runs, exact enough for p50/p99 of alert latency.
+public struct LatencyHistogram: Sendable, Hashable {
+    static let buckets = 60_000
+    private var counts: [Int] = []
+    public private(set) var total = 0
+
+    public init() {}
+
+    public mutating func record(_ duration: Duration, count: Int = 1) {
+        if counts.isEmpty { counts = [Int](repeating: 0, count: Self.buckets) }
+        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        counts[Int(min(max(0, milliseconds), Int64(Self.buckets - 1)))] += count
+        total += count
+    }
+
+    public mutating func merge(_ other: LatencyHistogram) {
+        guard other.total > 0 else { return }
+        if counts.isEmpty { counts = [Int](repeating: 0, count: Self.buckets) }
+        for index in other.counts.indices { counts[index] += other.counts[index] }
+        total += other.total
+    }
+
+    /// The smallest bucket at or below which `quantile` of the durations fall; 0 when empty.
+    public func milliseconds(atQuantile quantile: Double) -> Int {
+        guard total > 0 else { return 0 }
+        let rank = max(1, Int((quantile * Double(total)).rounded(.up)))
+        var seen = 0
+        for (bucket, count) in counts.enumerated() {
+            seen += count
+            if seen >= rank { return bucket }
+        }
+        return Self.buckets - 1
     }
 }

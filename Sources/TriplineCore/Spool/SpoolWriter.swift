@@ -30,6 +30,10 @@ public struct SpoolOptions: Sendable {
         self.maxSegmentAgeMilliseconds = maxSegmentAgeMilliseconds
         self.flushIntervalMilliseconds = flushIntervalMilliseconds
     }
+
+    /// How often the writer is asked to flush while idle: often enough that no alert waits
+    /// longer than `flushIntervalMilliseconds` for its block.
+    public var tickMilliseconds: Int64 { max(5, flushIntervalMilliseconds / 4) }
 }
 
 /// Writes alert lines into `alerts-<sequence>.ndjson.lz4` segments, one LZ4 frame each.
@@ -47,6 +51,10 @@ public final class SpoolWriter {
     private var lastFlush: Int64 = 0
     private var uncompressedInSegment = 0
     private var unflushed = 0
+    /// When the oldest alert not yet in a flushed block arrived.
+    private var firstUnflushedAt: Int64?
+    /// Flushes so far (a segment's close counts): alerts appended before one are on disk in whole blocks.
+    public private(set) var flushes = 0
     public private(set) var alertsWritten = 0
     public private(set) var segmentsClosed = 0
     public private(set) var closedSegments: [String] = []
@@ -70,6 +78,7 @@ public final class SpoolWriter {
         try write(compressed)
         uncompressedInSegment += lines.count
         unflushed += lines.count
+        if firstUnflushedAt == nil { firstUnflushedAt = now }
         alertsWritten += alerts
         try tick(now: now)
     }
@@ -81,10 +90,13 @@ public final class SpoolWriter {
             try closeSegment()
             return
         }
-        if unflushed > 0 && now - lastFlush >= options.flushIntervalMilliseconds {
+        // Flush once the oldest waiting alert could not wait another tick within the interval.
+        if unflushed > 0, let first = firstUnflushedAt, now - first + options.tickMilliseconds >= options.flushIntervalMilliseconds {
             try write(try encoder!.flush())
             unflushed = 0
+            firstUnflushedAt = nil
             lastFlush = now
+            flushes += 1
         }
     }
 
@@ -117,6 +129,8 @@ public final class SpoolWriter {
         SpoolDirectory.syncDirectory(directory)
         self.encoder = nil
         unflushed = 0
+        firstUnflushedAt = nil
+        flushes += 1
         segmentsClosed += 1
         closedSegments.append(closedPath)
         sequence += 1
