@@ -30,12 +30,7 @@ struct Serve: AsyncParsableCommand {
                                       maxLineBytes: flags.maxLineBytes, batchBytes: pipeline.options.batchBytes,
                                       drainMilliseconds: drainTimeoutMilliseconds)
         try source.prepareSocketPath()
-        // A parent may have spawned us with these blocked (Dispatch worker threads block signals).
-        var stopSignals = sigset_t()
-        sigemptyset(&stopSignals)
-        sigaddset(&stopSignals, SIGINT)
-        sigaddset(&stopSignals, SIGTERM)
-        sigprocmask(SIG_UNBLOCK, &stopSignals, nil)
+        StopSignals.unblock()
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
         let signals = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
@@ -50,5 +45,17 @@ struct Serve: AsyncParsableCommand {
                 if !flags.quiet { Console.error("listening on \(socket) with \(ruleSet.rules.count) rules") }
             }
         }
+    }
+}
+
+enum StopSignals {
+    /// A parent may have spawned us with SIGINT and SIGTERM blocked (Dispatch's worker threads
+    /// block signals, and children inherit the mask); stopping must work anyway.
+    static func unblock() {
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGINT)
+        sigaddset(&stopSignals, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &stopSignals, nil)
     }
 }

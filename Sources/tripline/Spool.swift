@@ -4,7 +4,7 @@ import TriplineIO
 
 struct Spool: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Read the LZ4 alert spool back.", subcommands: [Cat.self, Stats.self])
+        abstract: "Read the LZ4 alert spool back.", subcommands: [Cat.self, Tail.self, Stats.self])
 
     struct Cat: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print every alert of the closed segments, in order.")
@@ -20,6 +20,38 @@ struct Spool: ParsableCommand {
                 if out.count > 1 << 20 { FileHandle.standardOutput.write(Data(out)); out.removeAll(keepingCapacity: true) }
             }
             FileHandle.standardOutput.write(Data(out))
+        }
+    }
+
+    struct Tail: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print alerts as their segments close, like tail -f; until interrupted.")
+
+        @Argument(help: "The spool folder.")
+        var directory: String
+
+        @Flag(help: "Print the alerts of segments already closed first (default: only new ones).")
+        var fromStart = false
+
+        @Option(name: .customLong("poll-ms"), help: "How often to look for newly closed segments.")
+        var pollMilliseconds: Int = 200
+
+        func run() throws {
+            StopSignals.unblock()
+            // Segments close by rename, never change afterwards, and take rising sequence numbers.
+            var printedThrough: UInt64 = fromStart ? 0 : (try SpoolDirectory.segments(in: directory).filter { !$0.isOpen }.last?.sequence ?? 0)
+            while true {
+                for segment in try SpoolDirectory.segments(in: directory) where !segment.isOpen && segment.sequence > printedThrough {
+                    var out: [UInt8] = []
+                    try SpoolReader.forEachLine(ofSegment: segment.path) { line in
+                        out.append(contentsOf: line)
+                        out.append(0x0A)
+                    }
+                    FileHandle.standardOutput.write(Data(out))
+                    printedThrough = segment.sequence
+                }
+                usleep(UInt32(max(10, pollMilliseconds)) * 1000)
+            }
         }
     }
 

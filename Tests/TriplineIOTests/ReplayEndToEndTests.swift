@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import TriplineIO
 
@@ -80,5 +81,59 @@ import Testing
         #expect(failed.status == 1)
         #expect(failed.stderr.contains("create spool folder"), "\(failed.stderr)")
         #expect(!failed.stderr.contains("ChannelClosed"))
+    }
+
+    /// A long replay says how far it is; stdin has no size, so no percentage.
+    @Test func longReplaysPrintProgress() throws {
+        let dir = temporaryDirectory()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: triplineBinary)
+        process.arguments = ["replay", "--progress-seconds", "1", "--spool", dir + "/spool", "-"]
+        let input = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let sample = try Data(contentsOf: URL(fileURLWithPath: sample))
+        input.fileHandleForWriting.write(sample)
+        usleep(2_500_000)  // a pause in the input: the progress line must still come
+        input.fileHandleForWriting.write(sample)
+        try input.fileHandleForWriting.close()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let progress = stderr.split(separator: "\n").filter { $0.hasPrefix("progress: ") }
+        #expect(!progress.isEmpty, "\(stderr)")
+        #expect(progress.first.map { $0.contains("MB read") && $0.contains("alerts") && !$0.contains("%") } == true)
+    }
+
+    @Test func spoolTailFollowsSegmentsAsTheyClose() throws {
+        let dir = temporaryDirectory()
+        let first = try run(triplineBinary, ["replay", "--quiet", "--spool", dir + "/spool", sample])
+        #expect(first.status == 0)
+        let tail = Process()
+        tail.executableURL = URL(fileURLWithPath: triplineBinary)
+        tail.arguments = ["spool", "tail", "--poll-ms", "50", dir + "/spool"]
+        let output = Pipe()
+        tail.standardOutput = output
+        tail.standardError = FileHandle.nullDevice
+        try tail.run()
+        // Drain the pipe while tail runs: 13 alerts overflow a pipe's 64 KiB, and a writer blocked on a
+        // full pipe would be killed mid-write.
+        let collected = Mutex(Data())
+        let reader = Thread { collected.withLock { $0 = output.fileHandleForReading.readDataToEndOfFile() } }
+        reader.start()
+        usleep(300_000)
+        // Only segments closed after tail started are printed (no --from-start).
+        let second = try run(triplineBinary, ["replay", "--quiet", "--spool", dir + "/spool", sample])
+        #expect(second.status == 0)
+        usleep(500_000)
+        tail.terminate()
+        tail.waitUntilExit()
+        // Split bytes, not Characters: an alert may hold a combining mark that would join a newline.
+        while reader.isExecuting { usleep(10_000) }
+        let lines = collected.withLock { $0 }.split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
+        #expect(lines.count == 13, "the second replay's 13 alerts, once")
+        #expect(lines.allSatisfy { $0.contains("kibana.alert.uuid") })
     }
 }

@@ -39,8 +39,17 @@ public struct PipelineOptions: Sendable {
 /// Bytes and lines the sources read, added up across sources and connections.
 public final class IntakeCounters: Sendable {
     private let state = Mutex((bytes: 0, lines: 0, blank: 0))
+    /// Running totals for progress reports, updated as reading goes (the totals above are added
+    /// per finished source, so they always match the lines the pipeline saw).
+    private let running = Mutex((bytes: 0, lines: 0, alerts: 0))
 
     public init() {}
+
+    public func progress(bytes: Int = 0, lines: Int = 0, alerts: Int = 0) {
+        running.withLock { $0.bytes += bytes; $0.lines += lines; $0.alerts += alerts }
+    }
+
+    public var progressTotals: (bytes: Int, lines: Int, alerts: Int) { running.withLock { $0 } }
 
     public func add(bytes: Int = 0, lines: Int = 0, blank: Int = 0) {
         state.withLock { $0.bytes += bytes; $0.lines += lines; $0.blank += blank }
@@ -276,6 +285,7 @@ public final class Pipeline: Sendable {
             case .alerts(let lines, let count, let byRule, let framedAt):
                 waiting.append((framedAt, count))
                 try spool.append(lines, alerts: count)
+                counters.progress(alerts: count)
                 stats.alerts += count
                 stats.alertsByRule.merge(byRule, uniquingKeysWith: +)
             case .tick:

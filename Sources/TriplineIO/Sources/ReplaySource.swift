@@ -73,6 +73,7 @@ public struct ReplaySource: Sendable {
         let lz4 = try LZ4FrameDecoder()
         var bytesRead = 0
         let buffer = ReadBuffer(capacity: Self.readBytes)
+        var linesReported = 0
         while true {
             let count = try await NIOThreadPool.singleton.runIfActive { () -> Int in
                 while true {
@@ -95,6 +96,8 @@ public struct ReplaySource: Sendable {
                 }
             }(chunk)
             for output in outputs { try await pipeline.intake.send(output) }
+            pipeline.counters.progress(bytes: count, lines: framer.linesFramed - linesReported)
+            linesReported = framer.linesFramed
         }
         if compression == .gzip && !gzip.atMemberEnd {
             throw SourceError(message: "\(file): the gzip stream ends early")
@@ -104,6 +107,17 @@ public struct ReplaySource: Sendable {
         }
         for output in framer.finish(.endOfFile) { try await pipeline.intake.send(output) }
         pipeline.counters.add(bytes: bytesRead, lines: framer.linesFramed, blank: framer.blankLines)
+    }
+
+    /// The total size of the regular input files, for a progress percentage; nil with stdin.
+    public func totalBytes() throws -> Int? {
+        var total = 0
+        for file in try inputFiles() {
+            var info = stat()
+            guard file != "-", stat(file, &info) == 0 else { return nil }
+            total += Int(info.st_size)
+        }
+        return total
     }
 
     /// Recognises compressed input by its magic bytes when the name does not say.
