@@ -7,7 +7,7 @@ import Testing
 struct AlertBuilderTests {
     let rules = bundledRules()
 
-    func alerts(for line: String, now: Int64 = 1_700_000_000_000) -> [(id: String, line: [UInt8])] {
+    func alerts(for line: String, now: Int64 = 1_700_000_000_000) -> [(id: String, line: [UInt8], eventTime: Int64?)] {
         var framer = LineFramer(source: "test")
         var bytes = Array((line + "\n").utf8)
         var outputs: [FramedOutput] = []
@@ -15,7 +15,7 @@ struct AlertBuilderTests {
         outputs += framer.finish(.endOfFile)
         var extractor = Extractor(plan: rules.plan)
         var evaluator = RuleEvaluator(ruleSet: rules, defaultIndex: nil)
-        var result: [(id: String, line: [UInt8])] = []
+        var result: [(id: String, line: [UInt8], eventTime: Int64?)] = []
         for case .batch(let batch) in outputs {
             let (extracted, _) = extractor.extract(batch)
             for match in evaluator.evaluate(extracted, lines: [0]) {
@@ -58,5 +58,22 @@ struct AlertBuilderTests {
             // The same event and rule give the same id at any time: a replay never duplicates.
             #expect(self.alerts(for: lines[number - 1], now: 42).first?.id == alert.id)
         }
+    }
+
+    @Test func eventTimesAndIntervalsParse() {
+        #expect(Timestamp.milliseconds(iso8601: "1970-01-01T00:00:00Z") == 0)
+        #expect(Timestamp.milliseconds(iso8601: "2020-01-08T20:43:06.000Z") == 1_578_516_186_000)
+        #expect(Timestamp.milliseconds(iso8601: "2020-01-08T20:43:06.5Z") == 1_578_516_186_500)
+        #expect(Timestamp.milliseconds(iso8601: "2020-01-08T21:43:06+01:00") == 1_578_516_186_000)
+        #expect(Timestamp.milliseconds(iso8601: "1578516186000") == 1_578_516_186_000)
+        #expect(Timestamp.milliseconds(iso8601: "2020-13-08T20:43:06Z") == nil)
+        #expect(Timestamp.milliseconds(iso8601: "yesterday") == nil)
+        for ms: Int64 in [0, 1_578_516_186_123, 951_782_400_000, -86_400_000] {
+            #expect(Timestamp.milliseconds(iso8601: Timestamp.iso8601(milliseconds: ms)) == ms)
+        }
+        #expect(Timestamp.milliseconds(interval: "5m") == 300_000)
+        #expect(Timestamp.milliseconds(interval: "1h") == 3_600_000)
+        #expect(Timestamp.milliseconds(interval: "0m") == nil)
+        #expect(Timestamp.milliseconds(interval: "5x") == nil)
     }
 }

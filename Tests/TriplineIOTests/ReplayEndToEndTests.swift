@@ -136,4 +136,33 @@ import Testing
         #expect(lines.count == 13, "the second replay's 13 alerts, once")
         #expect(lines.allSatisfy { $0.contains("kibana.alert.uuid") })
     }
+
+    /// DESIGN §2: at most max_signals alerts per rule per interval bucket of event time; the rest
+    /// counted as suppressed in the stats.
+    @Test func maxSignalsCapsEachIntervalBucket() throws {
+        let dir = temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir + "/rules", withIntermediateDirectories: true)
+        let original = try String(contentsOf: packageRoot.appendingPathComponent("rules/persistence_iam_user_created_access_keys_for_another_user.toml"), encoding: .utf8)
+        try original.replacingOccurrences(of: "[rule]\n", with: "[rule]\nmax_signals = 3\ninterval = \"5m\"\n")
+            .write(toFile: dir + "/rules/capped.toml", atomically: true, encoding: .utf8)
+        let hit = try String(contentsOfFile: sample, encoding: .isoLatin1).split(separator: "\n")[0]
+        #expect(hit.hasPrefix(#"{"@timestamp":"2020-01-08T20:43:06.000Z""#))
+        var input = ""
+        // 10 hits in the 20:40-20:45 bucket, 2 in the next one; each its own event.
+        for n in 0..<12 {
+            let time = n < 10 ? "2020-01-08T20:4\(n % 5).0\(n % 10)Z" : "2020-01-08T20:47:0\(n % 10)Z"
+            input += #"{"@timestamp":"\#(time)","n":\#(n),"# + hit.dropFirst(#"{"@timestamp":"2020-01-08T20:43:06.000Z","#.count) + "\n"
+        }
+        try input.write(toFile: dir + "/in.ndjson", atomically: true, encoding: .utf8)
+        let result = try run(triplineBinary, ["replay", "--quiet", "--rules", dir + "/rules", "--spool", dir + "/spool",
+                                              "--stats-json", dir + "/stats.json", dir + "/in.ndjson"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let summary = try stats(dir + "/stats.json")
+        #expect(integer(summary["alerts"]) == 5)
+        #expect(integer(summary["suppressed"]) == 7)
+        if case .object(let byRule)? = summary["suppressed_by_rule"] { #expect(byRule.first?.value == .number("7")) }
+        var written = 0
+        try SpoolReader.forEachLine(in: dir + "/spool") { _ in written += 1 }
+        #expect(written == 5)
+    }
 }

@@ -25,7 +25,7 @@ public struct AlertBuilder: Sendable {
     }
 
     /// One NDJSON line (newline included) for this rule's alert on this event.
-    public func alert(rule: CompiledRule, source: Source, now: Int64) -> (id: String, line: [UInt8]) {
+    public func alert(rule: CompiledRule, source: Source, now: Int64) -> (id: String, line: [UInt8], eventTime: Int64?) {
         let event = (try? JSONValue.parse(source.line)) ?? .object([])
         let eventID = Self.eventID(event: event, source: source)
         let alertID = Self.sha256Hex("\(rule.ruleID)|\(source.index)|\(eventID)")
@@ -98,7 +98,10 @@ public struct AlertBuilder: Sendable {
         field("tripline.source", .object([("name", .string(source.position.source)), ("offset", .number(String(source.position.byteOffset)))]))
         out.endObject()
         out.newline()
-        return (alertID, out.bytes)
+        var eventTime: Int64?
+        if case .string(let text)? = originalTime { eventTime = Timestamp.milliseconds(iso8601: text) }
+        if case .number(let text)? = originalTime { eventTime = Int64(text) }
+        return (alertID, out.bytes, eventTime)
     }
 
     /// The event's `_id`, or a stable id from its bytes and where it was read.

@@ -64,9 +64,17 @@ public struct WorkUnit: Sendable {
     public var lines: [Int]
 }
 
+/// One alert in an `AlertMessage`: its rule, its event-time bucket, and where its line ends.
+public struct AlertEntry: Sendable {
+    public var rule: Int
+    /// The event's time divided by the rule's interval (DESIGN §2 schedule semantics).
+    public var bucket: Int64
+    public var end: Int
+}
+
 /// What workers hand the alert writer.
 public enum AlertMessage: Sendable {
-    case alerts(lines: [UInt8], count: Int, byRule: [String: Int], framedAt: ContinuousClock.Instant)
+    case alerts(lines: [UInt8], entries: [AlertEntry], framedAt: ContinuousClock.Instant)
     /// Lets the writer flush blocks and rotate segments while no alerts arrive.
     case tick
 }
@@ -96,6 +104,7 @@ public final class Pipeline: Sendable {
     let alertOutput: BoundedChannel<AlertMessage>
     let deadLetterSink: (any DeadLetterSink)?
     let builder = AlertBuilder()
+    let signalCaps: SignalCaps
     /// For tests of backpressure: a worker waits on this before each unit.
     let workerGate: (@Sendable () async -> Void)?
 
@@ -107,6 +116,7 @@ public final class Pipeline: Sendable {
         self.workerGate = workerGate
         intake = BoundedChannel(name: "framer", capacity: options.channelCapacity)
         prefilter = LiteralPrefilter(rules: ruleSet.rules, defaultIndex: options.defaultIndex, enabled: options.prefilter)
+        signalCaps = SignalCaps(rules: ruleSet.rules)
         laneInputs = (0..<options.extractors).map { BoundedChannel(name: "extractor-\($0)", capacity: options.channelCapacity) }
         laneOutputs = (0..<options.extractors).map { BoundedChannel(name: "extracted-\($0)", capacity: options.channelCapacity) }
         extracted = BoundedChannel(name: "extractor", capacity: options.channelCapacity)
@@ -238,15 +248,19 @@ public final class Pipeline: Sendable {
             guard !matches.isEmpty else { continue }
             let now = Timestamp.nowMilliseconds()
             var lines: [UInt8] = []
-            var byRule: [String: Int] = [:]
+            var entries: [AlertEntry] = []
             for match in matches {
                 let rule = ruleSet.rules[match.rule]
                 let batch = unit.extracted.batch
                 let source = AlertBuilder.Source(line: batch.lineBytes(match.line), position: batch.position(ofLine: match.line), index: match.index)
-                lines.append(contentsOf: builder.alert(rule: rule, source: source, now: now).line)
-                byRule[rule.ruleID, default: 0] += 1
+                let alert = builder.alert(rule: rule, source: source, now: now)
+                lines.append(contentsOf: alert.line)
+                // An event without a readable time falls in the bucket of its detection.
+                let time = alert.eventTime ?? now
+                let interval = signalCaps.intervals[match.rule]
+                entries.append(AlertEntry(rule: match.rule, bucket: time >= 0 ? time / interval : (time - interval + 1) / interval, end: lines.count))
             }
-            try await alertOutput.send(.alerts(lines: lines, count: matches.count, byRule: byRule, framedAt: unit.extracted.batch.framedAt))
+            try await alertOutput.send(.alerts(lines: lines, entries: entries, framedAt: unit.extracted.batch.framedAt))
         }
         var stats = PipelineStats()
         stats.evaluated = evaluator.eventsEvaluated
@@ -270,6 +284,7 @@ public final class Pipeline: Sendable {
         var stats = PipelineStats()
         stats.recovered = spool.recovered
         spool.recovered.forEach(options.onRecovery)
+        var caps = signalCaps
         // Alerts appended but not yet in a flushed block, with when their batch was framed.
         var waiting: [(framedAt: ContinuousClock.Instant, count: Int)] = []
         var flushes = spool.flushes
@@ -282,12 +297,28 @@ public final class Pipeline: Sendable {
         }
         for await message in alertOutput {
             switch message {
-            case .alerts(let lines, let count, let byRule, let framedAt):
+            case .alerts(let lines, let entries, let framedAt):
+                // At most max_signals alerts per rule per interval bucket; the rest are counted.
+                var kept: [UInt8] = []
+                var count = 0
+                var start = 0
+                for entry in entries {
+                    let rule = ruleSet.rules[entry.rule].ruleID
+                    if caps.admit(rule: entry.rule, bucket: entry.bucket) {
+                        kept.append(contentsOf: lines[start..<entry.end])
+                        count += 1
+                        stats.alertsByRule[rule, default: 0] += 1
+                    } else {
+                        stats.suppressed += 1
+                        stats.suppressedByRule[rule, default: 0] += 1
+                    }
+                    start = entry.end
+                }
+                guard count > 0 else { break }
                 waiting.append((framedAt, count))
-                try spool.append(lines, alerts: count)
+                try spool.append(kept, alerts: count)
                 counters.progress(alerts: count)
                 stats.alerts += count
-                stats.alertsByRule.merge(byRule, uniquingKeysWith: +)
             case .tick:
                 try spool.tick()
             }
@@ -318,6 +349,7 @@ extension PipelineStats {
         alerts += other.alerts
         suppressed += other.suppressed
         alertsByRule.merge(other.alertsByRule, uniquingKeysWith: +)
+        suppressedByRule.merge(other.suppressedByRule, uniquingKeysWith: +)
         eventsWithoutIndex += other.eventsWithoutIndex
         segmentsClosed += other.segmentsClosed
         recovered += other.recovered

@@ -9,7 +9,9 @@ public struct PipelineStats: Sendable, Hashable {
     public var rejected = 0
     public var rejectedByReason: [String: Int] = [:]
     public var alerts = 0
+    /// Alerts over a rule's max_signals in one interval bucket: counted, not written.
     public var suppressed = 0
+    public var suppressedByRule: [String: Int] = [:]
     public var alertsByRule: [String: Int] = [:]
     public var eventsWithoutIndex = 0
     public var segmentsClosed = 0
@@ -39,6 +41,9 @@ public struct PipelineStats: Sendable, Hashable {
         out.key("blank_lines"); out.integer(Int64(blankLines))
         out.key("alerts"); out.integer(Int64(alerts))
         out.key("suppressed"); out.integer(Int64(suppressed))
+        out.key("suppressed_by_rule"); out.beginObject()
+        for (rule, count) in suppressedByRule.sorted(by: { $0.key < $1.key }) { out.key(rule); out.integer(Int64(count)) }
+        out.endObject()
         out.key("alerts_by_rule"); out.beginObject()
         for (rule, count) in alertsByRule.sorted(by: { $0.key < $1.key }) { out.key(rule); out.integer(Int64(count)) }
         out.endObject()
