@@ -121,6 +121,8 @@ public struct LiteralPrefilter: Sendable {
             // Each line's hits become contiguous, needles ascending.
             hits.sort { $0.line != $1.line ? $0.line < $1.line : $0.needle < $1.needle }
             var next = 0
+            // Needles found in decoded lines; one buffer per batch, not one per line.
+            var found: [Int] = []
             // The next line holding an escape, found by jumping from escape to next line.
             var escapedLine = nextEscapedLine(raw, lines: batch.lines, from: 0, scratch: &scratch)
             for line in 0..<lineCount {
@@ -136,7 +138,7 @@ public struct LiteralPrefilter: Sendable {
                 if escaped {
                     // The raw bytes may hide a literal behind escapes: search the decoded form too.
                     EscapeNormalizer.normalize(lineBytes, into: &scratch.normalized)
-                    var found: [Int] = []
+                    found.removeAll(keepingCapacity: true)
                     scratch.normalized.withUnsafeBytes { decoded in
                         search(decoded, scratch: &scratch) { needle, _ in found.append(needle) }
                     }
