@@ -98,6 +98,7 @@ struct PipelineFlags: ParsableArguments {
             spool: SpoolOptions(maxSegmentBytes: segmentBytes, maxSegmentAgeMilliseconds: segmentAgeMilliseconds,
                                 flushIntervalMilliseconds: flushMilliseconds),
             maxLineBytes: maxLineBytes, prefilter: prefilter)
+        options.onSpoolFull = { _, detail in Console.error("spool: \(detail)") }
         options.onRecovery = { segment in
             // Said even with --quiet: an operator must hear what a crash cost.
             Console.error("recovered \(segment.segment), left open by a crash: \(segment.alertsKept) alerts kept; dropped \(segment.compressedBytesDropped) bytes of an unfinished block and \(segment.partialLineBytesDropped) bytes of a cut alert")

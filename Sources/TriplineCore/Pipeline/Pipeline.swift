@@ -17,6 +17,8 @@ public struct PipelineOptions: Sendable {
     public var extractors: Int
     /// Told, as the spool opens, of each segment a crash had left open and recovery closed.
     public var onRecovery: @Sendable (SegmentRecovery) -> Void = { _ in }
+    /// Told when a full spool disk pauses the pipeline (true) and when writing resumes (false).
+    public var onSpoolFull: @Sendable (_ paused: Bool, _ detail: String) -> Void = { _, _ in }
 
     public init(
         workers: Int, shardKeys: [String] = RuleSet.defaultShardKeys, defaultIndex: String? = nil,
@@ -316,18 +318,43 @@ public final class Pipeline: Sendable {
                 }
                 guard count > 0 else { break }
                 waiting.append((framedAt, count))
-                try spool.append(kept, alerts: count)
+                try await whileSpoolFull(spool, &stats) { try spool.append(kept, alerts: count) }
                 counters.progress(alerts: count)
                 stats.alerts += count
             case .tick:
-                try spool.tick()
+                try await whileSpoolFull(spool, &stats) { try spool.tick() }
             }
             recordFlushed()
         }
-        try spool.close()
+        try await whileSpoolFull(spool, &stats) { try spool.close() }
         recordFlushed()
         stats.segmentsClosed = spool.segmentsClosed
         return stats
+    }
+
+    /// Runs a spool operation; while the disk is full, waits and retries without taking more
+    /// alerts, so the stages before stall and intake stops back to the sources. Nothing is dropped.
+    private func whileSpoolFull(_ spool: SpoolWriter, _ stats: inout PipelineStats, _ operation: () throws -> Void) async throws {
+        var committed = false
+        var paused: ContinuousClock.Instant?
+        while true {
+            do {
+                if committed { try spool.resume() } else { try operation() }
+                if let paused {
+                    stats.spoolFullSeconds += (ContinuousClock.now - paused) / .seconds(1)
+                    options.onSpoolFull(false, "space is back; writing resumed")
+                }
+                return
+            } catch let full as SpoolFull {
+                committed = committed || full.committed
+                if paused == nil {
+                    paused = ContinuousClock.now
+                    stats.spoolFullPauses += 1
+                    options.onSpoolFull(true, "\(full); intake paused until space returns")
+                }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        }
     }
 
     private func tickStage() async throws -> PipelineStats {
@@ -354,5 +381,7 @@ extension PipelineStats {
         segmentsClosed += other.segmentsClosed
         recovered += other.recovered
         alertLatency.merge(other.alertLatency)
+        spoolFullPauses += other.spoolFullPauses
+        spoolFullSeconds += other.spoolFullSeconds
     }
 }

@@ -19,6 +19,9 @@ public struct PipelineStats: Sendable, Hashable {
     public var recovered: [SegmentRecovery] = []
     /// From the framing of an alert's event to the flush of the LZ4 block holding the alert.
     public var alertLatency = LatencyHistogram()
+    /// Times a full spool disk paused the pipeline, and for how long in all.
+    public var spoolFullPauses = 0
+    public var spoolFullSeconds = 0.0
     public var elapsedSeconds = 0.0
     public var rulesLoaded = 0
     public var rulesSkipped = 0
@@ -56,6 +59,8 @@ public struct PipelineStats: Sendable, Hashable {
             out.key(name); out.integer(Int64(alertLatency.milliseconds(atQuantile: quantile)))
         }
         out.endObject()
+        out.key("spool_full_pauses"); out.integer(Int64(spoolFullPauses))
+        out.key("spool_full_seconds"); out.double((spoolFullSeconds * 1000).rounded() / 1000)
         out.key("recovery_bytes_dropped")
         out.integer(Int64(recovered.reduce(0) { $0 + $1.compressedBytesDropped + $1.partialLineBytesDropped }))
         out.key("rules_loaded"); out.integer(Int64(rulesLoaded))

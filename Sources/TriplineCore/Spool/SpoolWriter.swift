@@ -51,6 +51,9 @@ public final class SpoolWriter {
     private var lastFlush: Int64 = 0
     private var uncompressedInSegment = 0
     private var unflushed = 0
+    /// Bytes made but not yet written (a full disk holds them back), and a close in progress.
+    private var pendingOutput: [UInt8] = []
+    private var closing = false
     /// When the oldest alert not yet in a flushed block arrived.
     private var firstUnflushedAt: Int64?
     /// Flushes so far (a segment's close counts): alerts appended before one are on disk in whole blocks.
@@ -71,16 +74,27 @@ public final class SpoolWriter {
     }
 
     /// Appends complete alert lines (each ending in a newline).
+    ///
+    /// On a full disk it throws `SpoolFull`: if `committed`, the alerts are taken and only their
+    /// bytes wait, so call `resume()` until it succeeds; if not, call `append` again later.
     public func append(_ lines: [UInt8], alerts: Int, now: Int64 = Timestamp.nowMilliseconds()) throws {
         guard !lines.isEmpty else { return }
         if encoder == nil { try openSegment(now: now) }
         let compressed = try lines.withUnsafeBytes { try encoder!.update($0) }
-        try write(compressed)
+        pendingOutput += compressed
         uncompressedInSegment += lines.count
         unflushed += lines.count
         if firstUnflushedAt == nil { firstUnflushedAt = now }
         alertsWritten += alerts
+        try drain()
         try tick(now: now)
+    }
+
+    /// Writes what a full disk held back and finishes a close it interrupted; throws `SpoolFull`
+    /// while there is still no space.
+    public func resume() throws {
+        try drain()
+        if closing { try finishClose() }
     }
 
     /// Flushes blocks and rotates as the clock says; call it regularly while idle too.
@@ -92,10 +106,11 @@ public final class SpoolWriter {
         }
         // Flush once the oldest waiting alert could not wait another tick within the interval.
         if unflushed > 0, let first = firstUnflushedAt, now - first + options.tickMilliseconds >= options.flushIntervalMilliseconds {
-            try write(try encoder!.flush())
+            pendingOutput += try encoder!.flush()
             unflushed = 0
             firstUnflushedAt = nil
             lastFlush = now
+            try drain()
             flushes += 1
         }
     }
@@ -109,25 +124,39 @@ public final class SpoolWriter {
         let name = SpoolDirectory.segmentName(sequence)
         openPath = directory + "/" + name + SpoolDirectory.openSuffix
         descriptor = open(openPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw FileError(path: openPath, operation: "open") }
+        guard descriptor >= 0 else {
+            if errno == ENOSPC || errno == EDQUOT { throw SpoolFull(path: openPath, committed: false) }
+            throw FileError(path: openPath, operation: "open")
+        }
         let encoder = try LZ4FrameEncoder()
         self.encoder = encoder
         segmentStarted = now
         lastFlush = now
         uncompressedInSegment = 0
-        try write(try encoder.begin())
+        // Written with the first alerts: a full disk here must not look like a taken append.
+        pendingOutput = try encoder.begin()
     }
 
     private func closeSegment() throws {
-        guard let encoder else { return }
-        try write(try encoder.end())
-        guard fsync(descriptor) == 0 else { throw FileError(path: openPath, operation: "fsync") }
+        guard let encoder, !closing else { return }
+        pendingOutput += try encoder.end()
+        closing = true
+        try drain()
+        try finishClose()
+    }
+
+    private func finishClose() throws {
+        guard fsync(descriptor) == 0 else {
+            if errno == ENOSPC || errno == EDQUOT { throw SpoolFull(path: openPath, committed: true) }
+            throw FileError(path: openPath, operation: "fsync")
+        }
         Glibc.close(descriptor)
         descriptor = -1
         let closedPath = String(openPath.dropLast(SpoolDirectory.openSuffix.count))
         guard rename(openPath, closedPath) == 0 else { throw FileError(path: openPath, operation: "rename") }
         SpoolDirectory.syncDirectory(directory)
         self.encoder = nil
+        closing = false
         unflushed = 0
         firstUnflushedAt = nil
         flushes += 1
@@ -136,17 +165,30 @@ public final class SpoolWriter {
         sequence += 1
     }
 
-    private func write(_ bytes: [UInt8]) throws {
+    /// Writes `pendingOutput`; on a full disk keeps what did not fit and throws `SpoolFull`.
+    private func drain() throws {
         var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+        defer { pendingOutput.removeSubrange(..<offset) }
+        while offset < pendingOutput.count {
+            let written = pendingOutput.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 {
                 if errno == EINTR { continue }
+                if errno == ENOSPC || errno == EDQUOT { throw SpoolFull(path: openPath, committed: true) }
                 throw FileError(path: openPath, operation: "write")
             }
             offset += written
         }
     }
+
+}
+
+/// The spool's disk is full. Nothing is lost: the writer keeps what it could not write, and the
+/// pipeline stops taking input until `resume()` succeeds.
+public struct SpoolFull: Error, Sendable, Hashable, CustomStringConvertible {
+    public var path: String
+    /// Whether the alerts of the failed call were taken (then only `resume()` is needed).
+    public var committed: Bool
+    public var description: String { "no space left for the spool at \(path)" }
 }
 
 /// Naming and listing of spool segments.
