@@ -123,21 +123,10 @@ public enum JSONGrammar {
             case 0x72: out.append(0x0D)
             case 0x74: out.append(0x09)
             case 0x75:
-                guard let unit = hex4(content, at + 2) else { return false }
-                at += 6
-                var scalar = unit
-                if unit >= 0xD800 && unit <= 0xDBFF {
-                    if at + 1 < count, content[at] == 0x5C, content[at + 1] == 0x75,
-                       let low = hex4(content, at + 2), low >= 0xDC00 && low <= 0xDFFF {
-                        scalar = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
-                        at += 6
-                    } else {
-                        scalar = 0xFFFD
-                    }
-                } else if unit >= 0xDC00 && unit <= 0xDFFF {
-                    scalar = 0xFFFD
-                }
-                appendUTF8(scalar, to: &out)
+                guard let escape = unicodeEscape(content, at) else { return false }
+                at += escape.length
+                let isLoneSurrogate = escape.scalar >= 0xD800 && escape.scalar <= 0xDFFF
+                appendUTF8(isLoneSurrogate ? 0xFFFD : escape.scalar, to: &out)
                 continue
             default:
                 return false
@@ -145,6 +134,18 @@ public enum JSONGrammar {
             at += 2
         }
         return true
+    }
+
+    /// The `\uXXXX` escape at `at` (its backslash), joined with a following low surrogate when it
+    /// is a high one: the scalar and the bytes it spans (6 or 12). A lone surrogate is returned
+    /// as is, for the caller to decide. Nil if the four hex digits are not there.
+    static func unicodeEscape(_ raw: UnsafeRawBufferPointer, _ at: Int) -> (scalar: UInt32, length: Int)? {
+        guard let unit = hex4(raw, at + 2) else { return nil }
+        if unit >= 0xD800 && unit <= 0xDBFF, at + 7 < raw.count, raw[at + 6] == 0x5C, raw[at + 7] == 0x75,
+           let low = hex4(raw, at + 8), low >= 0xDC00 && low <= 0xDFFF {
+            return (0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00), 12)
+        }
+        return (unit, 6)
     }
 
     static func hex4(_ raw: UnsafeRawBufferPointer, _ at: Int) -> UInt32? {

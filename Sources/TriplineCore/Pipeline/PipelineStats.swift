@@ -32,39 +32,39 @@ public struct PipelineStats: Sendable, Hashable {
 
     public func jsonLine() -> [UInt8] {
         var out = JSONWriter()
+        func integer(_ key: String, _ value: Int) { out.key(key); out.integer(Int64(value)) }
+        /// A map of counts, keys sorted so the same run always writes the same line.
+        func counts(_ key: String, _ map: [String: Int]) {
+            out.key(key); out.beginObject()
+            for (name, count) in map.sorted(by: { $0.key < $1.key }) { integer(name, count) }
+            out.endObject()
+        }
         out.beginObject()
-        out.key("events"); out.integer(Int64(events))
-        out.key("bytes"); out.integer(Int64(bytes))
-        out.key("evaluated"); out.integer(Int64(evaluated))
-        out.key("prefiltered"); out.integer(Int64(prefiltered))
-        out.key("rejected"); out.integer(Int64(rejected))
-        out.key("rejected_by_reason"); out.beginObject()
-        for (reason, count) in rejectedByReason.sorted(by: { $0.key < $1.key }) { out.key(reason); out.integer(Int64(count)) }
-        out.endObject()
-        out.key("blank_lines"); out.integer(Int64(blankLines))
-        out.key("alerts"); out.integer(Int64(alerts))
-        out.key("suppressed"); out.integer(Int64(suppressed))
-        out.key("suppressed_by_rule"); out.beginObject()
-        for (rule, count) in suppressedByRule.sorted(by: { $0.key < $1.key }) { out.key(rule); out.integer(Int64(count)) }
-        out.endObject()
-        out.key("alerts_by_rule"); out.beginObject()
-        for (rule, count) in alertsByRule.sorted(by: { $0.key < $1.key }) { out.key(rule); out.integer(Int64(count)) }
-        out.endObject()
-        out.key("events_without_index"); out.integer(Int64(eventsWithoutIndex))
-        out.key("segments_closed"); out.integer(Int64(segmentsClosed))
-        out.key("segments_recovered"); out.integer(Int64(recovered.count))
-        out.key("alerts_recovered"); out.integer(Int64(recovered.reduce(0) { $0 + $1.alertsKept }))
+        integer("events", events)
+        integer("bytes", bytes)
+        integer("evaluated", evaluated)
+        integer("prefiltered", prefiltered)
+        integer("rejected", rejected)
+        counts("rejected_by_reason", rejectedByReason)
+        integer("blank_lines", blankLines)
+        integer("alerts", alerts)
+        integer("suppressed", suppressed)
+        counts("suppressed_by_rule", suppressedByRule)
+        counts("alerts_by_rule", alertsByRule)
+        integer("events_without_index", eventsWithoutIndex)
+        integer("segments_closed", segmentsClosed)
+        integer("segments_recovered", recovered.count)
+        integer("alerts_recovered", recovered.reduce(0) { $0 + $1.alertsKept })
+        integer("recovery_bytes_dropped", recovered.reduce(0) { $0 + $1.compressedBytesDropped + $1.partialLineBytesDropped })
         out.key("alert_latency_ms"); out.beginObject()
         for (name, quantile) in [("p50", 0.5), ("p99", 0.99), ("max", 1.0)] {
-            out.key(name); out.integer(Int64(alertLatency.milliseconds(atQuantile: quantile)))
+            integer(name, alertLatency.milliseconds(atQuantile: quantile))
         }
         out.endObject()
-        out.key("spool_full_pauses"); out.integer(Int64(spoolFullPauses))
+        integer("spool_full_pauses", spoolFullPauses)
         out.key("spool_full_seconds"); out.double((spoolFullSeconds * 1000).rounded() / 1000)
-        out.key("recovery_bytes_dropped")
-        out.integer(Int64(recovered.reduce(0) { $0 + $1.compressedBytesDropped + $1.partialLineBytesDropped }))
-        out.key("rules_loaded"); out.integer(Int64(rulesLoaded))
-        out.key("rules_skipped"); out.integer(Int64(rulesSkipped))
+        integer("rules_loaded", rulesLoaded)
+        integer("rules_skipped", rulesSkipped)
         out.key("elapsed_seconds"); out.double((elapsedSeconds * 1000).rounded() / 1000)
         out.key("events_in_equals_evaluated_plus_rejected"); out.bool(invariantHolds)
         out.endObject()

@@ -30,14 +30,7 @@ public enum EscapeNormalizer {
                 out.append(0x2F)
                 at += 2
             case 0x75:
-                guard let unit = JSONGrammar.hex4(line, at + 2) else { out.append(byte); at += 1; continue }
-                var scalar = unit
-                var length = 6
-                if unit >= 0xD800 && unit <= 0xDBFF, at + 11 < count, line[at + 6] == 0x5C, line[at + 7] == 0x75,
-                   let low = JSONGrammar.hex4(line, at + 8), low >= 0xDC00 && low <= 0xDFFF {
-                    scalar = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
-                    length = 12
-                }
+                guard let (scalar, length) = JSONGrammar.unicodeEscape(line, at) else { out.append(byte); at += 1; continue }
                 switch scalar {
                 case 0..<0x20, 0x7F, 0xD800...0xDFFF:
                     // Control characters and lone surrogates: no literal holds them; keep the escape.

@@ -94,11 +94,6 @@ public struct LiteralSearcher: Sendable {
         }
     }
 
-    /// Whether any needle occurs.
-    public func containsAny(_ haystack: UnsafeRawBufferPointer, scratch: inout [UInt64]) -> Bool {
-        firstMatch(in: haystack, from: 0, scratch: &scratch) != nil
-    }
-
     @inline(__always)
     static func matches(_ needle: [UInt8], in haystack: UnsafeRawBufferPointer, at position: Int) -> Bool {
         guard position + needle.count <= haystack.count else { return false }

@@ -88,13 +88,11 @@ public struct ReplaySource: Sendable {
             let chunk = UnsafeRawBufferPointer(rebasing: buffer.memory[..<count])
             if compression == nil { compression = Self.sniff(chunk) }
             var outputs: [FramedOutput] = []
-            try { (raw: UnsafeRawBufferPointer) in
-                switch compression ?? .none {
-                case .none: outputs = framer.append(raw)
-                case .gzip: try gzip.inflate(raw) { outputs.append(contentsOf: framer.append($0)) }
-                case .lz4: try lz4.decode(raw) { outputs.append(contentsOf: framer.append($0)) }
-                }
-            }(chunk)
+            switch compression ?? .none {
+            case .none: outputs = framer.append(chunk)
+            case .gzip: try gzip.inflate(chunk) { outputs.append(contentsOf: framer.append($0)) }
+            case .lz4: try lz4.decode(chunk) { outputs.append(contentsOf: framer.append($0)) }
+            }
             for output in outputs { try await pipeline.intake.send(output) }
             pipeline.counters.progress(bytes: count, lines: framer.linesFramed - linesReported)
             linesReported = framer.linesFramed
