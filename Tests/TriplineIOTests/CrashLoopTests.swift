@@ -26,11 +26,6 @@ import Testing
     @Test func killedServeLosesNoClosedAlertAndDuplicatesNone() throws {
         let dir = temporaryDirectory()
         let spool = dir + "/spool"
-        // An ES|QL hit from the sample; each copy gets its own sequence number, so its own alert id.
-        let sample = try String(contentsOfFile: packageRoot.appendingPathComponent("samples/seed-events.ndjson").path, encoding: .isoLatin1)
-        let hit = String(sample.split(separator: "\n")[0])
-        let timestampPrefix = #"{"@timestamp":"2020-01-08T20:43:06.000Z","#
-        #expect(hit.hasPrefix(timestampPrefix))
         var generator = SystemRandomNumberGenerator()
         var tested = Set<String>()
         var closedBefore: [String: [String]] = [:]
@@ -81,9 +76,7 @@ import Testing
                     var batch = ""
                     for _ in 0..<20 {
                         n += 1
-                        // Ten minutes apart, so max_signals (100 per 5-minute bucket) keeps every alert.
-                        let time = Timestamp.iso8601(milliseconds: 1_578_516_186_000 + Int64(n) * 600_000)
-                        batch += #"{"@timestamp":""# + time + #"","tripline_test_seq":"# + "\(n)," + hit.dropFirst(timestampPrefix.count) + "\n"
+                        batch += HitStream.line(n)
                     }
                     guard (try? client.write(Array(batch.utf8))) != nil else { break }
                     usleep(2_000)

@@ -37,26 +37,19 @@ import Testing
         func log() -> String { String(decoding: stderrText.withLock { $0 }, as: UTF8.self) }
         #expect(waitForSocket(dir + "/t.sock"))
 
-        // ES|QL hits with their own sequence numbers (their own alert ids), far more than 256 KiB of alerts.
-        let sample = try String(contentsOfFile: packageRoot.appendingPathComponent("samples/seed-events.ndjson").path, encoding: .isoLatin1)
-        let hit = String(sample.split(separator: "\n")[0])
+        // Distinct alerts, far more than 256 KiB of them.
         let total = 6000
         let sent = Mutex(0)
         let writer = Thread {
             guard let client = try? SocketClient(path: dir + "/t.sock") else { return }
-            let prefix = #"{"@timestamp":"2020-01-08T20:43:06.000Z","#
             for n in 0..<total {
-                // Ten minutes apart, so max_signals (100 per 5-minute bucket) keeps every alert.
-                let time = Timestamp.iso8601(milliseconds: 1_578_516_186_000 + Int64(n) * 600_000)
-                let line = #"{"@timestamp":""# + time + #"","tripline_test_seq":"# + "\(n)," + hit.dropFirst(prefix.count) + "\n"
-                guard (try? client.write(Array(line.utf8))) != nil else { break }
+                guard (try? client.write(Array(HitStream.line(n).utf8))) != nil else { break }
                 sent.withLock { $0 = n + 1 }
             }
             client.close()
         }
         writer.start()
 
-        #expect(hit.hasPrefix(#"{"@timestamp":"2020-01-08T20:43:06.000Z","#))
         // The spool fills: serve says so, and the socket writer comes to a stop short of the total.
         let full = Date().addingTimeInterval(60)
         while Date() < full && !log().contains("spool: no space left") { usleep(50_000) }
@@ -66,14 +59,18 @@ import Testing
         #expect(sent.withLock { $0 } < total, "the writer was not held back")
         #expect(sent.withLock { $0 } - stalledAt < total / 4, "intake went on while the spool was full")
 
-        // A shipper moves closed segments off the full disk until everything is in.
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline && (writer.isExecuting || sent.withLock({ $0 }) < total) {
+        /// What a shipper does: moves closed segments off the spool's disk.
+        func ship() throws {
             for segment in try SpoolDirectory.segments(in: spool) where !segment.isOpen {
                 let name = URL(fileURLWithPath: segment.path).lastPathComponent
                 try FileManager.default.copyItem(atPath: segment.path, toPath: shipped + "/" + name)
                 try FileManager.default.removeItem(atPath: segment.path)
             }
+        }
+        // A shipper moves closed segments off the full disk until everything is in.
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline && (writer.isExecuting || sent.withLock({ $0 }) < total) {
+            try ship()
             usleep(100_000)
         }
         #expect(sent.withLock { $0 } == total)
@@ -81,11 +78,7 @@ import Testing
         server.terminate()
         // Closing the last segment may need room too.
         while server.isRunning {
-            for segment in try SpoolDirectory.segments(in: spool) where !segment.isOpen {
-                let name = URL(fileURLWithPath: segment.path).lastPathComponent
-                try FileManager.default.copyItem(atPath: segment.path, toPath: shipped + "/" + name)
-                try FileManager.default.removeItem(atPath: segment.path)
-            }
+            try ship()
             usleep(100_000)
         }
         #expect(server.terminationStatus == 0)

@@ -79,3 +79,21 @@ func integer(_ value: JSONValue?) -> Int {
     if case .number(let n)? = value { return Int(n) ?? -1 }
     return -1
 }
+
+/// Streams of distinct alerts for the spool tests: the sample's first line (an ES|QL hit) as the
+/// n-th event, with its own sequence number (so its own alert id) and an @timestamp ten minutes
+/// after the previous one, so max_signals (100 per 5-minute bucket) keeps every alert.
+enum HitStream {
+    static let sampleTimestamp = #"{"@timestamp":"2020-01-08T20:43:06.000Z","#
+    static let hit: String = {
+        let sample = try? String(contentsOfFile: packageRoot.appendingPathComponent("samples/seed-events.ndjson").path, encoding: .isoLatin1)
+        let first = sample.map { String($0.split(separator: "\n")[0]) } ?? ""
+        precondition(first.hasPrefix(sampleTimestamp), "the sample's first line changed")
+        return first
+    }()
+
+    static func line(_ n: Int) -> String {
+        let time = Timestamp.iso8601(milliseconds: 1_578_516_186_000 + Int64(n) * 600_000)
+        return #"{"@timestamp":""# + time + #"","tripline_test_seq":"# + "\(n)," + hit.dropFirst(sampleTimestamp.count) + "\n"
+    }
+}
