@@ -21,7 +21,8 @@ struct Replay: AsyncParsableCommand {
 
     func run() async throws {
         let ruleSet = try flags.loadRules()
-        let pipeline = try flags.pipeline(ruleSet)
+        let metrics = try await flags.metricsServer()
+        let pipeline = try flags.pipeline(ruleSet, metrics: metrics)
         let source = ReplaySource(paths: paths, maxLineBytes: flags.maxLineBytes, batchBytes: pipeline.options.batchBytes)
         _ = try source.inputFiles()  // fail before starting on a missing input
         let total = try source.totalBytes()
@@ -42,5 +43,6 @@ struct Replay: AsyncParsableCommand {
         }
         defer { progress.cancel() }
         try await flags.run(pipeline) { try await source.feed(pipeline) }
+        await metrics?.stop()
     }
 }

@@ -25,7 +25,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let ruleSet = try flags.loadRules()
-        let pipeline = try flags.pipeline(ruleSet)
+        let metrics = try await flags.metricsServer()
+        let pipeline = try flags.pipeline(ruleSet, metrics: metrics)
         let source = UnixSocketSource(path: socket, mode: mode_t(socketMode, radix: 8) ?? 0o660,
                                       maxLineBytes: flags.maxLineBytes, batchBytes: pipeline.options.batchBytes,
                                       drainMilliseconds: drainTimeoutMilliseconds)
@@ -45,6 +46,7 @@ struct Serve: AsyncParsableCommand {
                 if !flags.quiet { Console.error("listening on \(socket) with \(ruleSet.rules.count) rules") }
             }
         }
+        await metrics?.stop()
     }
 }
 

@@ -74,6 +74,9 @@ struct PipelineFlags: ParsableArguments {
     @Flag(help: "Print no summary on stderr.")
     var quiet = false
 
+    @Option(help: "Serve live metrics in Prometheus text format at http://ADDRESS/metrics (HOST:PORT, :PORT for all interfaces, or PORT for loopback).")
+    var metrics: String?
+
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard maxLineBytes >= 64 else { throw ValidationError("--max-line-bytes must be at least 64") }
@@ -92,12 +95,21 @@ struct PipelineFlags: ParsableArguments {
         return ruleSet
     }
 
-    func pipeline(_ ruleSet: RuleSet) throws -> Pipeline {
+    /// Starts the `--metrics` server, if asked for, before the pipeline that reports into it.
+    func metricsServer() async throws -> MetricsServer? {
+        guard let metrics else { return nil }
+        let server = try await MetricsServer.start(address: metrics)
+        if !quiet { Console.error("metrics at http://\(server.address)/metrics") }
+        return server
+    }
+
+    func pipeline(_ ruleSet: RuleSet, metrics: MetricsServer? = nil) throws -> Pipeline {
         var options = PipelineOptions(
             workers: workers, shardKeys: [], defaultIndex: index, spoolDirectory: spool,
             spool: SpoolOptions(maxSegmentBytes: segmentBytes, maxSegmentAgeMilliseconds: segmentAgeMilliseconds,
                                 flushIntervalMilliseconds: flushMilliseconds),
             maxLineBytes: maxLineBytes, prefilter: prefilter)
+        options.metricsFactory = metrics?.factory
         options.onSpoolFull = { _, detail in Console.error("spool: \(detail)") }
         options.onRecovery = { segment in
             // Said even with --quiet: an operator must hear what a crash cost.

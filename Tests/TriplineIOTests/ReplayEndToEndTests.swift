@@ -76,7 +76,7 @@ import Testing
         #expect(nested.status == 0, "\(nested.stderr)")
         #expect(FileManager.default.fileExists(atPath: dir + "/a/b/spool/alerts-0000000001.ndjson.lz4"))
         // A spool path under a regular file: the spool's own error, not a closed channel.
-        FileManager.default.createFile(atPath: dir + "/file", contents: Data())
+        _ = FileManager.default.createFile(atPath: dir + "/file", contents: Data())
         let failed = try run(triplineBinary, ["replay", "--quiet", "--spool", dir + "/file/spool", sample])
         #expect(failed.status == 1)
         #expect(failed.stderr.contains("create spool folder"), "\(failed.stderr)")

@@ -1,6 +1,6 @@
 /// A line the engine could not evaluate, with where it came from and why.
 public struct DeadLetter: Sendable, Hashable {
-    public enum Reason: String, Sendable, Hashable {
+    public enum Reason: String, Sendable, Hashable, CaseIterable {
         case lineTooLong = "line_too_long"
         case invalidJSON = "invalid_json"
         case invalidUTF8 = "invalid_utf8"

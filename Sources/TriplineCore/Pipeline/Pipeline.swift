@@ -1,3 +1,4 @@
+import CoreMetrics
 import Synchronization
 
 /// How a pipeline runs (DESIGN §1, §4, §5).
@@ -19,6 +20,8 @@ public struct PipelineOptions: Sendable {
     public var onRecovery: @Sendable (SegmentRecovery) -> Void = { _ in }
     /// Told when a full spool disk pauses the pipeline (true) and when writing resumes (false).
     public var onSpoolFull: @Sendable (_ paused: Bool, _ detail: String) -> Void = { _, _ in }
+    /// Where live metrics go (for example a Prometheus registry); none when nil.
+    public var metricsFactory: (any MetricsFactory)?
 
     public init(
         workers: Int, shardKeys: [String] = RuleSet.defaultShardKeys, defaultIndex: String? = nil,
@@ -107,6 +110,7 @@ public final class Pipeline: Sendable {
     let deadLetterSink: (any DeadLetterSink)?
     let builder = AlertBuilder()
     let signalCaps: SignalCaps
+    let metrics: PipelineMetrics
     /// For tests of backpressure: a worker waits on this before each unit.
     let workerGate: (@Sendable () async -> Void)?
 
@@ -125,6 +129,8 @@ public final class Pipeline: Sendable {
         deadLetters = BoundedChannel(name: "dead-letters", capacity: options.channelCapacity * 4)
         workerInputs = (0..<options.workers).map { BoundedChannel(name: "worker-\($0)", capacity: options.channelCapacity) }
         alertOutput = BoundedChannel(name: "alerts", capacity: options.channelCapacity * 2)
+        let stages = [intake.name] + laneInputs.map(\.name) + [extracted.name] + workerInputs.map(\.name) + [alertOutput.name]
+        metrics = options.metricsFactory.map { PipelineMetrics(factory: $0, stages: stages) } ?? .none
     }
 
     /// Queue depths per stage, for metrics.
@@ -182,6 +188,8 @@ public final class Pipeline: Sendable {
                 for await output in self.intake {
                     switch output {
                     case .batch(let batch):
+                        self.metrics.events.increment(by: batch.lineCount)
+                        self.metrics.bytes.increment(by: batch.bytes.count)
                         try await self.laneInputs[lane].send(batch)
                         lane = (lane + 1) % self.laneInputs.count
                     case .deadLetter(let letter):
@@ -208,6 +216,7 @@ public final class Pipeline: Sendable {
                 var lane = 0
                 while let result = await self.laneOutputs[lane].next() {
                     stats.prefiltered += result.prefiltered
+                    self.metrics.prefiltered.increment(by: result.prefiltered)
                     try await self.extracted.send(result)
                     lane = (lane + 1) % self.laneOutputs.count
                 }
@@ -274,7 +283,10 @@ public final class Pipeline: Sendable {
         var stats = PipelineStats()
         for await letters in deadLetters {
             stats.rejected += letters.count
-            for letter in letters { stats.rejectedByReason[letter.reason.rawValue, default: 0] += 1 }
+            for letter in letters {
+                stats.rejectedByReason[letter.reason.rawValue, default: 0] += 1
+                metrics.rejected[letter.reason]?.increment()
+            }
             try await deadLetterSink?.write(letters)
         }
         try await deadLetterSink?.close()
@@ -294,8 +306,18 @@ public final class Pipeline: Sendable {
             guard spool.flushes != flushes else { return }
             flushes = spool.flushes
             let now = ContinuousClock.now
-            for entry in waiting { stats.alertLatency.record(now - entry.framedAt, count: entry.count) }
+            for entry in waiting {
+                stats.alertLatency.record(now - entry.framedAt, count: entry.count)
+                metrics.alertLatency.recordNanoseconds(Int64((now - entry.framedAt) / .nanoseconds(1)))
+            }
             waiting.removeAll(keepingCapacity: true)
+        }
+        var closed = spool.segmentsClosed
+        func publishSpoolState() {
+            metrics.segmentsClosed.increment(by: spool.segmentsClosed - closed)
+            closed = spool.segmentsClosed
+            metrics.unflushedAlerts.record(waiting.reduce(0) { $0 + $1.count })
+            metrics.spoolLagSeconds.record(waiting.first.map { (ContinuousClock.now - $0.framedAt) / .seconds(1) } ?? 0)
         }
         for await message in alertOutput {
             switch message {
@@ -313,6 +335,7 @@ public final class Pipeline: Sendable {
                     } else {
                         stats.suppressed += 1
                         stats.suppressedByRule[rule, default: 0] += 1
+                        metrics.suppressedByMaxSignals.increment()
                     }
                     start = entry.end
                 }
@@ -320,14 +343,17 @@ public final class Pipeline: Sendable {
                 waiting.append((framedAt, count))
                 try await whileSpoolFull(spool, &stats) { try spool.append(kept, alerts: count) }
                 counters.progress(alerts: count)
+                metrics.alerts.increment(by: count)
                 stats.alerts += count
             case .tick:
                 try await whileSpoolFull(spool, &stats) { try spool.tick() }
             }
             recordFlushed()
+            publishSpoolState()
         }
         try await whileSpoolFull(spool, &stats) { try spool.close() }
         recordFlushed()
+        publishSpoolState()
         stats.segmentsClosed = spool.segmentsClosed
         return stats
     }
@@ -341,6 +367,7 @@ public final class Pipeline: Sendable {
             do {
                 if committed { try spool.resume() } else { try operation() }
                 if let paused {
+                    metrics.spoolBlocked.record(0)
                     stats.spoolFullSeconds += (ContinuousClock.now - paused) / .seconds(1)
                     options.onSpoolFull(false, "space is back; writing resumed")
                 }
@@ -350,6 +377,8 @@ public final class Pipeline: Sendable {
                 if paused == nil {
                     paused = ContinuousClock.now
                     stats.spoolFullPauses += 1
+                    metrics.spoolBlockedPauses.increment()
+                    metrics.spoolBlocked.record(1)
                     options.onSpoolFull(true, "\(full); intake paused until space returns")
                 }
                 try await Task.sleep(for: .milliseconds(250))
@@ -361,6 +390,7 @@ public final class Pipeline: Sendable {
         let interval = options.spool.tickMilliseconds
         while true {
             try? await Task.sleep(for: .milliseconds(interval))
+            for (stage, depth) in queueDepths { metrics.queueDepth[stage]?.record(depth) }
             do { try await alertOutput.send(.tick) } catch { break }
         }
         return PipelineStats()
