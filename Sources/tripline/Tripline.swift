@@ -11,6 +11,8 @@ struct Tripline: AsyncParsableCommand {
 
     /// DESIGN §5: exit 2 on usage errors, 1 on fatal errors.
     static func main() async {
+        // A file-size limit must fail the spool's write (EFBIG, a pause) rather than kill us.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -110,7 +112,7 @@ struct PipelineFlags: ParsableArguments {
                                 flushIntervalMilliseconds: flushMilliseconds),
             maxLineBytes: maxLineBytes, prefilter: prefilter)
         options.metricsFactory = metrics?.factory
-        options.onSpoolFull = { _, detail in Console.error("spool: \(detail)") }
+        options.onSpoolBlocked = { _, detail in Console.error("spool: \(detail)") }
         options.onRecovery = { segment in
             // Said even with --quiet: an operator must hear what a crash cost.
             Console.error("recovered \(segment.segment), left open by a crash: \(segment.alertsKept) alerts kept; dropped \(segment.compressedBytesDropped) bytes of an unfinished block and \(segment.partialLineBytesDropped) bytes of a cut alert")

@@ -18,8 +18,8 @@ public struct PipelineOptions: Sendable {
     public var extractors: Int
     /// Told, as the spool opens, of each segment a crash had left open and recovery closed.
     public var onRecovery: @Sendable (SegmentRecovery) -> Void = { _ in }
-    /// Told when a full spool disk pauses the pipeline (true) and when writing resumes (false).
-    public var onSpoolFull: @Sendable (_ paused: Bool, _ detail: String) -> Void = { _, _ in }
+    /// Told when a full or failing spool disk pauses the pipeline (true) and when writing resumes (false).
+    public var onSpoolBlocked: @Sendable (_ paused: Bool, _ detail: String) -> Void = { _, _ in }
     /// Where live metrics go (for example a Prometheus registry); none when nil.
     public var metricsFactory: (any MetricsFactory)?
 
@@ -341,26 +341,26 @@ public final class Pipeline: Sendable {
                 }
                 guard count > 0 else { break }
                 waiting.append((framedAt, count))
-                try await whileSpoolFull(spool, &stats) { try spool.append(kept, alerts: count) }
+                try await whileSpoolBlocked(spool, &stats) { try spool.append(kept, alerts: count) }
                 counters.progress(alerts: count)
                 metrics.alerts.increment(by: count)
                 stats.alerts += count
             case .tick:
-                try await whileSpoolFull(spool, &stats) { try spool.tick() }
+                try await whileSpoolBlocked(spool, &stats) { try spool.tick() }
             }
             recordFlushed()
             publishSpoolState()
         }
-        try await whileSpoolFull(spool, &stats) { try spool.close() }
+        try await whileSpoolBlocked(spool, &stats) { try spool.close() }
         recordFlushed()
         publishSpoolState()
         stats.segmentsClosed = spool.segmentsClosed
         return stats
     }
 
-    /// Runs a spool operation; while the disk is full, waits and retries without taking more
+    /// Runs a spool operation; while the disk is full or failing, waits and retries without taking more
     /// alerts, so the stages before stall and intake stops back to the sources. Nothing is dropped.
-    private func whileSpoolFull(_ spool: SpoolWriter, _ stats: inout PipelineStats, _ operation: () throws -> Void) async throws {
+    private func whileSpoolBlocked(_ spool: SpoolWriter, _ stats: inout PipelineStats, _ operation: () throws -> Void) async throws {
         var committed = false
         var paused: ContinuousClock.Instant?
         while true {
@@ -368,18 +368,18 @@ public final class Pipeline: Sendable {
                 if committed { try spool.resume() } else { try operation() }
                 if let paused {
                     metrics.spoolBlocked.record(0)
-                    stats.spoolFullSeconds += (ContinuousClock.now - paused) / .seconds(1)
-                    options.onSpoolFull(false, "space is back; writing resumed")
+                    stats.spoolBlockedSeconds += (ContinuousClock.now - paused) / .seconds(1)
+                    options.onSpoolBlocked(false, "the disk takes writes again; writing resumed")
                 }
                 return
-            } catch let full as SpoolFull {
-                committed = committed || full.committed
+            } catch let blocked as SpoolBlocked {
+                committed = committed || blocked.committed
                 if paused == nil {
                     paused = ContinuousClock.now
-                    stats.spoolFullPauses += 1
+                    stats.spoolBlockedPauses += 1
                     metrics.spoolBlockedPauses.increment()
                     metrics.spoolBlocked.record(1)
-                    options.onSpoolFull(true, "\(full); intake paused until space returns")
+                    options.onSpoolBlocked(true, "\(blocked); intake paused until the disk takes writes again")
                 }
                 try await Task.sleep(for: .milliseconds(250))
             }
@@ -411,7 +411,7 @@ extension PipelineStats {
         segmentsClosed += other.segmentsClosed
         recovered += other.recovered
         alertLatency.merge(other.alertLatency)
-        spoolFullPauses += other.spoolFullPauses
-        spoolFullSeconds += other.spoolFullSeconds
+        spoolBlockedPauses += other.spoolBlockedPauses
+        spoolBlockedSeconds += other.spoolBlockedSeconds
     }
 }

@@ -20,8 +20,8 @@ public struct PipelineStats: Sendable, Hashable {
     /// From the framing of an alert's event to the flush of the LZ4 block holding the alert.
     public var alertLatency = LatencyHistogram()
     /// Times a full spool disk paused the pipeline, and for how long in all.
-    public var spoolFullPauses = 0
-    public var spoolFullSeconds = 0.0
+    public var spoolBlockedPauses = 0
+    public var spoolBlockedSeconds = 0.0
     public var elapsedSeconds = 0.0
     public var rulesLoaded = 0
     public var rulesSkipped = 0
@@ -61,8 +61,8 @@ public struct PipelineStats: Sendable, Hashable {
             integer(name, alertLatency.milliseconds(atQuantile: quantile))
         }
         out.endObject()
-        integer("spool_full_pauses", spoolFullPauses)
-        out.key("spool_full_seconds"); out.double((spoolFullSeconds * 1000).rounded() / 1000)
+        integer("spool_blocked_pauses", spoolBlockedPauses)
+        out.key("spool_blocked_seconds"); out.double((spoolBlockedSeconds * 1000).rounded() / 1000)
         integer("rules_loaded", rulesLoaded)
         integer("rules_skipped", rulesSkipped)
         out.key("elapsed_seconds"); out.double((elapsedSeconds * 1000).rounded() / 1000)

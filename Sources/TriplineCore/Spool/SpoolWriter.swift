@@ -69,14 +69,17 @@ public final class SpoolWriter {
         self.directory = directory
         self.options = options
         try SpoolDirectory.create(directory)
+        // A folder we may not write into is a set-up error, said at once rather than as a pause.
+        guard access(directory, W_OK) == 0 else { throw FileError(path: directory, operation: "write into spool folder") }
         recovered = try SpoolRecovery.recover(directory: directory)
         sequence = (try SpoolDirectory.segments(in: directory).map(\.sequence).max() ?? 0) + 1
     }
 
     /// Appends complete alert lines (each ending in a newline).
     ///
-    /// On a full disk it throws `SpoolFull`: if `committed`, the alerts are taken and only their
-    /// bytes wait, so call `resume()` until it succeeds; if not, call `append` again later.
+    /// When the disk is full or a write fails it throws `SpoolBlocked`: if `committed`, the alerts
+    /// are taken and only their bytes wait, so call `resume()` until it succeeds; if not, call
+    /// `append` again later.
     public func append(_ lines: [UInt8], alerts: Int, now: Int64 = Timestamp.nowMilliseconds()) throws {
         guard !lines.isEmpty else { return }
         if encoder == nil { try openSegment(now: now) }
@@ -90,8 +93,8 @@ public final class SpoolWriter {
         try tick(now: now)
     }
 
-    /// Writes what a full disk held back and finishes a close it interrupted; throws `SpoolFull`
-    /// while there is still no space.
+    /// Writes what a blocked disk held back and finishes a close it interrupted; throws
+    /// `SpoolBlocked` while the disk still refuses.
     public func resume() throws {
         try drain()
         if closing { try finishClose() }
@@ -125,8 +128,7 @@ public final class SpoolWriter {
         openPath = directory + "/" + name + SpoolDirectory.openSuffix
         descriptor = open(openPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            if errno == ENOSPC || errno == EDQUOT { throw SpoolFull(path: openPath, committed: false) }
-            throw FileError(path: openPath, operation: "open")
+            throw SpoolBlocked(FileError(path: openPath, operation: "open"), committed: false)
         }
         let encoder = try LZ4FrameEncoder()
         self.encoder = encoder
@@ -147,13 +149,12 @@ public final class SpoolWriter {
 
     private func finishClose() throws {
         guard fsync(descriptor) == 0 else {
-            if errno == ENOSPC || errno == EDQUOT { throw SpoolFull(path: openPath, committed: true) }
-            throw FileError(path: openPath, operation: "fsync")
+            throw SpoolBlocked(FileError(path: openPath, operation: "fsync"), committed: true)
         }
         Glibc.close(descriptor)
         descriptor = -1
         let closedPath = String(openPath.dropLast(SpoolDirectory.openSuffix.count))
-        guard rename(openPath, closedPath) == 0 else { throw FileError(path: openPath, operation: "rename") }
+        guard rename(openPath, closedPath) == 0 else { throw SpoolBlocked(FileError(path: openPath, operation: "rename"), committed: true) }
         SpoolDirectory.syncDirectory(directory)
         self.encoder = nil
         closing = false
@@ -165,7 +166,7 @@ public final class SpoolWriter {
         sequence += 1
     }
 
-    /// Writes `pendingOutput`; on a full disk keeps what did not fit and throws `SpoolFull`.
+    /// Writes `pendingOutput`; keeps what the disk did not take and throws `SpoolBlocked`.
     private func drain() throws {
         var offset = 0
         defer { pendingOutput.removeSubrange(..<offset) }
@@ -173,8 +174,7 @@ public final class SpoolWriter {
             let written = pendingOutput.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 {
                 if errno == EINTR { continue }
-                if errno == ENOSPC || errno == EDQUOT { throw SpoolFull(path: openPath, committed: true) }
-                throw FileError(path: openPath, operation: "write")
+                throw SpoolBlocked(FileError(path: openPath, operation: "write"), committed: true)
             }
             offset += written
         }
@@ -182,13 +182,20 @@ public final class SpoolWriter {
 
 }
 
-/// The spool's disk is full. Nothing is lost: the writer keeps what it could not write, and the
-/// pipeline stops taking input until `resume()` succeeds.
-public struct SpoolFull: Error, Sendable, Hashable, CustomStringConvertible {
-    public var path: String
+/// The spool's disk refused a write: it is full, over quota, or failing (EIO, EFBIG, EROFS...).
+/// Nothing is lost: the writer keeps what it could not write, and the pipeline stops taking
+/// input until `resume()` succeeds. (Errors while the spool opens stay fatal: that is set-up.)
+public struct SpoolBlocked: Error, Sendable, Hashable, CustomStringConvertible {
+    public var error: FileError
     /// Whether the alerts of the failed call were taken (then only `resume()` is needed).
     public var committed: Bool
-    public var description: String { "no space left for the spool at \(path)" }
+
+    public init(_ error: FileError, committed: Bool) {
+        self.error = error
+        self.committed = committed
+    }
+
+    public var description: String { "\(error)" }
 }
 
 /// Naming and listing of spool segments.
