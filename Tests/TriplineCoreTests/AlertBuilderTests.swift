@@ -7,7 +7,7 @@ import Testing
 struct AlertBuilderTests {
     let rules = bundledRules()
 
-    func alerts(for line: String, now: Int64 = 1_700_000_000_000) -> [(id: String, line: [UInt8], eventTime: Int64?)] {
+    func alerts(for line: String, now: Int64 = 1_700_000_000_000) -> [AlertBuilder.Built] {
         var framer = LineFramer(source: "test")
         var bytes = Array((line + "\n").utf8)
         var outputs: [FramedOutput] = []
@@ -15,7 +15,7 @@ struct AlertBuilderTests {
         outputs += framer.finish(.endOfFile)
         var extractor = Extractor(plan: rules.plan)
         var evaluator = RuleEvaluator(ruleSet: rules, defaultIndex: nil)
-        var result: [(id: String, line: [UInt8], eventTime: Int64?)] = []
+        var result: [AlertBuilder.Built] = []
         for case .batch(let batch) in outputs {
             let (extracted, _) = extractor.extract(batch)
             for match in evaluator.evaluate(extracted, lines: [0]) {
@@ -48,11 +48,15 @@ struct AlertBuilderTests {
             let document = try JSONValue.parse(alert.line)
             #expect(document["kibana.alert.rule.rule_id"] == .string(rule))
             #expect(document["@timestamp"] == .string("2023-11-14T22:13:20.000Z"))
-            // The event's time is kept as kibana.alert.original_time (the EQL seed rule names a
-            // timestamp_override, whose exact use there is issue 5's to pin against Kibana).
+            // Kibana keeps the event's @timestamp as original_time even when the rule names a
+            // timestamp_override (the EQL seed does: event.ingested); the override sets the
+            // schedule time only.
             let event = try JSONValue.parse(Array(lines[number - 1].utf8))
+            #expect(document["kibana.alert.original_time"] == event["@timestamp"])
             let override = rules.rules.first { $0.ruleID == rule }?.definition.timestampOverride
-            #expect(document["kibana.alert.original_time"] == (override.flatMap { event.values(atPath: $0).first } ?? event["@timestamp"]))
+            if case .string(let scheduled)? = override.flatMap({ event.values(atPath: $0).first }) {
+                #expect(alert.eventTime == Timestamp.milliseconds(iso8601: scheduled))
+            }
             #expect(alert.id.count == 64 && alert.id.allSatisfy(\.isHexDigit))
             #expect(seen.insert(alert.id).inserted)
             // The same event and rule give the same id at any time: a replay never duplicates.
@@ -75,5 +79,87 @@ struct AlertBuilderTests {
         #expect(Timestamp.milliseconds(interval: "1h") == 3_600_000)
         #expect(Timestamp.milliseconds(interval: "0m") == nil)
         #expect(Timestamp.milliseconds(interval: "5x") == nil)
+    }
+
+    /// Names and JSON types as Kibana's alert field maps give them (technical + legacy + security
+    /// maps, 8.x): what Elasticsearch would index each field as.
+    @Test func seedAlertsFollowKibanasFieldMap() throws {
+        let data = try Data(contentsOf: packageRoot.appendingPathComponent("samples/seed-events.ndjson"))
+        let lines = data.split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
+        for number in [1, 33] {
+            let document = try JSONValue.parse(try #require(alerts(for: lines[number - 1]).first).line)
+            func isDate(_ value: JSONValue?) -> Bool {
+                if case .string(let text)? = value { return Timestamp.milliseconds(iso8601: text) != nil }
+                return false
+            }
+            func isKeyword(_ value: JSONValue?) -> Bool { if case .string? = value { return true }; return false }
+            func isLong(_ value: JSONValue?) -> Bool { if case .number(let n)? = value { return Int64(n) != nil }; return false }
+            func isKeywords(_ value: JSONValue?) -> Bool {
+                if case .array(let items)? = value { return items.allSatisfy(isKeyword) }
+                return false
+            }
+            for name in ["@timestamp", "kibana.alert.original_time", "kibana.alert.start", "kibana.alert.last_detected", "kibana.alert.intended_timestamp"] {
+                #expect(isDate(document[name]), "\(name) is not a date")
+            }
+            for name in ["kibana.alert.uuid", "kibana.alert.severity", "kibana.alert.reason", "kibana.alert.rule.rule_id", "kibana.alert.rule.uuid",
+                         "kibana.alert.rule.name", "kibana.alert.rule.description", "kibana.alert.rule.type", "kibana.alert.rule.rule_type_id",
+                         "kibana.alert.rule.category", "kibana.alert.rule.consumer", "kibana.alert.rule.producer", "kibana.alert.rule.interval",
+                         "kibana.alert.rule.from", "kibana.alert.rule.to", "kibana.alert.rule.license", "kibana.alert.rule.execution.uuid",
+                         "kibana.alert.rule.timestamp_override", "kibana.version"] {
+                #expect(isKeyword(document[name]), "\(name) is not a keyword")
+            }
+            for name in ["kibana.alert.depth", "kibana.alert.rule.max_signals", "kibana.alert.rule.version"] {
+                #expect(isLong(document[name]), "\(name) is not a whole number")
+            }
+            for name in ["kibana.alert.rule.tags", "kibana.alert.rule.author", "kibana.alert.rule.references", "kibana.alert.rule.false_positives",
+                         "kibana.space_ids", "kibana.alert.rule.indices", "kibana.alert.workflow_tags", "kibana.alert.workflow_assignee_ids"] {
+                #expect(isKeywords(document[name]), "\(name) is not a keyword array")
+            }
+            if case .number(let score)? = document["kibana.alert.risk_score"] { #expect(Double(score) != nil) } else { Issue.record("risk_score") }
+            #expect(document["kibana.alert.status"] == .string("active"))
+            #expect(document["kibana.alert.workflow_status"] == .string("open"))
+            #expect(document["kibana.alert.rule.enabled"] == .bool(true))
+            #expect(document["kibana.alert.rule.consumer"] == .string("siem"))
+            #expect(document["kibana.alert.depth"] == .number("1"))
+            #expect(document.values(atPath: "event.kind") == [.string("signal")])
+            // ancestors: an object array (not nested) of id, index, type keywords and a long depth.
+            guard case .array(let ancestors)? = document["kibana.alert.ancestors"], case .object? = ancestors.first else {
+                Issue.record("ancestors is not an object array"); continue
+            }
+            #expect(isKeyword(ancestors[0]["id"]) && isKeyword(ancestors[0]["index"]) && ancestors[0]["type"] == .string("event"))
+            #expect(ancestors[0]["depth"] == .number("0"))
+            // query, language and index exist only under the flattened parameters, as in Kibana.
+            for name in ["kibana.alert.rule.query", "kibana.alert.rule.language", "kibana.alert.rule.index"] {
+                #expect(document[name] == nil, "\(name) is not a Kibana field")
+            }
+            guard case .object? = document["kibana.alert.rule.parameters"] else { Issue.record("no parameters"); continue }
+            let parameters = try #require(document["kibana.alert.rule.parameters"])
+            #expect(isKeyword(parameters["query"]) && isKeywords(parameters["index"]))
+            #expect(parameters["language"] == .string(number == 1 ? "esql" : "eql"))
+            // Original event fields are kept under kibana.alert.original_event.
+            #expect(document["kibana.alert.original_event"]?["action"] != nil)
+        }
+    }
+
+    /// Kibana's own expectations (security_solution reason_formatter.test.ts), verbatim.
+    @Test func reasonReadsAsKibanasDoes() throws {
+        var definition = try #require(rules.rules.first).definition
+        definition.name = "my-rule"
+        definition.severity = "medium"
+        let rule = try #require(RuleSet(definitions: [definition]).rules.first)
+        func reason(_ json: String) throws -> String { AlertBuilder.reason(event: try JSONValue.parse(Array(json.utf8)), rule: rule) }
+        let all = #"{"event":{"category":"test"},"process":{"name":"doingThings.exe","parent":{"name":"didThings.exe"}},"file":{"name":"sample"},"# +
+            #""source":{"ip":"1.11.11.1","port":1234},"destination":{"ip":"9.99.99.9","port":6789},"user":{"name":"test-user"},"host":{"name":"host"}}"#
+        #expect(try reason(all) == "test event with process doingThings.exe, parent process didThings.exe, file sample, source 1.11.11.1:1234, destination 9.99.99.9:6789, by test-user on host created medium alert my-rule.")
+        #expect(try reason(all.replacingOccurrences(of: #""category":"test""#, with: #""category":["item one","item two"]"#))
+                == "item one, item two event with process doingThings.exe, parent process didThings.exe, file sample, source 1.11.11.1:1234, destination 9.99.99.9:6789, by test-user on host created medium alert my-rule.")
+        #expect(try reason(all.replacingOccurrences(of: #","port":6789"#, with: ""))
+                == "test event with process doingThings.exe, parent process didThings.exe, file sample, source 1.11.11.1:1234, destination 9.99.99.9 by test-user on host created medium alert my-rule.")
+        #expect(try reason(all.replacingOccurrences(of: #","port":1234"#, with: ""))
+                == "test event with process doingThings.exe, parent process didThings.exe, file sample, source 1.11.11.1 destination 9.99.99.9:6789, by test-user on host created medium alert my-rule.")
+        #expect(try reason(all.replacingOccurrences(of: #","host":{"name":"host"}"#, with: ""))
+                == "test event with process doingThings.exe, parent process didThings.exe, file sample, source 1.11.11.1:1234, destination 9.99.99.9:6789, by test-user created medium alert my-rule.")
+        #expect(try reason(#"{"event.category":"test","user.name":"test-user"}"#) == "test event by test-user created medium alert my-rule.")
+        #expect(try reason(#"{"user":{"name":"u"},"host":{"name":"h"},"process":{"name":"-"}}"#) == "event by u on h created medium alert my-rule.")
     }
 }

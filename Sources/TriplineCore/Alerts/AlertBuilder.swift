@@ -24,8 +24,21 @@ public struct AlertBuilder: Sendable {
         }
     }
 
-    /// One NDJSON line (newline included) for this rule's alert on this event.
-    public func alert(rule: CompiledRule, source: Source, now: Int64) -> (id: String, line: [UInt8], eventTime: Int64?) {
+    /// An alert document and what the writer needs to schedule it.
+    public struct Built: Sendable {
+        public var id: String
+        /// One NDJSON line, newline included.
+        public var line: [UInt8]
+        /// The event's time for schedule buckets and suppression windows: `timestamp_override`
+        /// when the rule names one and the event has it, else `@timestamp`.
+        public var eventTime: Int64?
+        /// `kibana.alert.instance.id` of the suppression group, for rules with `alert_suppression`
+        /// (nil for other rules, and for events `doNotSuppress` leaves ungrouped).
+        public var suppressionGroup: String?
+    }
+
+    /// This rule's alert on this event.
+    public func alert(rule: CompiledRule, source: Source, now: Int64) -> Built {
         let event = (try? JSONValue.parse(source.line)) ?? .object([])
         let eventID = Self.eventID(event: event, source: source)
         let alertID = Self.sha256Hex("\(rule.ruleID)|\(source.index)|\(eventID)")
@@ -40,8 +53,15 @@ public struct AlertBuilder: Sendable {
             body = Self.columns(event: event, keep: keep, drop: drop, metadata: metadata, id: eventID, index: source.index)
                 .filter { $0.key != "@timestamp" }
         }
-        let originalTime = event.values(atPath: definition.timestampOverride ?? "@timestamp").first
-            ?? event.values(atPath: "@timestamp").first
+        // Kibana keeps the event's @timestamp as original_time; timestamp_override only chooses
+        // which time the rule searches by (here: its buckets and suppression windows).
+        let originalTime = event.values(atPath: "@timestamp").first
+        let scheduleTime = definition.timestampOverride.flatMap { event.values(atPath: $0).first } ?? originalTime
+        var eventTime: Int64?
+        if case .string(let text)? = scheduleTime { eventTime = Timestamp.milliseconds(iso8601: text) }
+        if case .number(let text)? = scheduleTime { eventTime = Int64(text) }
+        let suppression = definition.alertSuppression.flatMap { Self.suppressionTerms($0, event: event) }
+        let nowText = Timestamp.iso8601(milliseconds: now)
         let originalEvent = event["event"].flatMap { value -> JSONValue? in
             if case .object = value { return value } else { return nil }
         }
@@ -49,7 +69,7 @@ public struct AlertBuilder: Sendable {
 
         var out = JSONWriter(reservingCapacity: 4096)
         out.beginObject()
-        out.key("@timestamp"); out.string(Timestamp.iso8601(milliseconds: now))
+        out.key("@timestamp"); out.string(nowText)
         for (key, value) in body { out.key(key); value.write(to: &out) }
         func field(_ key: String, _ value: JSONValue) { out.key(key); value.write(to: &out) }
         func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
@@ -59,8 +79,21 @@ public struct AlertBuilder: Sendable {
         field("kibana.alert.ancestors", .array([.object([
             ("id", .string(eventID)), ("index", .string(source.index)), ("type", .string("event")), ("depth", .number("0")),
         ])]))
+        if let suppression {
+            let time = eventTime.map { JSONValue.string(Timestamp.iso8601(milliseconds: $0)) } ?? .string(nowText)
+            field("kibana.alert.instance.id", .string(Self.instanceID(terms: suppression, ruleID: definition.ruleID, spaceID: spaceID)))
+            field("kibana.alert.suppression.terms", suppression)
+            field("kibana.alert.suppression.start", time)
+            field("kibana.alert.suppression.end", time)
+            field("kibana.alert.suppression.docs_count", .number("0"))
+        }
+        field("kibana.alert.start", .string(nowText))
+        field("kibana.alert.last_detected", .string(nowText))
+        field("kibana.alert.intended_timestamp", .string(nowText))
         field("kibana.alert.status", .string("active"))
         field("kibana.alert.workflow_status", .string("open"))
+        field("kibana.alert.workflow_tags", .array([]))
+        field("kibana.alert.workflow_assignee_ids", .array([]))
         field("kibana.alert.depth", .number("1"))
         field("kibana.alert.severity", .string(definition.severity))
         field("kibana.alert.risk_score", .number(String(definition.riskScore)))
@@ -87,21 +120,77 @@ public struct AlertBuilder: Sendable {
         if let license = definition.license { field("kibana.alert.rule.license", .string(license)) }
         field("kibana.alert.rule.references", strings(definition.references))
         field("kibana.alert.rule.false_positives", strings(definition.falsePositives))
-        field("kibana.alert.rule.language", .string(definition.language.rawValue))
-        field("kibana.alert.rule.query", .string(definition.query))
-        field("kibana.alert.rule.index", strings(rule.indexPatterns.patterns))
+        field("kibana.alert.rule.indices", strings(rule.indexPatterns.patterns))
         if let override = definition.timestampOverride { field("kibana.alert.rule.timestamp_override", .string(override)) }
         field("kibana.alert.rule.enabled", .bool(true))
         field("kibana.alert.rule.execution.uuid", .string(Self.ruleUUID("tripline")))
+        field("kibana.alert.rule.execution.type", .string("scheduled"))
+        // The query, its language and index live only under parameters (a flattened field), as in Kibana.
+        field("kibana.alert.rule.parameters", Self.parameters(definition))
         field("kibana.space_ids", strings([spaceID]))
         field("kibana.version", .string(kibanaVersion))
         field("tripline.source", .object([("name", .string(source.position.source)), ("offset", .number(String(source.position.byteOffset)))]))
         out.endObject()
         out.newline()
-        var eventTime: Int64?
-        if case .string(let text)? = originalTime { eventTime = Timestamp.milliseconds(iso8601: text) }
-        if case .number(let text)? = originalTime { eventTime = Int64(text) }
-        return (alertID, out.bytes, eventTime)
+        let group = suppression.map { Self.instanceID(terms: $0, ruleID: definition.ruleID, spaceID: spaceID) }
+        return Built(id: alertID, line: out.bytes, eventTime: eventTime, suppressionGroup: group)
+    }
+
+    /// `kibana.alert.suppression.terms`: per group_by field its values, sorted, or null when the
+    /// event lacks it; nil when `doNotSuppress` leaves an event lacking a field ungrouped.
+    static func suppressionTerms(_ suppression: AlertSuppression, event: JSONValue) -> JSONValue? {
+        var terms: [JSONValue] = []
+        for name in suppression.groupBy {
+            let values = event.values(atPath: name).filter { $0 != .null }
+            if values.isEmpty && suppression.missingFields == .doNotSuppress { return nil }
+            let sorted = values.sorted { Self.sortKey($0) < Self.sortKey($1) }
+            terms.append(.object([("field", .string(name)), ("value", values.isEmpty ? .null : .array(sorted))]))
+        }
+        return .array(terms)
+    }
+
+    static func sortKey(_ value: JSONValue) -> String {
+        var out = JSONWriter()
+        value.write(to: &out)
+        return String(decoding: out.bytes, as: UTF8.self)
+    }
+
+    /// The same terms of the same rule in the same space name the same group (Kibana hashes these three too).
+    static func instanceID(terms: JSONValue, ruleID: String, spaceID: String) -> String {
+        sha256Hex("instance|" + sortKey(terms) + "|" + ruleUUID(ruleID) + "|" + spaceID)
+    }
+
+    /// `kibana.alert.rule.parameters`: the rule's own settings in snake_case.
+    static func parameters(_ definition: RuleDefinition) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("description", .string(definition.description)),
+            ("risk_score", .number(String(definition.riskScore))),
+            ("severity", .string(definition.severity)),
+            ("author", .array(definition.author.map { .string($0) })),
+            ("false_positives", .array(definition.falsePositives.map { .string($0) })),
+            ("from", .string(definition.from)),
+            ("rule_id", .string(definition.ruleID)),
+            ("max_signals", .number(String(definition.maxSignals))),
+            ("threat", definition.threat),
+            ("to", .string("now")),
+            ("references", .array(definition.references.map { .string($0) })),
+            ("version", .number(String(definition.version))),
+            ("type", .string(definition.type)),
+            ("language", .string(definition.language.rawValue)),
+            ("index", .array(definition.index.map { .string($0) })),
+            ("query", .string(definition.query)),
+        ]
+        if let license = definition.license { members.append(("license", .string(license))) }
+        if let override = definition.timestampOverride { members.append(("timestamp_override", .string(override))) }
+        if let suppression = definition.alertSuppression {
+            var settings: [(String, JSONValue)] = [("group_by", .array(suppression.groupBy.map { .string($0) }))]
+            if let duration = suppression.duration {
+                settings.append(("duration", .object([("value", .number(String(duration.value))), ("unit", .string(duration.unit))])))
+            }
+            settings.append(("missing_fields_strategy", .string(suppression.missingFields.rawValue)))
+            members.append(("alert_suppression", .object(settings)))
+        }
+        return .object(members)
     }
 
     /// The event's `_id`, or a stable id from its bytes and where it was read.
@@ -202,32 +291,40 @@ public struct AlertBuilder: Sendable {
         }
     }
 
-    /// Kibana's reason sentence: "<category> event with process p, ... by u on h created <severity> alert <name>."
+    /// Kibana's `kibana.alert.reason` (security_solution `reason_formatters.ts`, the same sentence
+    /// for every rule type): "<category> event with process p, parent process q, file f,
+    /// source ip:port, destination ip:port, by user on host created <severity> alert <name>."
+    /// A field missing, empty or "-" is left out; several values are joined with ", ";
+    /// "with" appears only when one of the process, file, source or destination fields does.
     static func reason(event: JSONValue, rule: CompiledRule) -> String {
-        func first(_ path: String) -> String? {
-            switch event.values(atPath: path).first {
-            case .string(let s)?: return s
-            case .number(let n)?: return n
-            case .bool(let b)?: return String(b)
-            default: return nil
+        func text(_ path: String) -> String? {
+            let values = event.values(atPath: path).compactMap { value -> String? in
+                switch value {
+                case .string(let s): return s
+                case .number(let n): return n
+                case .bool(let b): return String(b)
+                default: return nil
+                }
             }
+            guard !values.isEmpty, values != ["-"], values != [""] else { return nil }
+            return values.joined(separator: ", ")
         }
-        var parts: [String] = []
-        if let category = event.values(atPath: "event.category").compactMap({ if case .string(let s) = $0 { s } else { nil } }).first {
-            parts.append(category)
-        }
-        parts.append("event")
-        var details: [String] = []
-        if let process = first("process.name") { details.append("process \(process),") }
-        if let parent = first("process.parent.name") { details.append("parent process \(parent),") }
-        if let file = first("file.name") { details.append("file \(file),") }
-        if let address = first("source.address") ?? first("source.ip") { details.append("source \(address):\(first("source.port") ?? ""),") }
-        if let address = first("destination.address") ?? first("destination.ip") { details.append("destination \(address):\(first("destination.port") ?? ""),") }
-        if let user = first("user.name") { details.append("by \(user)") }
-        if let host = first("host.name") { details.append("on \(host)") }
-        if !details.isEmpty { parts.append("with"); parts.append(contentsOf: details) }
-        parts.append("created \(rule.definition.severity) alert \(rule.name).")
-        return parts.joined(separator: " ")
+        let process = text("process.name"), parent = text("process.parent.name"), file = text("file.name")
+        let sourceIP = text("source.ip"), sourcePort = text("source.port")
+        let destinationIP = text("destination.ip"), destinationPort = text("destination.port")
+        let anyOfInterest = [process, parent, file, sourceIP, sourcePort, destinationIP, destinationPort].contains { $0 != nil }
+        var sentence = text("event.category").map { $0 + " event" } ?? "event"
+        if anyOfInterest { sentence += " with" }
+        if let process { sentence += " process \(process)," }
+        if let parent { sentence += " parent process \(parent)," }
+        if let file { sentence += " file \(file)," }
+        if let sourceIP { sentence += " source \(sourceIP)" }
+        if let sourcePort { sentence += ":\(sourcePort)," }
+        if let destinationIP { sentence += " destination \(destinationIP)" }
+        if let destinationPort { sentence += ":\(destinationPort)," }
+        if let user = text("user.name") { sentence += " by \(user)" }
+        if let host = text("host.name") { sentence += " on \(host)" }
+        return sentence + " created \(rule.definition.severity) alert \(rule.name)."
     }
 }
 

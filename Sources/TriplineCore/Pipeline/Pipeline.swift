@@ -74,6 +74,10 @@ public struct AlertEntry: Sendable {
     public var rule: Int
     /// The event's time divided by the rule's interval (DESIGN §2 schedule semantics).
     public var bucket: Int64
+    /// The event's time (or the detection's, when the event has none readable).
+    public var eventTime: Int64
+    /// The alert's suppression group, for rules with `[rule.alert_suppression]`.
+    public var group: String?
     public var end: Int
 }
 
@@ -269,7 +273,8 @@ public final class Pipeline: Sendable {
                 // An event without a readable time falls in the bucket of its detection.
                 let time = alert.eventTime ?? now
                 let interval = signalCaps.intervals[match.rule]
-                entries.append(AlertEntry(rule: match.rule, bucket: time >= 0 ? time / interval : (time - interval + 1) / interval, end: lines.count))
+                let bucket = time >= 0 ? time / interval : (time - interval + 1) / interval
+                entries.append(AlertEntry(rule: match.rule, bucket: bucket, eventTime: time, group: alert.suppressionGroup, end: lines.count))
             }
             try await alertOutput.send(.alerts(lines: lines, entries: entries, framedAt: unit.extracted.batch.framedAt))
         }
@@ -299,6 +304,7 @@ public final class Pipeline: Sendable {
         stats.recovered = spool.recovered
         spool.recovered.forEach(options.onRecovery)
         var caps = signalCaps
+        var suppressor = AlertSuppressor(rules: ruleSet.rules)
         // Alerts appended but not yet in a flushed block, with when their batch was framed.
         var waiting: [(framedAt: ContinuousClock.Instant, count: Int)] = []
         var flushes = spool.flushes
@@ -322,24 +328,37 @@ public final class Pipeline: Sendable {
         for await message in alertOutput {
             switch message {
             case .alerts(let lines, let entries, let framedAt):
-                // At most max_signals alerts per rule per interval bucket; the rest are counted.
+                // At most max_signals alerts per rule per interval bucket (for suppressing rules,
+                // alerts and folded ones together, as Kibana's EQL and ES|QL rules count them);
+                // the rest are counted. Then alert suppression folds alerts into their group's.
                 var kept: [UInt8] = []
                 var count = 0
                 var start = 0
+                let updatesBefore = suppressor.updatesWritten
+                let now = Timestamp.nowMilliseconds()
                 for entry in entries {
+                    defer { start = entry.end }
                     let rule = ruleSet.rules[entry.rule].ruleID
-                    if caps.admit(rule: entry.rule, bucket: entry.bucket) {
-                        kept.append(contentsOf: lines[start..<entry.end])
-                        count += 1
-                        stats.alertsByRule[rule, default: 0] += 1
-                    } else {
+                    guard caps.admit(rule: entry.rule, bucket: entry.bucket) else {
                         stats.suppressed += 1
                         stats.suppressedByRule[rule, default: 0] += 1
                         metrics.suppressedByMaxSignals.increment()
+                        continue
                     }
-                    start = entry.end
+                    if let group = entry.group,
+                       suppressor.place(rule: entry.rule, group: group, time: entry.eventTime, bucket: entry.bucket,
+                                        line: lines[start..<entry.end], now: now, updates: &kept) == .folded {
+                        stats.suppressedIntoGroups += 1
+                        stats.suppressedIntoGroupsByRule[rule, default: 0] += 1
+                        metrics.suppressedByGroup.increment()
+                        continue
+                    }
+                    kept.append(contentsOf: lines[start..<entry.end])
+                    count += 1
+                    stats.alertsByRule[rule, default: 0] += 1
                 }
-                guard count > 0 else { break }
+                stats.suppressionUpdates += suppressor.updatesWritten - updatesBefore
+                guard !kept.isEmpty else { break }
                 waiting.append((framedAt, count))
                 try await whileSpoolBlocked(spool, &stats) { try spool.append(kept, alerts: count) }
                 counters.progress(alerts: count)
@@ -351,6 +370,10 @@ public final class Pipeline: Sendable {
             recordFlushed()
             publishSpoolState()
         }
+        var updates: [UInt8] = []
+        suppressor.closeAll(now: Timestamp.nowMilliseconds(), updates: &updates)
+        stats.suppressionUpdates = suppressor.updatesWritten
+        try await whileSpoolBlocked(spool, &stats) { try spool.append(updates, alerts: 0) }
         try await whileSpoolBlocked(spool, &stats) { try spool.close() }
         recordFlushed()
         publishSpoolState()
@@ -407,6 +430,9 @@ extension PipelineStats {
         suppressed += other.suppressed
         alertsByRule.merge(other.alertsByRule, uniquingKeysWith: +)
         suppressedByRule.merge(other.suppressedByRule, uniquingKeysWith: +)
+        suppressedIntoGroups += other.suppressedIntoGroups
+        suppressedIntoGroupsByRule.merge(other.suppressedIntoGroupsByRule, uniquingKeysWith: +)
+        suppressionUpdates += other.suppressionUpdates
         eventsWithoutIndex += other.eventsWithoutIndex
         segmentsClosed += other.segmentsClosed
         recovered += other.recovered

@@ -12,6 +12,11 @@ public struct PipelineStats: Sendable, Hashable {
     /// Alerts over a rule's max_signals in one interval bucket: counted, not written.
     public var suppressed = 0
     public var suppressedByRule: [String: Int] = [:]
+    /// Alerts folded into their group's alert by `[rule.alert_suppression]` (its docs_count).
+    public var suppressedIntoGroups = 0
+    public var suppressedIntoGroupsByRule: [String: Int] = [:]
+    /// Group alerts written again, whole, with their final suppression counts.
+    public var suppressionUpdates = 0
     public var alertsByRule: [String: Int] = [:]
     public var eventsWithoutIndex = 0
     public var segmentsClosed = 0
@@ -50,6 +55,9 @@ public struct PipelineStats: Sendable, Hashable {
         integer("alerts", alerts)
         integer("suppressed", suppressed)
         counts("suppressed_by_rule", suppressedByRule)
+        integer("suppressed_into_groups", suppressedIntoGroups)
+        counts("suppressed_into_groups_by_rule", suppressedIntoGroupsByRule)
+        integer("suppression_updates", suppressionUpdates)
         counts("alerts_by_rule", alertsByRule)
         integer("events_without_index", eventsWithoutIndex)
         integer("segments_closed", segmentsClosed)

@@ -31,6 +31,8 @@ public struct RuleDefinition: Sendable {
     public var timestampOverride: String?
     public var version: Int
     public var enabled: Bool
+    /// `[rule.alert_suppression]`: alerts grouped by fields over a duration, as Kibana does.
+    public var alertSuppression: AlertSuppression?
 
     /// Maps a location inside the query text to one inside the rule file.
     public func fileLocation(of queryLocation: SourceLocation) -> SourceLocation {
@@ -96,6 +98,9 @@ extension RuleDefinition {
                             ruleID: ruleID, language: languageName, isUnsupported: true)
         }
         let query = try required("query")
+        let suppression = try rule["alert_suppression"].map { value throws(RuleError) in
+            try AlertSuppression.parse(value, file: file, text: text, ruleID: ruleID)
+        }
         return RuleDefinition(
             file: file,
             ruleID: ruleID,
@@ -119,7 +124,8 @@ extension RuleDefinition {
             threat: rule["threat"].map { tomlToJSON($0) } ?? .array([]),
             timestampOverride: string("timestamp_override"),
             version: rule["version"]?.int ?? 1,
-            enabled: rule["enabled"]?.bool ?? true)
+            enabled: rule["enabled"]?.bool ?? true,
+            alertSuppression: suppression)
     }
 
     /// The line and column where the query's first character stands in the file.
