@@ -99,6 +99,13 @@ import Testing
             #expect(recovered.last.map { $0 == 0x0A } ?? true)
             let kept = recovered.filter { $0 == 0x0A }.count
             #expect(reports.first?.alertsKept == kept)
+            // The segment carries its recovery note (a skippable frame lz4 passes over).
+            let note = try SpoolRecovery.note(inSegment: closed.path)
+            #expect(note?.alertsKept == kept && note?.compressedBytesDropped == reports.first?.compressedBytesDropped
+                    && note?.partialLineBytesDropped == reports.first?.partialLineBytesDropped, "cut \(cut)")
+            var read = 0
+            try SpoolReader.forEachLine(ofSegment: closed.path) { _ in read += 1 }
+            #expect(read == kept, "cut \(cut)")
             #expect(kept >= keptBefore, "cut \(cut)")
             keptBefore = kept
             // Recovering again changes nothing; a writer opening the spool continues after it.
@@ -107,6 +114,7 @@ import Testing
             try next.append(Array("{}\n".utf8), alerts: 1)
             try next.close()
             #expect(try SpoolDirectory.segments(in: directory).map(\.sequence) == [7, 8])
+            #expect(try SpoolRecovery.note(inSegment: directory + "/" + SpoolDirectory.segmentName(8)) == nil, "a segment closed normally has no note")
         }
         #expect(keptBefore > 300, "flushed blocks hold most alerts before the segment closes")
         try writer.close()

@@ -100,6 +100,12 @@ import Testing
         #expect(Set(all).count == all.count)
         #expect(try SpoolDirectory.segments(in: spool).allSatisfy { !$0.isOpen })
         #expect(leftOpen >= Self.kills / 4, "most kills come while a segment is open, so recovery is exercised")
+        // spool stats finds every recovery in the segments themselves, and the same alerts.
+        let counted = try run(triplineBinary, ["spool", "stats", "--json", spool])
+        let summary = try JSONValue.parse(counted.stdout)
+        #expect(integer(summary["segments_recovered"]) == leftOpen)
+        #expect(integer(summary["alerts"]) == all.count)
+        #expect(integer(summary["segments_closed"]) == final.count)
         print("crash loop: \(Self.kills) kills, \(leftOpen) segments left open and recovered, \(final.count) closed segments, \(all.count) alerts, none lost or repeated")
     }
 }

@@ -11,6 +11,18 @@ public struct SegmentRecovery: Sendable, Hashable {
     /// what the crash cost of what had reached the file.
     public var compressedBytesDropped: Int
     public var partialLineBytesDropped: Int
+
+    func noteJSON() -> [UInt8] {
+        var out = JSONWriter()
+        out.beginObject()
+        out.key("tripline"); out.string("recovered after a crash")
+        out.key("alerts_kept"); out.integer(Int64(alertsKept))
+        out.key("compressed_bytes_dropped"); out.integer(Int64(compressedBytesDropped))
+        out.key("partial_line_bytes_dropped"); out.integer(Int64(partialLineBytesDropped))
+        out.key("recovered_at"); out.string(Timestamp.iso8601(milliseconds: Timestamp.nowMilliseconds()))
+        out.endObject()
+        return out.bytes
+    }
 }
 
 /// Closes the segments a crash left open (DESIGN §4): every complete block is kept, the cut tail
@@ -66,36 +78,67 @@ public enum SpoolRecovery {
         var frame = try encoder.begin()
         frame += try content.withUnsafeBytes { try encoder.update($0) }
         frame += try encoder.end()
+        let report = SegmentRecovery(segment: closedPath, alertsKept: alerts,
+                                     compressedBytesDropped: decoder.atFrameBoundary ? 0 : max(0, compressed.count - frameWalk(compressed).complete),
+                                     partialLineBytesDropped: partial)
+        // The segment keeps its own record of the recovery, in a skippable frame that lz4 and
+        // every LZ4 reader pass over, so `spool stats` can count recovered segments later.
+        frame += skippableFrame(report.noteJSON())
         try writeSynced(frame, to: temporary)
         guard rename(temporary, closedPath) == 0 else { throw FileError(path: temporary, operation: "rename") }
         SpoolDirectory.syncDirectory(directory)
         unlink(openPath)
         SpoolDirectory.syncDirectory(directory)
-        // What the decoder could not turn into whole blocks is what the crash cut off.
-        let undecoded = decoder.atFrameBoundary ? 0 : max(0, compressed.count - decodedPrefix(compressed))
-        return SegmentRecovery(segment: closedPath, alertsKept: alerts, compressedBytesDropped: undecoded,
-                               partialLineBytesDropped: partial)
+        return report
     }
 
-    /// The length of the longest prefix of complete blocks (header included), by walking the frame.
-    static func decodedPrefix(_ frame: [UInt8]) -> Int {
+    /// Walks an LZ4 frame's blocks: `complete` is the longest prefix of whole blocks (header
+    /// included: what a crash left readable); `end` is where the frame ends (after its end mark
+    /// and content checksum) if it is whole.
+    static func frameWalk(_ frame: [UInt8]) -> (complete: Int, end: Int?) {
         // Header: magic (4), FLG, BD, optional content size (8) and dictionary id (4), HC (1).
-        guard frame.count >= 7 else { return 0 }
+        guard frame.count >= 7 else { return (0, nil) }
         let flags = frame[4]
         var at = 4 + 2 + ((flags & 0x08) != 0 ? 8 : 0) + ((flags & 0x01) != 0 ? 4 : 0) + 1
         let blockChecksum = (flags & 0x10) != 0
-        guard at <= frame.count else { return 0 }
+        guard at <= frame.count else { return (0, nil) }
         var complete = at
         while at + 4 <= frame.count {
-            let word = UInt32(frame[at]) | UInt32(frame[at + 1]) << 8 | UInt32(frame[at + 2]) << 16 | UInt32(frame[at + 3]) << 24
-            if word == 0 { break }  // end mark: the frame was complete
-            let size = Int(word & 0x7FFF_FFFF)
-            let next = at + 4 + size + (blockChecksum ? 4 : 0)
+            let word = littleEndianWord(frame, at)
+            if word == 0 {  // end mark
+                let end = at + 4 + ((flags & 0x04) != 0 ? 4 : 0)
+                return (complete, end <= frame.count ? end : nil)
+            }
+            let next = at + 4 + Int(word & 0x7FFF_FFFF) + (blockChecksum ? 4 : 0)
             guard next <= frame.count else { break }
             at = next
             complete = at
         }
-        return complete
+        return (complete, nil)
+    }
+
+    static func littleEndianWord(_ bytes: [UInt8], _ at: Int) -> UInt32 {
+        UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
+    }
+
+    /// The LZ4 skippable frame that holds recovery notes (magic 0x184D2A5E).
+    static let noteMagic: UInt32 = 0x184D_2A5E
+
+    static func skippableFrame(_ payload: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        for word in [noteMagic, UInt32(payload.count)] { for shift in [0, 8, 16, 24] { out.append(UInt8((word >> UInt32(shift)) & 0xFF)) } }
+        return out + payload
+    }
+
+    /// The recovery note a recovered segment carries after its frame, if it has one.
+    public static func note(inSegment path: String) throws -> SegmentRecovery? {
+        let bytes = try readWhole(path)
+        guard let end = frameWalk(bytes).end, end + 8 <= bytes.count, littleEndianWord(bytes, end) == noteMagic else { return nil }
+        let size = Int(littleEndianWord(bytes, end + 4))
+        guard end + 8 + size <= bytes.count, let note = try? JSONValue.parse(bytes[(end + 8)..<(end + 8 + size)]) else { return nil }
+        func count(_ key: String) -> Int { if case .number(let n)? = note[key] { return Int(n) ?? 0 }; return 0 }
+        return SegmentRecovery(segment: path, alertsKept: count("alerts_kept"), compressedBytesDropped: count("compressed_bytes_dropped"),
+                               partialLineBytesDropped: count("partial_line_bytes_dropped"))
     }
 
     static func readWhole(_ path: String) throws -> [UInt8] {
