@@ -71,6 +71,22 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The prefilter's one-pass set: the 7 literals, the two escape starts and two index pieces.
+    let teddyNeedles = eqlNeedles + ["\\u", "\\/", "cloud_defend", "aws.cloudtrail"].map { Array($0.utf8) }
+    for (name, needles) in [("7", eqlNeedles), ("11", teddyNeedles)] {
+        Benchmark("Teddy search, \(name) needles, avx2, 16 MiB") { benchmark in
+            let searcher = TeddySearcher(needles: needles)
+            var scratch: [UInt64] = []
+            for _ in benchmark.scaledIterations {
+                var found = 0
+                for batch in batches {
+                    batch.withUnsafeBytes { searcher.forEachMatch(in: $0, scratch: &scratch) { _, _ in found += 1 } }
+                }
+                blackHole(found)
+            }
+        }
+    }
+
     Benchmark("Hashed search, 2000 needles, 16 MiB") { benchmark in
         var random = SystemRandomNumberGenerator()
         let letters = Array("abcdefghijklmnopqrstuvwxyz_".utf8)

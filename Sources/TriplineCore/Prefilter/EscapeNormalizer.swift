@@ -1,3 +1,4 @@
+import TriplineAVX2
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,6 +10,21 @@ import Glibc
 /// Only lines holding `\u` or `\/` need it: without those, a string's raw bytes are already in
 /// that form, which is what makes skipping a line without literal hits sound.
 public enum EscapeNormalizer {
+    /// The first `\u` or `\/` at or after `start`: AVX2 where the CPU has it, then the scalar twin.
+    static func firstEscape(in haystack: UnsafeRawBufferPointer, from start: Int, useAVX2: Bool = CPUFeatures.hasAVX2) -> Int? {
+        var scanned = start
+        if useAVX2 && EscapeScanAVX2.isCompiled {
+            let result = EscapeScanAVX2.firstEscape(in: haystack, from: start)
+            if let found = result.found { return found }
+            scanned = result.scanned
+        }
+        guard haystack.count >= 2, scanned < haystack.count - 1 else { return nil }
+        for position in scanned..<(haystack.count - 1) where haystack[position] == 0x5C {
+            if haystack[position + 1] == 0x75 || haystack[position + 1] == 0x2F { return position }
+        }
+        return nil
+    }
+
     public static func normalize(_ line: UnsafeRawBufferPointer, into out: inout [UInt8]) {
         out.removeAll(keepingCapacity: true)
         var at = 0

@@ -15,16 +15,15 @@ public struct LiteralPrefilter: Sendable {
     let needleRules: [[UInt32]]
     /// Per rule, the needles of `indexSearcher` one of which the line must also hold; nil: none.
     let indexNeedles: [[Int]?]
-    /// Few needles: packed pairs; many: long ones hashed, short ones packed pairs.
+    /// Up to `TeddySearcher.maxNeedles` needles: Teddy, one pass for all; more: long ones
+    /// hashed, short ones packed pairs.
+    let teddy: TeddySearcher?
     let small: LiteralSearcher
     let smallIDs: [Int]
     let large: HashedLiteralSearcher?
     let largeIDs: [Int]
-    let escapes = LiteralSearcher(needles: [Array("\\u".utf8), Array("\\/".utf8)])
     let indexSearcher: LiteralSearcher
 
-    /// Up to this many needles, packed pairs (a pass per needle) beat hashing every position.
-    static let packedPairLimit = 16
 
     /// `defaultIndex`: the index of events without index fields; rules reading it get no index literal.
     public init(rules: [CompiledRule], defaultIndex: String? = nil, enabled: Bool = true) {
@@ -54,12 +53,13 @@ public struct LiteralPrefilter: Sendable {
         self.needleRules = needleRules
         self.indexNeedles = indexNeedles
         let ids = Array(needles.literals.indices)
-        let hashed = ids.count > Self.packedPairLimit
+        let hashed = ids.count > TeddySearcher.maxNeedles
         let largeIDs = hashed ? ids.filter { needles.literals[$0].count >= 4 } : []
         let largeSet = Set(largeIDs)
         self.smallIDs = ids.filter { !largeSet.contains($0) }
         self.largeIDs = largeIDs
-        self.small = LiteralSearcher(needles: smallIDs.map { needles.literals[$0] })
+        self.teddy = hashed || ids.isEmpty ? nil : TeddySearcher(needles: needles.literals)
+        self.small = LiteralSearcher(needles: hashed ? smallIDs.map { needles.literals[$0] } : [])
         self.large = largeIDs.isEmpty ? nil : HashedLiteralSearcher(needles: largeIDs.map { needles.literals[$0] })
         self.indexSearcher = LiteralSearcher(needles: indexLiterals.literals)
     }
@@ -171,6 +171,10 @@ public struct LiteralPrefilter: Sendable {
     }
 
     private func search(_ haystack: UnsafeRawBufferPointer, scratch: inout Scratch, _ found: (Int, Int) -> Void) {
+        if let teddy {
+            teddy.forEachMatch(in: haystack, scratch: &scratch.candidates, found)
+            return
+        }
         small.forEachMatch(in: haystack, scratch: &scratch.candidates) { found(smallIDs[$0], $1) }
         large?.forEachMatch(in: haystack) { found(largeIDs[$0], $1) }
     }
@@ -193,8 +197,8 @@ public struct LiteralPrefilter: Sendable {
     /// The first line at or after `from` that holds `\u` or `\/`, or -1.
     private func nextEscapedLine(_ raw: UnsafeRawBufferPointer, lines: [LineSpan], from line: Int, scratch: inout Scratch) -> Int {
         guard line < lines.count,
-              let found = escapes.firstMatch(in: raw, from: Int(lines[line].start), scratch: &scratch.candidates) else { return -1 }
-        return Self.line(containing: found.position, in: lines)
+              let found = EscapeNormalizer.firstEscape(in: raw, from: Int(lines[line].start)) else { return -1 }
+        return Self.line(containing: found, in: lines)
     }
 
     /// The index of the line holding `position` (lines are in buffer order).

@@ -1,0 +1,116 @@
+import TriplineAVX2
+
+/// Finds where any of up to `maxNeedles` needles occurs, ignoring ASCII case, in one pass.
+///
+/// Teddy (see `TeddyAVX2`): each needle gets a bucket and the rarest 3-byte window of its first
+/// 64 bytes as fingerprint; the AVX2 kernel keeps the positions where some bucket's fingerprint
+/// fits, and only those are verified. A scalar twin with the same tables does the tail (and the
+/// whole haystack without AVX2); the tests hold both to a naive oracle.
+public struct TeddySearcher: Sendable {
+    public enum Kernel: Sendable, CaseIterable {
+        case avx2, scalar
+
+        public static let best: Kernel = PackedPairAVX2.isCompiled && CPUFeatures.hasAVX2 ? .avx2 : .scalar
+    }
+
+    /// More needles than this crowd 8 buckets until most positions are candidates.
+    public static let maxNeedles = 64
+
+    /// Needles, folded to lower-case ASCII.
+    public let needles: [[UInt8]]
+    /// Where each needle's fingerprint starts within it.
+    let fingerprintOffsets: [Int]
+    /// Needles by bucket.
+    let buckets: [[Int]]
+    /// `TeddyAVX2.maskBytes` of lookup tables.
+    let masks: [UInt8]
+    public let kernel: Kernel
+
+    /// - Precondition: 1 to `maxNeedles` needles, none empty.
+    public init(needles: [[UInt8]], kernel: Kernel = .best) {
+        precondition(!needles.isEmpty && needles.count <= Self.maxNeedles && needles.allSatisfy { !$0.isEmpty })
+        let folded = needles.map(CaseFolding.fold)
+        self.needles = folded
+        self.kernel = kernel
+        let offsets = folded.map(Self.fingerprintOffset)
+        fingerprintOffsets = offsets
+        // Needles with alike fingerprints share a bucket, so few spurious combinations arise.
+        let order = folded.indices.sorted {
+            Array(folded[$0].dropFirst(offsets[$0]).prefix(3)).lexicographicallyPrecedes(folded[$1].dropFirst(offsets[$1]).prefix(3))
+        }
+        let bucketCount = min(8, folded.count)
+        var buckets = [[Int]](repeating: [], count: bucketCount)
+        for (rank, needle) in order.enumerated() { buckets[rank * bucketCount / folded.count].append(needle) }
+        self.buckets = buckets
+        var masks = [UInt8](repeating: 0, count: TeddyAVX2.maskBytes)
+        for (bucket, members) in buckets.enumerated() {
+            let bit = UInt8(1) << UInt8(bucket)
+            for needle in members {
+                for j in 0..<3 {
+                    let index = offsets[needle] + j
+                    // A needle shorter than 3 bytes accepts any byte past its end.
+                    let accepted: [UInt8] = index < folded[needle].count ? Self.cases(of: folded[needle][index]) : Array(0...255)
+                    for byte in accepted {
+                        for lane in [0, 16] {
+                            masks[64 * j + lane + Int(byte & 0x0F)] |= bit
+                            masks[64 * j + 32 + lane + Int(byte >> 4)] |= bit
+                        }
+                    }
+                }
+            }
+        }
+        self.masks = masks
+    }
+
+    /// The byte and, for a letter, its upper case.
+    static func cases(of byte: UInt8) -> [UInt8] {
+        byte >= 0x61 && byte <= 0x7A ? [byte, byte - 0x20] : [byte]
+    }
+
+    /// The start of the needle's rarest 3-byte window within its first 64 bytes.
+    static func fingerprintOffset(_ needle: [UInt8]) -> Int {
+        guard needle.count > 3 else { return 0 }
+        let starts = 0...min(needle.count - 3, 61)
+        return starts.min { a, b in
+            let score = { (start: Int) in (start..<start + 3).reduce(0) { $0 + Int(ByteRarity.rank[Int(needle[$1])]) } }
+            return score(a) < score(b)
+        } ?? 0
+    }
+
+    /// Calls `found(needle, position)` for every occurrence of every needle (in no particular
+    /// order across needles). `scratch` is reused between calls.
+    public func forEachMatch(in haystack: UnsafeRawBufferPointer, scratch: inout [UInt64], _ found: (Int, Int) -> Void) {
+        guard haystack.count > 0 else { return }
+        scratch.removeAll(keepingCapacity: true)
+        var scanned = 0
+        if kernel == .avx2 {
+            scanned = masks.withUnsafeBytes { TeddyAVX2.candidates(in: haystack, from: 0, masks: $0, into: &scratch) }
+        }
+        for position in scanned..<haystack.count {
+            let buckets = scalarBuckets(haystack, position)
+            if buckets != 0 { scratch.append(UInt64(position) << 8 | UInt64(buckets)) }
+        }
+        for candidate in scratch {
+            let position = Int(candidate >> 8)
+            var bits = UInt8(truncatingIfNeeded: candidate)
+            while bits != 0 {
+                for needle in buckets[bits.trailingZeroBitCount] {
+                    let start = position - fingerprintOffsets[needle]
+                    if start >= 0, LiteralSearcher.matches(needles[needle], in: haystack, at: start) { found(needle, start) }
+                }
+                bits &= bits &- 1
+            }
+        }
+    }
+
+    /// The kernel's test at one position, reading a zero byte past the end.
+    @inline(__always)
+    func scalarBuckets(_ haystack: UnsafeRawBufferPointer, _ position: Int) -> UInt8 {
+        var buckets: UInt8 = 0xFF
+        for j in 0..<3 {
+            let byte = position + j < haystack.count ? haystack[position + j] : 0
+            buckets &= masks[64 * j + Int(byte & 0x0F)] & masks[64 * j + 32 + Int(byte >> 4)]
+        }
+        return buckets
+    }
+}
