@@ -76,7 +76,7 @@ public struct JSONLineScanner {
         c.skipSpace()
         if c.byte == UInt8(ascii: "}") { c.at += 1; return }
         let keysOfThisObject = openKeys.count
-        defer { openKeys.removeSubrange(keysOfThisObject...) }
+        defer { openKeys.removeLast(openKeys.count - keysOfThisObject) }
         while true {
             c.skipSpace()
             guard c.byte == UInt8(ascii: "\"") else { throw c.invalid("expected a key") }
@@ -177,10 +177,22 @@ public struct JSONLineScanner {
     /// Elasticsearch refuses a document with the same key twice in one object.
     private mutating func checkDuplicate(_ c: Cursor, keyStart: Int, keyEnd: Int, escaped: Bool, since first: Int) throws(Rejection) {
         let key = UnsafeRawBufferPointer(rebasing: c.raw[keyStart..<keyEnd])
-        duplicateScratch.removeAll(keepingCapacity: true)
-        if escaped { _ = JSONGrammar.unescape(key, into: &duplicateScratch) } else { duplicateScratch.append(contentsOf: key) }
-        let hash = duplicateScratch.withUnsafeBytes { Sharder.hash($0) }
-        for other in openKeys[first...] where other.hash == hash {
+        // Keys are hashed as decoded; most have no escape, and are hashed where they lie.
+        let hash: UInt64
+        if escaped {
+            duplicateScratch.removeAll(keepingCapacity: true)
+            _ = JSONGrammar.unescape(key, into: &duplicateScratch)
+            hash = duplicateScratch.withUnsafeBytes { Sharder.hash($0) }
+        } else {
+            hash = Sharder.hash(key)
+        }
+        var index = first
+        while index < openKeys.count {
+            let other = openKeys[index]
+            index += 1
+            guard other.hash == hash else { continue }
+            duplicateScratch.removeAll(keepingCapacity: true)
+            if escaped { _ = JSONGrammar.unescape(key, into: &duplicateScratch) } else { duplicateScratch.append(contentsOf: key) }
             let otherKey = UnsafeRawBufferPointer(rebasing: c.raw[other.start..<other.end])
             otherScratch.removeAll(keepingCapacity: true)
             if other.escaped { _ = JSONGrammar.unescape(otherKey, into: &otherScratch) } else { otherScratch.append(contentsOf: otherKey) }

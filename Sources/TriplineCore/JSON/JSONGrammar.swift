@@ -23,7 +23,17 @@ public enum JSONGrammar {
     ) -> Int? {
         var at = openingQuote + 1
         let count = raw.count
+        let ones: UInt64 = 0x0101_0101_0101_0101
         while at < count {
+            // Eight plain bytes at a time (SWAR): the lowest byte flagged is exactly the first
+            // quote, backslash, control or non-ASCII byte; borrows only flag bytes above it.
+            if at + 8 <= count {
+                let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+                let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+                let special = ((quote &- ones) | (backslash &- ones) | (word &- ones &* 0x20) | word) & (ones &* 0x80)
+                if special == 0 { at += 8; continue }
+                at += special.trailingZeroBitCount >> 3
+            }
             let byte = raw[at]
             if byte == 0x22 { return at + 1 }
             if byte == 0x5C {

@@ -13,16 +13,12 @@ public struct LiteralPrefilter: Sendable {
     /// Distinct condition literals and, per literal, the rules one of whose requirement it is.
     public let needles: [[UInt8]]
     let needleRules: [[UInt32]]
-    /// Per rule, the needles of `indexSearcher` one of which the line must also hold; nil: none.
+    /// Per rule, the pieces of `indexSearchers` one of which the line must also hold; nil: none.
     let indexNeedles: [[Int]?]
-    /// Up to `TeddySearcher.maxNeedles` needles: Teddy, one pass for all; more: long ones
-    /// hashed, short ones packed pairs.
-    let teddy: TeddySearcher?
-    let small: LiteralSearcher
-    let smallIDs: [Int]
-    let large: HashedLiteralSearcher?
-    let largeIDs: [Int]
-    let indexSearcher: LiteralSearcher
+    let searcher: NeedleSet
+    /// One searcher per index piece: a line's pieces are looked for one at a time, only as a
+    /// candidate rule asks, and each search stops at the first occurrence.
+    let indexSearchers: [LiteralSearcher]
 
 
     /// `defaultIndex`: the index of events without index fields; rules reading it get no index literal.
@@ -52,16 +48,8 @@ public struct LiteralPrefilter: Sendable {
         self.needles = needles.literals
         self.needleRules = needleRules
         self.indexNeedles = indexNeedles
-        let ids = Array(needles.literals.indices)
-        let hashed = ids.count > TeddySearcher.maxNeedles
-        let largeIDs = hashed ? ids.filter { needles.literals[$0].count >= 4 } : []
-        let largeSet = Set(largeIDs)
-        self.smallIDs = ids.filter { !largeSet.contains($0) }
-        self.largeIDs = largeIDs
-        self.teddy = hashed || ids.isEmpty ? nil : TeddySearcher(needles: needles.literals)
-        self.small = LiteralSearcher(needles: hashed ? smallIDs.map { needles.literals[$0] } : [])
-        self.large = largeIDs.isEmpty ? nil : HashedLiteralSearcher(needles: largeIDs.map { needles.literals[$0] })
-        self.indexSearcher = LiteralSearcher(needles: indexLiterals.literals)
+        self.searcher = NeedleSet(needles.literals)
+        self.indexSearchers = indexLiterals.literals.map { LiteralSearcher(needles: [$0]) }
     }
 
     /// Case-folded literals, each with one id.
@@ -84,7 +72,8 @@ public struct LiteralPrefilter: Sendable {
         var hits: [(line: Int, needle: Int)] = []
         var normalized: [UInt8] = []
         var lineNeedles: [Int] = []
-        var indexFound: [Bool] = []
+        /// Per index piece, on the current line: 0 not looked for yet, 1 present, 2 absent.
+        var indexState: [UInt8] = []
         var marks: [UInt32] = []
         var generation: UInt32 = 0
         public init() {}
@@ -147,17 +136,18 @@ public struct LiteralPrefilter: Sendable {
                 }
                 guard !scratch.lineNeedles.isEmpty else { continue }
                 scratch.generation &+= 1
-                var indexChecked = false
+                var indexReset = false
                 for needle in scratch.lineNeedles {
                     for rule in needleRules[needle] where scratch.marks[Int(rule)] != scratch.generation {
                         scratch.marks[Int(rule)] = scratch.generation
                         if let required = indexNeedles[Int(rule)] {
-                            if !indexChecked {
-                                // Index pieces are looked for only on lines that already hold a literal.
-                                findIndexPieces(lineBytes, alsoDecoded: escaped, scratch: &scratch)
-                                indexChecked = true
+                            // Index pieces are looked for only on lines that already hold a literal.
+                            if !indexReset {
+                                scratch.indexState.removeAll(keepingCapacity: true)
+                                scratch.indexState.append(contentsOf: repeatElement(0, count: indexSearchers.count))
+                                indexReset = true
                             }
-                            guard required.contains(where: { scratch.indexFound[$0] }) else { continue }
+                            guard required.contains(where: { holdsIndexPiece($0, lineBytes, alsoDecoded: escaped, scratch: &scratch) }) else { continue }
                         }
                         rules.append(rule)
                     }
@@ -171,27 +161,23 @@ public struct LiteralPrefilter: Sendable {
     }
 
     private func search(_ haystack: UnsafeRawBufferPointer, scratch: inout Scratch, _ found: (Int, Int) -> Void) {
-        if let teddy {
-            teddy.forEachMatch(in: haystack, scratch: &scratch.candidates, found)
-            return
-        }
-        small.forEachMatch(in: haystack, scratch: &scratch.candidates) { found(smallIDs[$0], $1) }
-        large?.forEachMatch(in: haystack) { found(largeIDs[$0], $1) }
+        searcher.forEachMatch(in: haystack, scratch: &scratch.candidates, found)
     }
 
-    /// Marks in `scratch.indexFound` the index pieces the line holds, raw or (if it had escapes) decoded.
-    private func findIndexPieces(_ line: UnsafeRawBufferPointer, alsoDecoded: Bool, scratch: inout Scratch) {
-        var found: [Bool] = []
-        swap(&found, &scratch.indexFound)
-        found.removeAll(keepingCapacity: true)
-        found.append(contentsOf: repeatElement(false, count: indexSearcher.needles.count))
-        indexSearcher.forEachMatch(in: line, scratch: &scratch.candidates) { needle, _ in found[needle] = true }
-        if alsoDecoded {
-            scratch.normalized.withUnsafeBytes { decoded in
-                indexSearcher.forEachMatch(in: decoded, scratch: &scratch.candidates) { needle, _ in found[needle] = true }
+    /// Whether the line holds index piece `piece`, raw or (if it had escapes) decoded; each piece
+    /// is searched at most once per line.
+    private func holdsIndexPiece(_ piece: Int, _ line: UnsafeRawBufferPointer, alsoDecoded: Bool, scratch: inout Scratch) -> Bool {
+        if scratch.indexState[piece] == 0 {
+            var found = indexSearchers[piece].firstMatch(in: line, from: 0, scratch: &scratch.candidates) != nil
+            if !found && alsoDecoded {
+                var candidates: [UInt64] = []
+                swap(&candidates, &scratch.candidates)
+                found = scratch.normalized.withUnsafeBytes { indexSearchers[piece].firstMatch(in: $0, from: 0, scratch: &candidates) != nil }
+                swap(&candidates, &scratch.candidates)
             }
+            scratch.indexState[piece] = found ? 1 : 2
         }
-        swap(&found, &scratch.indexFound)
+        return scratch.indexState[piece] == 1
     }
 
     /// The first line at or after `from` that holds `\u` or `\/`, or -1.

@@ -24,6 +24,13 @@ public struct TeddySearcher: Sendable {
     let buckets: [[Int]]
     /// `TeddyAVX2.maskBytes` of lookup tables.
     let masks: [UInt8]
+    /// The verification data flat, so the candidate loop touches no nested arrays: per bucket,
+    /// `members[memberStart[b] ..< memberStart[b + 1]]`; per needle, its fingerprint offset and
+    /// `bytes[byteStart[n] ..< byteStart[n + 1]]`.
+    let members: [Int]
+    let memberStart: [Int]
+    let bytes: [UInt8]
+    let byteStart: [Int]
     public let kernel: Kernel
 
     /// - Precondition: 1 to `maxNeedles` needles, none empty.
@@ -42,6 +49,10 @@ public struct TeddySearcher: Sendable {
         var buckets = [[Int]](repeating: [], count: bucketCount)
         for (rank, needle) in order.enumerated() { buckets[rank * bucketCount / folded.count].append(needle) }
         self.buckets = buckets
+        members = buckets.flatMap { $0 }
+        memberStart = buckets.reduce(into: [0]) { $0.append($0.last! + $1.count) } + [Int](repeating: members.count, count: 8 - bucketCount)
+        bytes = folded.flatMap { $0 }
+        byteStart = folded.reduce(into: [0]) { $0.append($0.last! + $1.count) }
         var masks = [UInt8](repeating: 0, count: TeddyAVX2.maskBytes)
         for (bucket, members) in buckets.enumerated() {
             let bit = UInt8(1) << UInt8(bucket)
@@ -90,17 +101,39 @@ public struct TeddySearcher: Sendable {
             let buckets = scalarBuckets(haystack, position)
             if buckets != 0 { scratch.append(UInt64(position) << 8 | UInt64(buckets)) }
         }
-        for candidate in scratch {
-            let position = Int(candidate >> 8)
-            var bits = UInt8(truncatingIfNeeded: candidate)
-            while bits != 0 {
-                for needle in buckets[bits.trailingZeroBitCount] {
-                    let start = position - fingerprintOffsets[needle]
-                    if start >= 0, LiteralSearcher.matches(needles[needle], in: haystack, at: start) { found(needle, start) }
+        members.withUnsafeBufferPointer { members in
+            memberStart.withUnsafeBufferPointer { memberStart in
+                fingerprintOffsets.withUnsafeBufferPointer { offsets in
+                    bytes.withUnsafeBufferPointer { bytes in
+                        byteStart.withUnsafeBufferPointer { byteStart in
+                            for candidate in scratch {
+                                let position = Int(candidate >> 8)
+                                var bits = UInt8(truncatingIfNeeded: candidate)
+                                while bits != 0 {
+                                    let bucket = bits.trailingZeroBitCount
+                                    for member in memberStart[bucket]..<memberStart[bucket + 1] {
+                                        let needle = members[member]
+                                        let start = position - offsets[needle]
+                                        let needleBytes = UnsafeBufferPointer(rebasing: bytes[byteStart[needle]..<byteStart[needle + 1]])
+                                        if start >= 0, Self.matches(needleBytes, in: haystack, at: start) { found(needle, start) }
+                                    }
+                                    bits &= bits &- 1
+                                }
+                            }
+                        }
+                    }
                 }
-                bits &= bits &- 1
             }
         }
+    }
+
+    @inline(__always)
+    static func matches(_ needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeRawBufferPointer, at position: Int) -> Bool {
+        guard position + needle.count <= haystack.count else { return false }
+        for index in 0..<needle.count where CaseFolding.foldASCII(haystack[position + index]) != needle[index] {
+            return false
+        }
+        return true
     }
 
     /// The kernel's test at one position, reading a zero byte past the end.

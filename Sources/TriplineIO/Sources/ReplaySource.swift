@@ -72,30 +72,47 @@ public struct ReplaySource: Sendable {
         let gzip = try GzipInflater()
         let lz4 = try LZ4FrameDecoder()
         var bytesRead = 0
-        let buffer = ReadBuffer(capacity: Self.readBytes)
         var linesReported = 0
-        while true {
-            let count = try await NIOThreadPool.singleton.runIfActive { () -> Int in
-                while true {
-                    let count = read(fd, buffer.memory.baseAddress, buffer.memory.count)
-                    if count < 0 && errno == EINTR { continue }
-                    guard count >= 0 else { throw SourceError(message: "cannot read \(file): \(String(cString: strerror(errno)))") }
-                    return count
+        // Two buffers, so the next read runs while this chunk is framed: reading and framing are
+        // the one serial step of a replay, and the kernel's copy is most of it.
+        var buffers = (ReadBuffer(capacity: Self.readBytes), ReadBuffer(capacity: Self.readBytes))
+        func startRead(_ buffer: ReadBuffer) -> Task<Int, any Error> {
+            Task {
+                try await NIOThreadPool.singleton.runIfActive { () -> Int in
+                    while true {
+                        let count = read(fd, buffer.memory.baseAddress, buffer.memory.count)
+                        if count < 0 && errno == EINTR { continue }
+                        guard count >= 0 else { throw SourceError(message: "cannot read \(file): \(String(cString: strerror(errno)))") }
+                        return count
+                    }
                 }
             }
-            if count == 0 { break }
-            bytesRead += count
-            let chunk = UnsafeRawBufferPointer(rebasing: buffer.memory[..<count])
-            if compression == nil { compression = Self.sniff(chunk) }
-            var outputs: [FramedOutput] = []
-            switch compression ?? .none {
-            case .none: outputs = framer.append(chunk)
-            case .gzip: try gzip.inflate(chunk) { outputs.append(contentsOf: framer.append($0)) }
-            case .lz4: try lz4.decode(chunk) { outputs.append(contentsOf: framer.append($0)) }
+        }
+        var reading = startRead(buffers.0)
+        do {
+            while true {
+                let count = try await reading.value
+                if count == 0 { break }
+                let buffer = buffers.0
+                swap(&buffers.0, &buffers.1)
+                reading = startRead(buffers.0)
+                bytesRead += count
+                let chunk = UnsafeRawBufferPointer(rebasing: buffer.memory[..<count])
+                if compression == nil { compression = Self.sniff(chunk) }
+                var outputs: [FramedOutput] = []
+                switch compression ?? .none {
+                case .none: outputs = framer.append(chunk)
+                case .gzip: try gzip.inflate(chunk) { outputs.append(contentsOf: framer.append($0)) }
+                case .lz4: try lz4.decode(chunk) { outputs.append(contentsOf: framer.append($0)) }
+                }
+                for output in outputs { try await pipeline.intake.send(output) }
+                pipeline.counters.progress(bytes: count, lines: framer.linesFramed - linesReported)
+                linesReported = framer.linesFramed
             }
-            for output in outputs { try await pipeline.intake.send(output) }
-            pipeline.counters.progress(bytes: count, lines: framer.linesFramed - linesReported)
-            linesReported = framer.linesFramed
+        } catch {
+            // The descriptor closes when this returns: the read in flight must finish first.
+            _ = try? await reading.value
+            throw error
         }
         if compression == .gzip && !gzip.atMemberEnd {
             throw SourceError(message: "\(file): the gzip stream ends early")

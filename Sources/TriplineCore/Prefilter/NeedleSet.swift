@@ -1,0 +1,32 @@
+/// A set of case-folded needles searched together, by whichever searcher suits its size: Teddy
+/// (one pass) up to `TeddySearcher.maxNeedles`; beyond, the long needles hashed and the short
+/// ones (under 4 bytes) by packed pairs.
+public struct NeedleSet: Sendable {
+    public let needles: [[UInt8]]
+    let teddy: TeddySearcher?
+    let short: LiteralSearcher
+    let shortIDs: [Int]
+    let long: HashedLiteralSearcher?
+    let longIDs: [Int]
+
+    public init(_ needles: [[UInt8]]) {
+        self.needles = needles
+        let ids = Array(needles.indices)
+        let hashed = needles.count > TeddySearcher.maxNeedles
+        longIDs = hashed ? ids.filter { needles[$0].count >= 4 } : []
+        shortIDs = hashed ? ids.filter { needles[$0].count < 4 } : []
+        teddy = hashed || needles.isEmpty ? nil : TeddySearcher(needles: needles)
+        short = LiteralSearcher(needles: shortIDs.map { needles[$0] })
+        long = longIDs.isEmpty ? nil : HashedLiteralSearcher(needles: longIDs.map { needles[$0] })
+    }
+
+    /// Calls `found(needle, position)` for every occurrence of every needle, in no set order.
+    public func forEachMatch(in haystack: UnsafeRawBufferPointer, scratch: inout [UInt64], _ found: (Int, Int) -> Void) {
+        if let teddy {
+            teddy.forEachMatch(in: haystack, scratch: &scratch, found)
+            return
+        }
+        short.forEachMatch(in: haystack, scratch: &scratch) { found(shortIDs[$0], $1) }
+        long?.forEachMatch(in: haystack) { found(longIDs[$0], $1) }
+    }
+}
