@@ -65,6 +65,9 @@ import Testing
         #expect(reason("42") == .notAnObject)
         #expect(reason(#"{"a":1,"a":2}"#) == .duplicateKey)
         #expect(reason(#"{"x":{"a":1,"\u0061":2}}"#) == .duplicateKey)
+        // Keys hashed 8 bytes at a time: long keys, equal once decoded, or differing in the tail.
+        #expect(reason(#"{"abcdefghijkl":1,"abcdefgh\u0069jkl":2}"#) == .duplicateKey)
+        #expect(reason(#"{"abcdefghij":1,"abcdefghik":2,"abcdefgh":3,"abcdefghijklmnopq":4}"#) == nil)
         #expect(reason(#"{"a":{"b":{"c":1}}}"#, "a.b") == .wrongType)
         #expect(reason(#"{"a":"scalar"}"#, "a.b") == .wrongType)
         #expect(reason(String(repeating: "{\"x\":", count: 300) + "1" + String(repeating: "}", count: 300)) == .tooDeep)

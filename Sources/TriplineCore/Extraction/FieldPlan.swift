@@ -12,6 +12,12 @@ public struct FieldPlan: Sendable {
     private var edgeTargets: [[Node]] = [[]]
     private var fieldOfNode: [Int32] = [-1]
     private var nodePaths: [String] = [""]
+    /// The edges flat, for the hot path (no nested array is touched per byte): node n's edges are
+    /// `flatBytes[edgeStart[n] ..< edgeStart[n + 1]]`, leading to the same places in `flatTargets`.
+    private var edgeStart: [Int32] = []
+    private var flatBytes: [UInt8] = []
+    private var flatTargets: [Node] = []
+    private var continuesNested: [Bool] = []
 
     public init(paths: [String]) {
         var unique: [String] = []
@@ -22,6 +28,13 @@ public struct FieldPlan: Sendable {
             for byte in path.utf8 { node = child(of: node, byte: byte) }
             fieldOfNode[Int(node)] = Int32(index)
         }
+        for node in edgeBytes.indices {
+            edgeStart.append(Int32(flatBytes.count))
+            flatBytes += edgeBytes[node]
+            flatTargets += edgeTargets[node]
+            continuesNested.append(edgeBytes[node].contains(UInt8(ascii: ".")))
+        }
+        edgeStart.append(Int32(flatBytes.count))
     }
 
     public func index(of path: String) -> Int? { paths.firstIndex(of: path) }
@@ -43,8 +56,12 @@ public struct FieldPlan: Sendable {
 
     @usableFromInline
     func stepImpl(_ node: Node, _ byte: UInt8) -> Node {
-        let bytes = edgeBytes[Int(node)]
-        for i in 0..<bytes.count where bytes[i] == byte { return edgeTargets[Int(node)][i] }
+        var edge = Int(edgeStart[Int(node)])
+        let end = Int(edgeStart[Int(node) + 1])
+        while edge < end {
+            if flatBytes[edge] == byte { return flatTargets[edge] }
+            edge += 1
+        }
         return Self.none
     }
 
@@ -76,5 +93,5 @@ public struct FieldPlan: Sendable {
     public func field(at node: Node) -> Int32 { fieldOfNode[Int(node)] }
 
     /// Whether some needed path continues below this node as a nested field (`node.child`).
-    public func hasChildren(_ node: Node) -> Bool { edgeBytes[Int(node)].contains(UInt8(ascii: ".")) }
+    public func hasChildren(_ node: Node) -> Bool { continuesNested[Int(node)] }
 }

@@ -182,9 +182,9 @@ public struct JSONLineScanner {
         if escaped {
             duplicateScratch.removeAll(keepingCapacity: true)
             _ = JSONGrammar.unescape(key, into: &duplicateScratch)
-            hash = duplicateScratch.withUnsafeBytes { Sharder.hash($0) }
+            hash = duplicateScratch.withUnsafeBytes { Self.keyHash($0) }
         } else {
-            hash = Sharder.hash(key)
+            hash = Self.keyHash(key)
         }
         var index = first
         while index < openKeys.count {
@@ -202,6 +202,24 @@ public struct JSONLineScanner {
             }
         }
         openKeys.append((hash, keyStart, keyEnd, escaped))
+    }
+
+    /// A key's hash, 8 bytes at a time; equal keys (as decoded) hash alike, and only equal hashes
+    /// are compared byte by byte.
+    @inline(__always)
+    static func keyHash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(key.count)
+        var at = 0
+        while at + 8 <= key.count {
+            hash = (hash ^ UInt64(littleEndian: key.loadUnaligned(fromByteOffset: at, as: UInt64.self))) &* 0xFF51_AFD7_ED55_8CCD
+            hash ^= hash >> 29
+            at += 8
+        }
+        while at < key.count {
+            hash = (hash ^ UInt64(key[at])) &* 0x0100_0000_01B3
+            at += 1
+        }
+        return hash ^ (hash >> 32)
     }
 
     private func wrongScalar(_ c: Cursor, node: FieldPlan.Node, at: Int) -> Rejection {
