@@ -37,8 +37,9 @@ public struct AlertBuilder: Sendable {
         public var suppressionGroup: String?
     }
 
-    /// This rule's alert on this event.
-    public func alert(rule: CompiledRule, source: Source, now: Int64) -> Built {
+    /// This rule's alert on this event. `ruleMembers` (from `ruleMembers(_:)`, the same for
+    /// every alert of the rule) saves writing the rule's fields anew for each alert.
+    public func alert(rule: CompiledRule, source: Source, now: Int64, ruleMembers: [UInt8]? = nil) -> Built {
         let event = (try? JSONValue.parse(source.line)) ?? .object([])
         let eventID = Self.eventID(event: event, source: source)
         let alertID = Self.sha256Hex("\(rule.ruleID)|\(source.index)|\(eventID)")
@@ -72,16 +73,16 @@ public struct AlertBuilder: Sendable {
         out.key("@timestamp"); out.string(nowText)
         for (key, value) in body { out.key(key); value.write(to: &out) }
         func field(_ key: String, _ value: JSONValue) { out.key(key); value.write(to: &out) }
-        func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
         field("kibana.alert.uuid", .string(alertID))
         field("kibana.alert.original_time", originalTime ?? .null)
         if let originalEvent { field("kibana.alert.original_event", originalEvent) }
         field("kibana.alert.ancestors", .array([.object([
             ("id", .string(eventID)), ("index", .string(source.index)), ("type", .string("event")), ("depth", .number("0")),
         ])]))
-        if let suppression {
+        let group = suppression.map { Self.instanceID(terms: $0, ruleID: definition.ruleID, spaceID: spaceID) }
+        if let suppression, let group {
             let time = eventTime.map { JSONValue.string(Timestamp.iso8601(milliseconds: $0)) } ?? .string(nowText)
-            field("kibana.alert.instance.id", .string(Self.instanceID(terms: suppression, ruleID: definition.ruleID, spaceID: spaceID)))
+            field("kibana.alert.instance.id", .string(group))
             field("kibana.alert.suppression.terms", suppression)
             field("kibana.alert.suppression.start", time)
             field("kibana.alert.suppression.end", time)
@@ -98,6 +99,21 @@ public struct AlertBuilder: Sendable {
         field("kibana.alert.severity", .string(definition.severity))
         field("kibana.alert.risk_score", .number(String(definition.riskScore)))
         field("kibana.alert.reason", .string(Self.reason(event: event, rule: rule)))
+        out.rawMembers(ruleMembers ?? self.ruleMembers(rule))
+        field("tripline.source", .object([("name", .string(source.position.source)), ("offset", .number(String(source.position.byteOffset)))]))
+        out.endObject()
+        out.newline()
+        return Built(id: alertID, line: out.bytes, eventTime: eventTime, suppressionGroup: group)
+    }
+
+    /// The fields every alert of `rule` carries (`kibana.alert.rule.*`, space and version), as
+    /// JSON object members without braces.
+    public func ruleMembers(_ rule: CompiledRule) -> [UInt8] {
+        let definition = rule.definition
+        var out = JSONWriter(reservingCapacity: 4096)
+        out.beginObject()
+        func field(_ key: String, _ value: JSONValue) { out.key(key); value.write(to: &out) }
+        func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
         field("kibana.alert.rule.rule_id", .string(definition.ruleID))
         field("kibana.alert.rule.uuid", .string(Self.ruleUUID(definition.ruleID)))
         field("kibana.alert.rule.name", .string(definition.name))
@@ -129,11 +145,8 @@ public struct AlertBuilder: Sendable {
         field("kibana.alert.rule.parameters", Self.parameters(definition))
         field("kibana.space_ids", strings([spaceID]))
         field("kibana.version", .string(kibanaVersion))
-        field("tripline.source", .object([("name", .string(source.position.source)), ("offset", .number(String(source.position.byteOffset)))]))
         out.endObject()
-        out.newline()
-        let group = suppression.map { Self.instanceID(terms: $0, ruleID: definition.ruleID, spaceID: spaceID) }
-        return Built(id: alertID, line: out.bytes, eventTime: eventTime, suppressionGroup: group)
+        return Array(out.bytes.dropFirst().dropLast())
     }
 
     /// `kibana.alert.suppression.terms`: per group_by field its values, sorted, or null when the

@@ -82,6 +82,13 @@ public struct JSONWriter {
     }
 
     /// Writes already valid JSON text (a number token kept verbatim, say).
+    /// Appends object members already written as JSON (`"a":1,"b":2`) to the open object.
+    public mutating func rawMembers(_ members: [UInt8]) {
+        guard !members.isEmpty else { return }
+        separate()
+        bytes.append(contentsOf: members)
+    }
+
     public mutating func raw<Bytes: Sequence>(_ json: Bytes) where Bytes.Element == UInt8 {
         separate()
         bytes.append(contentsOf: json)

@@ -113,6 +113,8 @@ public final class Pipeline: Sendable {
     let alertOutput: BoundedChannel<AlertMessage>
     let deadLetterSink: (any DeadLetterSink)?
     let builder = AlertBuilder()
+    /// Per rule, the fields all its alerts share, written once.
+    let ruleMembers: [[UInt8]]
     let signalCaps: SignalCaps
     let metrics: PipelineMetrics
     /// For tests of backpressure: a worker waits on this before each unit.
@@ -127,6 +129,7 @@ public final class Pipeline: Sendable {
         intake = BoundedChannel(name: "framer", capacity: options.channelCapacity)
         prefilter = LiteralPrefilter(rules: ruleSet.rules, defaultIndex: options.defaultIndex, enabled: options.prefilter)
         signalCaps = SignalCaps(rules: ruleSet.rules)
+        ruleMembers = ruleSet.rules.map(builder.ruleMembers)
         laneInputs = (0..<options.extractors).map { BoundedChannel(name: "extractor-\($0)", capacity: options.channelCapacity) }
         laneOutputs = (0..<options.extractors).map { BoundedChannel(name: "extracted-\($0)", capacity: options.channelCapacity) }
         extracted = BoundedChannel(name: "extractor", capacity: options.channelCapacity)
@@ -268,7 +271,7 @@ public final class Pipeline: Sendable {
                 let rule = ruleSet.rules[match.rule]
                 let batch = unit.extracted.batch
                 let source = AlertBuilder.Source(line: batch.lineBytes(match.line), position: batch.position(ofLine: match.line), index: match.index)
-                let alert = builder.alert(rule: rule, source: source, now: now)
+                let alert = builder.alert(rule: rule, source: source, now: now, ruleMembers: ruleMembers[match.rule])
                 lines.append(contentsOf: alert.line)
                 // An event without a readable time falls in the bucket of its detection.
                 let time = alert.eventTime ?? now
