@@ -23,6 +23,9 @@ public struct AlertSuppressor: Sendable {
 
     /// Per rule: the window in milliseconds, nil for per-execution (per-bucket) suppression.
     let windows: [Int64?]
+    /// Open groups kept at most (each holds its first alert, a few KiB): past it, the half that
+    /// started first close early, so memory stays bounded whatever the group_by cardinality.
+    let maxOpenGroups: Int
     private var groups: [Key: Group] = [:]
     /// Per rule: the newest event time and bucket seen, which close windows behind them.
     private var newestTime: [Int: Int64] = [:]
@@ -30,8 +33,9 @@ public struct AlertSuppressor: Sendable {
     /// Update lines appended so far.
     public private(set) var updatesWritten = 0
 
-    public init(rules: [CompiledRule]) {
+    public init(rules: [CompiledRule], maxOpenGroups: Int = 20_000) {
         windows = rules.map { $0.definition.alertSuppression?.durationMilliseconds }
+        self.maxOpenGroups = max(2, maxOpenGroups)
     }
 
     public enum Verdict: Equatable {
@@ -58,6 +62,7 @@ public struct AlertSuppressor: Sendable {
             groups[key] = nil
             appendUpdate(of: open, now: now, to: &updates)
         }
+        if groups.count >= maxOpenGroups { closeOldestHalf(now: now, updates: &updates) }
         groups[key] = Group(line: Array(line), start: time, end: time, bucket: bucket)
         advance(rule: rule, time: time, bucket: bucket, now: now, updates: &updates)
         return .write
@@ -72,6 +77,14 @@ public struct AlertSuppressor: Sendable {
     }
 
     public var openGroups: Int { groups.count }
+
+    private mutating func closeOldestHalf(now: Int64, updates: inout [UInt8]) {
+        let oldest = groups.sorted { ($0.value.start, $0.key.group) < ($1.value.start, $1.key.group) }.prefix(groups.count / 2)
+        for (key, group) in oldest {
+            groups[key] = nil
+            appendUpdate(of: group, now: now, to: &updates)
+        }
+    }
 
     /// Notes the rule's newest time; every group of the rule whose window lies behind it closes.
     private mutating func advance(rule: Int, time: Int64, bucket: Int64, now: Int64, updates: inout [UInt8]) {
