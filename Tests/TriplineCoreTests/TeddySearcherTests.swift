@@ -84,8 +84,8 @@ struct EscapeScanTests {
 
 /// Past Teddy's 64 needles the set hashes long needles and pairs short ones: the same answers.
 struct NeedleSetTests {
-    @Test(arguments: [5, 64, 65, 300])
-    func everySizeAgreesWithTheOracle(needleCount: Int) {
+    @Test(arguments: [5, 16, 17, 64, 65, 300], TeddySearcher.Kernel.allCases)
+    func everySizeAgreesWithTheOracle(needleCount: Int, kernel: TeddySearcher.Kernel) {
         var random = SplitMix(seed: UInt64(needleCount))
         let alphabet = LiteralSearcherTests.alphabet
         for round in 0..<20 {
@@ -96,7 +96,8 @@ struct NeedleSetTests {
                 let start = random.next(upTo: haystack.count - size)
                 return random.next(upTo: 2) == 0 ? Array(haystack[start..<(start + size)]) : (0..<size).map { _ in alphabet[random.next(upTo: alphabet.count)] }
             }
-            let set = NeedleSet(needles)
+            // .scalar stands for a CPU without AVX2: packed pairs, then hashing, instead of Teddy.
+            let set = NeedleSet(needles, teddyKernel: kernel)
             var found = Set<LiteralSearcherTests.Found>()
             var scratch: [UInt64] = []
             haystack.withUnsafeBytes { raw in set.forEachMatch(in: raw, scratch: &scratch) { found.insert(.init(needle: $0, position: $1)) } }

@@ -1,6 +1,7 @@
-/// A set of case-folded needles searched together, by whichever searcher suits its size: Teddy
-/// (one pass) up to `TeddySearcher.maxNeedles`; beyond, the long needles hashed and the short
-/// ones (under 4 bytes) by packed pairs.
+/// A set of case-folded needles searched together, by whichever searcher suits its size and the
+/// CPU: with AVX2, Teddy (one pass) up to `TeddySearcher.maxNeedles`; without, packed pairs (the
+/// portable SWAR kernel, a pass per needle) up to `packedPairLimit`; beyond, the long needles
+/// hashed and the short ones (under 4 bytes) by packed pairs.
 public struct NeedleSet: Sendable {
     public let needles: [[UInt8]]
     let teddy: TeddySearcher?
@@ -9,13 +10,17 @@ public struct NeedleSet: Sendable {
     let long: HashedLiteralSearcher?
     let longIDs: [Int]
 
-    public init(_ needles: [[UInt8]]) {
+    /// Without AVX2, up to this many needles a pass each beats hashing every position.
+    static let packedPairLimit = 16
+
+    public init(_ needles: [[UInt8]], teddyKernel: TeddySearcher.Kernel = .best) {
         self.needles = needles
         let ids = Array(needles.indices)
-        let hashed = needles.count > TeddySearcher.maxNeedles
+        let useTeddy = teddyKernel == .avx2 && !needles.isEmpty && needles.count <= TeddySearcher.maxNeedles
+        let hashed = !useTeddy && needles.count > Self.packedPairLimit
         longIDs = hashed ? ids.filter { needles[$0].count >= 4 } : []
-        shortIDs = hashed ? ids.filter { needles[$0].count < 4 } : []
-        teddy = hashed || needles.isEmpty ? nil : TeddySearcher(needles: needles)
+        shortIDs = useTeddy ? [] : hashed ? ids.filter { needles[$0].count < 4 } : ids
+        teddy = useTeddy ? TeddySearcher(needles: needles) : nil
         short = LiteralSearcher(needles: shortIDs.map { needles[$0] })
         long = longIDs.isEmpty ? nil : HashedLiteralSearcher(needles: longIDs.map { needles[$0] })
     }
