@@ -84,15 +84,15 @@ struct EscapeScanTests {
 
 /// Past Teddy's 64 needles the set hashes long needles and pairs short ones: the same answers.
 struct NeedleSetTests {
-    @Test(arguments: [5, 16, 17, 64, 65, 300], TeddySearcher.Kernel.allCases)
+    @Test(arguments: [5, 16, 17, 64, 65, 300, 700], TeddySearcher.Kernel.allCases)
     func everySizeAgreesWithTheOracle(needleCount: Int, kernel: TeddySearcher.Kernel) {
         var random = SplitMix(seed: UInt64(needleCount))
         let alphabet = LiteralSearcherTests.alphabet
         for round in 0..<20 {
             let haystack = (0..<(200 + random.next(upTo: 400))).map { _ in alphabet[random.next(upTo: alphabet.count)] }
-            // At most 200 short needles: the packed-pair searcher takes 256.
+            // Up to 600 needles of 1 to 8 bytes, more than one packed-pair searcher (256) holds.
             let needles: [[UInt8]] = (0..<needleCount).map { index in
-                let size = index < 200 ? 1 + random.next(upTo: 8) : 4 + random.next(upTo: 8)
+                let size = index < 600 ? 1 + random.next(upTo: 8) : 4 + random.next(upTo: 8)
                 let start = random.next(upTo: haystack.count - size)
                 return random.next(upTo: 2) == 0 ? Array(haystack[start..<(start + size)]) : (0..<size).map { _ in alphabet[random.next(upTo: alphabet.count)] }
             }

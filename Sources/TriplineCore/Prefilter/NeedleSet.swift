@@ -5,8 +5,8 @@
 public struct NeedleSet: Sendable {
     public let needles: [[UInt8]]
     let teddy: TeddySearcher?
-    let short: LiteralSearcher
-    let shortIDs: [Int]
+    /// Packed-pair searchers of at most 256 needles each, with their needles' ids.
+    let shorts: [(searcher: LiteralSearcher, ids: [Int])]
     let long: HashedLiteralSearcher?
     let longIDs: [Int]
 
@@ -19,9 +19,12 @@ public struct NeedleSet: Sendable {
         let useTeddy = teddyKernel == .avx2 && !needles.isEmpty && needles.count <= TeddySearcher.maxNeedles
         let hashed = !useTeddy && needles.count > Self.packedPairLimit
         longIDs = hashed ? ids.filter { needles[$0].count >= 4 } : []
-        shortIDs = useTeddy ? [] : hashed ? ids.filter { needles[$0].count < 4 } : ids
+        let shortIDs = useTeddy ? [] : hashed ? ids.filter { needles[$0].count < 4 } : ids
         teddy = useTeddy ? TeddySearcher(needles: needles) : nil
-        short = LiteralSearcher(needles: shortIDs.map { needles[$0] })
+        shorts = stride(from: 0, to: shortIDs.count, by: 256).map { start in
+            let group = Array(shortIDs[start..<min(shortIDs.count, start + 256)])
+            return (LiteralSearcher(needles: group.map { needles[$0] }), group)
+        }
         long = longIDs.isEmpty ? nil : HashedLiteralSearcher(needles: longIDs.map { needles[$0] })
     }
 
@@ -31,7 +34,9 @@ public struct NeedleSet: Sendable {
             teddy.forEachMatch(in: haystack, scratch: &scratch, found)
             return
         }
-        short.forEachMatch(in: haystack, scratch: &scratch) { found(shortIDs[$0], $1) }
+        for (searcher, ids) in shorts {
+            searcher.forEachMatch(in: haystack, scratch: &scratch) { found(ids[$0], $1) }
+        }
         long?.forEachMatch(in: haystack) { found(longIDs[$0], $1) }
     }
 }
