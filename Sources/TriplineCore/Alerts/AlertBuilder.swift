@@ -57,7 +57,8 @@ public struct AlertBuilder: Sendable {
         // Kibana keeps the event's @timestamp as original_time; timestamp_override only chooses
         // which time the rule searches by (here: its buckets and suppression windows).
         let originalTime = event.values(atPath: "@timestamp").first
-        let scheduleTime = definition.timestampOverride.flatMap { event.values(atPath: $0).first } ?? originalTime
+        // As the evaluator reads it (RuleMatch.eventTime): a null override counts as absent.
+        let scheduleTime = definition.timestampOverride.flatMap { event.values(atPath: $0).first { $0 != .null } } ?? originalTime
         var eventTime: Int64?
         if case .string(let text)? = scheduleTime { eventTime = Timestamp.milliseconds(iso8601: text) }
         if case .number(let text)? = scheduleTime { eventTime = Int64(text) }

@@ -3,6 +3,9 @@ public struct RuleMatch: Sendable {
     public var rule: Int
     public var line: Int
     public var index: String
+    /// The event's time for the rule's schedule (its `timestamp_override`, else `@timestamp`),
+    /// in milliseconds; nil when the event has no readable time.
+    public var eventTime: Int64?
 }
 
 /// A worker's evaluation of its share of a batch: route each event to the rules of its index,
@@ -29,6 +32,25 @@ public struct RuleEvaluator {
         self.marks = [UInt32](repeating: 0, count: ruleSet.rules.count)
     }
 
+    private var timeScratch: [UInt8] = []
+
+    /// The time the rule schedules the event by: as Kibana reads it, the override when the
+    /// event has it, else `@timestamp`; an ISO 8601 string or epoch milliseconds.
+    mutating func scheduleTime(of event: EventView, rule: Int) -> Int64? {
+        let system = ruleSet.system
+        guard let value = system.timestampOverrides[rule].flatMap({ event.first($0) }) ?? event.first(system.timestamp) else { return nil }
+        let bytes = UnsafeRawBufferPointer(rebasing: event.raw[Int(value.start)..<(Int(value.start) + Int(value.length))])
+        switch value.kind {
+        case .string: return Timestamp.milliseconds(iso8601: String(decoding: bytes, as: UTF8.self))
+        case .escapedString:
+            timeScratch.removeAll(keepingCapacity: true)
+            _ = JSONGrammar.unescape(bytes, into: &timeScratch)
+            return Timestamp.milliseconds(iso8601: String(decoding: timeScratch, as: UTF8.self))
+        case .number: return Int64(String(decoding: bytes, as: UTF8.self))
+        default: return nil
+        }
+    }
+
     /// Evaluates the given lines of a batch (all valid) and returns the matches.
     public mutating func evaluate(_ extracted: ExtractedBatch, lines: [Int]) -> [RuleMatch] {
         var matches: [RuleMatch] = []
@@ -51,7 +73,8 @@ public struct RuleEvaluator {
                     }
                     for rule in candidates where extracted.candidates == nil || unfiltered[rule] || marks[rule] == generation {
                         guard predicates.evaluate(conditions[rule], event) == .true else { continue }
-                        matches.append(RuleMatch(rule: rule, line: line, index: String(decoding: router.name, as: UTF8.self)))
+                        matches.append(RuleMatch(rule: rule, line: line, index: String(decoding: router.name, as: UTF8.self),
+                                                 eventTime: scheduleTime(of: event, rule: rule)))
                     }
                 }
             }

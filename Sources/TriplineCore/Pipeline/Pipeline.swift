@@ -115,7 +115,7 @@ public final class Pipeline: Sendable {
     let builder = AlertBuilder()
     /// Per rule, the fields all its alerts share, written once.
     let ruleMembers: [[UInt8]]
-    let signalCaps: SignalCaps
+    let signalCaps: SharedSignalCaps
     let metrics: PipelineMetrics
     /// For tests of backpressure: a worker waits on this before each unit.
     let workerGate: (@Sendable () async -> Void)?
@@ -128,7 +128,7 @@ public final class Pipeline: Sendable {
         self.workerGate = workerGate
         intake = BoundedChannel(name: "framer", capacity: options.channelCapacity)
         prefilter = LiteralPrefilter(rules: ruleSet.rules, defaultIndex: options.defaultIndex, enabled: options.prefilter)
-        signalCaps = SignalCaps(rules: ruleSet.rules)
+        signalCaps = SharedSignalCaps(rules: ruleSet.rules)
         ruleMembers = ruleSet.rules.map(builder.ruleMembers)
         laneInputs = (0..<options.extractors).map { BoundedChannel(name: "extractor-\($0)", capacity: options.channelCapacity) }
         laneOutputs = (0..<options.extractors).map { BoundedChannel(name: "extracted-\($0)", capacity: options.channelCapacity) }
@@ -260,6 +260,7 @@ public final class Pipeline: Sendable {
 
     private func workerStage(_ input: BoundedChannel<WorkUnit>) async throws -> PipelineStats {
         var evaluator = RuleEvaluator(ruleSet: ruleSet, defaultIndex: options.defaultIndex, prefilter: prefilter)
+        var stats = PipelineStats()
         for await unit in input {
             if let workerGate { await workerGate() }
             let matches = evaluator.evaluate(unit.extracted, lines: unit.lines)
@@ -269,19 +270,28 @@ public final class Pipeline: Sendable {
             var entries: [AlertEntry] = []
             for match in matches {
                 let rule = ruleSet.rules[match.rule]
+                // An event without a readable time falls in the bucket of its detection.
+                let time = match.eventTime ?? now
+                let interval = signalCaps.intervals[match.rule]
+                let bucket = time >= 0 ? time / interval : (time - interval + 1) / interval
+                // At most max_signals alerts per rule per interval bucket (for suppressing rules,
+                // alerts and folded ones together, as Kibana's EQL and ES|QL rules count them):
+                // the rest are counted before any document is built.
+                guard signalCaps.admit(rule: match.rule, bucket: bucket) else {
+                    stats.suppressed += 1
+                    stats.suppressedByRule[rule.ruleID, default: 0] += 1
+                    metrics.suppressedByMaxSignals.increment()
+                    continue
+                }
                 let batch = unit.extracted.batch
                 let source = AlertBuilder.Source(line: batch.lineBytes(match.line), position: batch.position(ofLine: match.line), index: match.index)
                 let alert = builder.alert(rule: rule, source: source, now: now, ruleMembers: ruleMembers[match.rule])
                 lines.append(contentsOf: alert.line)
-                // An event without a readable time falls in the bucket of its detection.
-                let time = alert.eventTime ?? now
-                let interval = signalCaps.intervals[match.rule]
-                let bucket = time >= 0 ? time / interval : (time - interval + 1) / interval
                 entries.append(AlertEntry(rule: match.rule, bucket: bucket, eventTime: time, group: alert.suppressionGroup, end: lines.count))
             }
+            guard !entries.isEmpty else { continue }
             try await alertOutput.send(.alerts(lines: lines, entries: entries, framedAt: unit.extracted.batch.framedAt))
         }
-        var stats = PipelineStats()
         stats.evaluated = evaluator.eventsEvaluated
         stats.eventsWithoutIndex = evaluator.eventsWithoutIndex
         return stats
@@ -306,7 +316,6 @@ public final class Pipeline: Sendable {
         var stats = PipelineStats()
         stats.recovered = spool.recovered
         spool.recovered.forEach(options.onRecovery)
-        var caps = signalCaps
         var suppressor = AlertSuppressor(rules: ruleSet.rules)
         // Alerts appended but not yet in a flushed block, with when their batch was framed.
         var waiting: [(framedAt: ContinuousClock.Instant, count: Int)] = []
@@ -331,9 +340,8 @@ public final class Pipeline: Sendable {
         for await message in alertOutput {
             switch message {
             case .alerts(let lines, let entries, let framedAt):
-                // At most max_signals alerts per rule per interval bucket (for suppressing rules,
-                // alerts and folded ones together, as Kibana's EQL and ES|QL rules count them);
-                // the rest are counted. Then alert suppression folds alerts into their group's.
+                // Workers kept each rule under its max_signals; alert suppression folds alerts
+                // into their group's.
                 var kept: [UInt8] = []
                 var count = 0
                 var start = 0
@@ -342,12 +350,6 @@ public final class Pipeline: Sendable {
                 for entry in entries {
                     defer { start = entry.end }
                     let rule = ruleSet.rules[entry.rule].ruleID
-                    guard caps.admit(rule: entry.rule, bucket: entry.bucket) else {
-                        stats.suppressed += 1
-                        stats.suppressedByRule[rule, default: 0] += 1
-                        metrics.suppressedByMaxSignals.increment()
-                        continue
-                    }
                     if let group = entry.group,
                        suppressor.place(rule: entry.rule, group: group, time: entry.eventTime, bucket: entry.bucket,
                                         line: lines[start..<entry.end], now: now, updates: &kept) == .folded {

@@ -1,5 +1,7 @@
+import Synchronization
+
 /// Kibana's `max_signals` in a stream (DESIGN §2): a rule writes at most that many alerts per
-/// event-time bucket of its `interval`; the writer counts the rest as suppressed.
+/// event-time bucket of its `interval`; the rest are counted as suppressed, never built.
 public struct SignalCaps: Sendable {
     /// Per rule: its interval in milliseconds (5 minutes when unreadable) and its cap.
     public let intervals: [Int64]
@@ -28,5 +30,22 @@ public struct SignalCaps: Sendable {
             if counts.count > 4096 { counts = counts.filter { $0.key.bucket >= (newest[$0.key.rule] ?? .min) - Self.bucketsKept } }
         }
         return true
+    }
+}
+
+/// The caps shared by the workers, so an alert over its rule's cap is counted before anything is
+/// spent building it (a rule firing a million times in a bucket builds `max_signals` documents).
+public final class SharedSignalCaps: Sendable {
+    private let caps: Mutex<SignalCaps>
+    public let intervals: [Int64]
+
+    public init(rules: [CompiledRule]) {
+        let caps = SignalCaps(rules: rules)
+        intervals = caps.intervals
+        self.caps = Mutex(caps)
+    }
+
+    public func admit(rule: Int, bucket: Int64) -> Bool {
+        caps.withLock { $0.admit(rule: rule, bucket: bucket) }
     }
 }

@@ -9,6 +9,9 @@ public struct SystemFields: Sendable {
     public let id: Int
     /// The shard key and its fallbacks, in order.
     public let shardKeys: [Int]
+    /// `@timestamp`, and per rule its `timestamp_override` field: the time of its schedule.
+    public let timestamp: Int
+    public let timestampOverrides: [Int?]
 }
 
 /// The loaded rules: compiled, with the one field plan the extractor runs for all of them.
@@ -46,7 +49,9 @@ public struct RuleSet: Sendable {
             dataStreamDataset: registry.index(of: "data_stream.dataset"),
             dataStreamNamespace: registry.index(of: "data_stream.namespace"),
             id: registry.index(of: "_id"),
-            shardKeys: shardKeys.map { registry.index(of: $0) })
+            shardKeys: shardKeys.map { registry.index(of: $0) },
+            timestamp: registry.index(of: "@timestamp"),
+            timestampOverrides: rules.map { rule in rule.definition.timestampOverride.map { registry.index(of: $0) } })
         self.rules = rules
         self.errors = errors
         self.plan = FieldPlan(paths: registry.paths)
