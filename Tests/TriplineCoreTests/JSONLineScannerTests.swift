@@ -68,6 +68,11 @@ import Testing
         // Keys hashed 8 bytes at a time: long keys, equal once decoded, or differing in the tail.
         #expect(reason(#"{"abcdefghijkl":1,"abcdefgh\u0069jkl":2}"#) == .duplicateKey)
         #expect(reason(#"{"abcdefghij":1,"abcdefghik":2,"abcdefgh":3,"abcdefghijklmnopq":4}"#) == nil)
+        // Many keys in one object (past the 64-bit filter of seen hashes), a duplicate far apart.
+        let many = (0..<150).map { #""key\#($0)":\#($0)"# }.joined(separator: ",")
+        #expect(reason("{" + many + "}") == nil)
+        #expect(reason("{" + many + #","key3":0}"#) == .duplicateKey)
+        #expect(reason(#"{"outer":{"# + many + #"},"key3":1}"#) == nil, "keys of an inner object are its own")
         #expect(reason(#"{"a":{"b":{"c":1}}}"#, "a.b") == .wrongType)
         #expect(reason(#"{"a":"scalar"}"#, "a.b") == .wrongType)
         #expect(reason(String(repeating: "{\"x\":", count: 300) + "1" + String(repeating: "}", count: 300)) == .tooDeep)

@@ -77,6 +77,8 @@ public struct JSONLineScanner {
         if c.byte == UInt8(ascii: "}") { c.at += 1; return }
         let keysOfThisObject = openKeys.count
         defer { openKeys.removeLast(openKeys.count - keysOfThisObject) }
+        // One bit per key hash seen in this object: a key whose bit is clear is new, no search.
+        var seenHashes: UInt64 = 0
         while true {
             c.skipSpace()
             guard c.byte == UInt8(ascii: "\"") else { throw c.invalid("expected a key") }
@@ -92,7 +94,8 @@ public struct JSONLineScanner {
             } else {
                 child = plan.descend(node, key: UnsafeRawBufferPointer(rebasing: c.raw[(keyStart + 1)..<(keyEnd - 1)]))
             }
-            try checkDuplicate(c, keyStart: keyStart + 1, keyEnd: keyEnd - 1, escaped: c.lastStringHadEscape, since: keysOfThisObject)
+            try checkDuplicate(c, keyStart: keyStart + 1, keyEnd: keyEnd - 1, escaped: c.lastStringHadEscape, since: keysOfThisObject,
+                               seen: &seenHashes)
             c.skipSpace()
             guard c.byte == UInt8(ascii: ":") else { throw c.invalid("expected ':' after a key") }
             c.at += 1
@@ -175,7 +178,8 @@ public struct JSONLineScanner {
     }
 
     /// Elasticsearch refuses a document with the same key twice in one object.
-    private mutating func checkDuplicate(_ c: Cursor, keyStart: Int, keyEnd: Int, escaped: Bool, since first: Int) throws(Rejection) {
+    private mutating func checkDuplicate(_ c: Cursor, keyStart: Int, keyEnd: Int, escaped: Bool, since first: Int,
+                                         seen: inout UInt64) throws(Rejection) {
         let key = UnsafeRawBufferPointer(rebasing: c.raw[keyStart..<keyEnd])
         // Keys are hashed as decoded; most have no escape, and are hashed where they lie.
         let hash: UInt64
@@ -186,7 +190,9 @@ public struct JSONLineScanner {
         } else {
             hash = Self.keyHash(key)
         }
-        var index = first
+        let bit: UInt64 = 1 << (hash & 63)
+        var index = seen & bit == 0 ? openKeys.count : first
+        seen |= bit
         while index < openKeys.count {
             let other = openKeys[index]
             index += 1
