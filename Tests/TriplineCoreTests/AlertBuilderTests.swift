@@ -7,7 +7,8 @@ import Testing
 struct AlertBuilderTests {
     let rules = bundledRules()
 
-    func alerts(for line: String, now: Int64 = 1_700_000_000_000) -> [AlertBuilder.Built] {
+    /// Each alert with the schedule time its match carried.
+    func alerts(for line: String, now: Int64 = 1_700_000_000_000) -> [(built: AlertBuilder.Built, eventTime: Int64?)] {
         var framer = LineFramer(source: "test")
         var bytes = Array((line + "\n").utf8)
         var outputs: [FramedOutput] = []
@@ -15,12 +16,12 @@ struct AlertBuilderTests {
         outputs += framer.finish(.endOfFile)
         var extractor = Extractor(plan: rules.plan)
         var evaluator = RuleEvaluator(ruleSet: rules, defaultIndex: nil)
-        var result: [AlertBuilder.Built] = []
+        var result: [(built: AlertBuilder.Built, eventTime: Int64?)] = []
         for case .batch(let batch) in outputs {
             let (extracted, _) = extractor.extract(batch)
             for match in evaluator.evaluate(extracted, lines: [0]) {
                 let source = AlertBuilder.Source(line: batch.lineBytes(match.line), position: batch.position(ofLine: match.line), index: match.index)
-                result.append(AlertBuilder().alert(rule: rules.rules[match.rule], source: source, now: now))
+                result.append((AlertBuilder().alert(rule: rules.rules[match.rule], source: source, eventTime: match.eventTime, now: now), match.eventTime))
             }
         }
         return result
@@ -34,7 +35,7 @@ struct AlertBuilderTests {
         for (number, rule) in [(1, esqlSeed), (33, eqlSeed)] {
             let made = alerts(for: lines[number - 1])
             #expect(made.count == 1)
-            let alert = try #require(made.first)
+            let (alert, eventTime) = try #require(made.first)
             // The extractor refuses a line with a key twice, as Elasticsearch refuses the document.
             var framer = LineFramer(source: "alert")
             var bytes = alert.line
@@ -55,12 +56,12 @@ struct AlertBuilderTests {
             #expect(document["kibana.alert.original_time"] == event["@timestamp"])
             let override = rules.rules.first { $0.ruleID == rule }?.definition.timestampOverride
             if case .string(let scheduled)? = override.flatMap({ event.values(atPath: $0).first }) {
-                #expect(alert.eventTime == Timestamp.milliseconds(iso8601: scheduled))
+                #expect(eventTime == Timestamp.milliseconds(iso8601: scheduled))
             }
             #expect(alert.id.count == 64 && alert.id.allSatisfy(\.isHexDigit))
             #expect(seen.insert(alert.id).inserted)
             // The same event and rule give the same id at any time: a replay never duplicates.
-            #expect(self.alerts(for: lines[number - 1], now: 42).first?.id == alert.id)
+            #expect(self.alerts(for: lines[number - 1], now: 42).first?.built.id == alert.id)
         }
     }
 
@@ -87,7 +88,7 @@ struct AlertBuilderTests {
         let data = try Data(contentsOf: packageRoot.appendingPathComponent("samples/seed-events.ndjson"))
         let lines = data.split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
         for number in [1, 33] {
-            let document = try JSONValue.parse(try #require(alerts(for: lines[number - 1]).first).line)
+            let document = try JSONValue.parse(try #require(alerts(for: lines[number - 1]).first).built.line)
             func isDate(_ value: JSONValue?) -> Bool {
                 if case .string(let text)? = value { return Timestamp.milliseconds(iso8601: text) != nil }
                 return false

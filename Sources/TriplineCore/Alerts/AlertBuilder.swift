@@ -29,17 +29,16 @@ public struct AlertBuilder: Sendable {
         public var id: String
         /// One NDJSON line, newline included.
         public var line: [UInt8]
-        /// The event's time for schedule buckets and suppression windows: `timestamp_override`
-        /// when the rule names one and the event has it, else `@timestamp`.
-        public var eventTime: Int64?
         /// `kibana.alert.instance.id` of the suppression group, for rules with `alert_suppression`
         /// (nil for other rules, and for events `doNotSuppress` leaves ungrouped).
         public var suppressionGroup: String?
     }
 
-    /// This rule's alert on this event. `ruleMembers` (from `ruleMembers(_:)`, the same for
-    /// every alert of the rule) saves writing the rule's fields anew for each alert.
-    public func alert(rule: CompiledRule, source: Source, now: Int64, ruleMembers: [UInt8]? = nil) -> Built {
+    /// This rule's alert on this event. `eventTime` is the time the rule schedules the event by
+    /// (`RuleMatch.eventTime`: its suppression window starts there). `ruleMembers` (from
+    /// `ruleMembers(_:)`, the same for every alert of the rule) saves writing the rule's fields
+    /// anew for each alert.
+    public func alert(rule: CompiledRule, source: Source, eventTime: Int64?, now: Int64, ruleMembers: [UInt8]? = nil) -> Built {
         let event = (try? JSONValue.parse(source.line)) ?? .object([])
         let eventID = Self.eventID(event: event, source: source)
         let alertID = Self.sha256Hex("\(rule.ruleID)|\(source.index)|\(eventID)")
@@ -57,11 +56,6 @@ public struct AlertBuilder: Sendable {
         // Kibana keeps the event's @timestamp as original_time; timestamp_override only chooses
         // which time the rule searches by (here: its buckets and suppression windows).
         let originalTime = event.values(atPath: "@timestamp").first
-        // As the evaluator reads it (RuleMatch.eventTime): a null override counts as absent.
-        let scheduleTime = definition.timestampOverride.flatMap { event.values(atPath: $0).first { $0 != .null } } ?? originalTime
-        var eventTime: Int64?
-        if case .string(let text)? = scheduleTime { eventTime = Timestamp.milliseconds(iso8601: text) }
-        if case .number(let text)? = scheduleTime { eventTime = Int64(text) }
         let suppression = definition.alertSuppression.flatMap { Self.suppressionTerms($0, event: event) }
         let nowText = Timestamp.iso8601(milliseconds: now)
         let originalEvent = event["event"].flatMap { value -> JSONValue? in
@@ -104,7 +98,7 @@ public struct AlertBuilder: Sendable {
         field("tripline.source", .object([("name", .string(source.position.source)), ("offset", .number(String(source.position.byteOffset)))]))
         out.endObject()
         out.newline()
-        return Built(id: alertID, line: out.bytes, eventTime: eventTime, suppressionGroup: group)
+        return Built(id: alertID, line: out.bytes, suppressionGroup: group)
     }
 
     /// The fields every alert of `rule` carries (`kibana.alert.rule.*`, space and version), as
