@@ -3,7 +3,6 @@
 /// portable SWAR kernel, a pass per needle) up to `packedPairLimit`; beyond, the long needles
 /// hashed and the short ones (under 4 bytes) by packed pairs.
 public struct NeedleSet: Sendable {
-    public let needles: [[UInt8]]
     let teddy: TeddySearcher?
     /// Packed-pair searchers of at most 256 needles each, with their needles' ids.
     let shorts: [(searcher: LiteralSearcher, ids: [Int])]
@@ -14,7 +13,6 @@ public struct NeedleSet: Sendable {
     static let packedPairLimit = 16
 
     public init(_ needles: [[UInt8]], teddyKernel: TeddySearcher.Kernel = .best) {
-        self.needles = needles
         let ids = Array(needles.indices)
         let useTeddy = teddyKernel == .avx2 && !needles.isEmpty && needles.count <= TeddySearcher.maxNeedles
         let hashed = !useTeddy && needles.count > Self.packedPairLimit

@@ -16,12 +16,8 @@ public struct TeddySearcher: Sendable {
     /// More needles than this crowd 8 buckets until most positions are candidates.
     public static let maxNeedles = 64
 
-    /// Needles, folded to lower-case ASCII.
-    public let needles: [[UInt8]]
     /// Where each needle's fingerprint starts within it.
     let fingerprintOffsets: [Int]
-    /// Needles by bucket.
-    let buckets: [[Int]]
     /// `TeddyAVX2.maskBytes` of lookup tables.
     let masks: [UInt8]
     /// The verification data flat, so the candidate loop touches no nested arrays: per bucket,
@@ -37,7 +33,6 @@ public struct TeddySearcher: Sendable {
     public init(needles: [[UInt8]], kernel: Kernel = .best) {
         precondition(!needles.isEmpty && needles.count <= Self.maxNeedles && needles.allSatisfy { !$0.isEmpty })
         let folded = needles.map(CaseFolding.fold)
-        self.needles = folded
         self.kernel = kernel
         let offsets = folded.map(Self.fingerprintOffset)
         fingerprintOffsets = offsets
@@ -48,7 +43,6 @@ public struct TeddySearcher: Sendable {
         let bucketCount = min(8, folded.count)
         var buckets = [[Int]](repeating: [], count: bucketCount)
         for (rank, needle) in order.enumerated() { buckets[rank * bucketCount / folded.count].append(needle) }
-        self.buckets = buckets
         members = buckets.flatMap { $0 }
         memberStart = buckets.reduce(into: [0]) { $0.append($0.last! + $1.count) } + [Int](repeating: members.count, count: 8 - bucketCount)
         bytes = folded.flatMap { $0 }
