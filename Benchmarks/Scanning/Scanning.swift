@@ -57,34 +57,30 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    for kernel in LiteralSearcher.Kernel.allCases where kernel != .scalar {
-        Benchmark("SIMD search, 7 needles, \(kernel), 16 MiB") { benchmark in
-            let searcher = LiteralSearcher(needles: eqlNeedles, kernel: kernel)
+    /// One whole-batch search over the corpus; `search` reports each match through its callback.
+    func searchBenchmark(_ name: String, _ search: @escaping @Sendable (UnsafeRawBufferPointer, inout [UInt64], (Int, Int) -> Void) -> Void) {
+        Benchmark(name) { benchmark in
             var scratch: [UInt64] = []
             for _ in benchmark.scaledIterations {
                 var found = 0
                 for batch in batches {
-                    batch.withUnsafeBytes { searcher.forEachMatch(in: $0, scratch: &scratch) { _, _ in found += 1 } }
+                    batch.withUnsafeBytes { search($0, &scratch) { _, _ in found += 1 } }
                 }
                 blackHole(found)
             }
         }
     }
 
-    // The prefilter's one-pass set: the 7 literals, the two escape starts and two index pieces.
+    for kernel in LiteralSearcher.Kernel.allCases where kernel != .scalar {
+        let searcher = LiteralSearcher(needles: eqlNeedles, kernel: kernel)
+        searchBenchmark("SIMD search, 7 needles, \(kernel), 16 MiB") { searcher.forEachMatch(in: $0, scratch: &$1, $2) }
+    }
+
+    // Teddy with the prefilter's literals, and with the two escape starts and two index pieces too.
     let teddyNeedles = eqlNeedles + ["\\u", "\\/", "cloud_defend", "aws.cloudtrail"].map { Array($0.utf8) }
     for (name, needles) in [("7", eqlNeedles), ("11", teddyNeedles)] {
-        Benchmark("Teddy search, \(name) needles, avx2, 16 MiB") { benchmark in
-            let searcher = TeddySearcher(needles: needles)
-            var scratch: [UInt64] = []
-            for _ in benchmark.scaledIterations {
-                var found = 0
-                for batch in batches {
-                    batch.withUnsafeBytes { searcher.forEachMatch(in: $0, scratch: &scratch) { _, _ in found += 1 } }
-                }
-                blackHole(found)
-            }
-        }
+        let searcher = TeddySearcher(needles: needles)
+        searchBenchmark("Teddy search, \(name) needles, avx2, 16 MiB") { searcher.forEachMatch(in: $0, scratch: &$1, $2) }
     }
 
     Benchmark("Hashed search, 2000 needles, 16 MiB") { benchmark in
@@ -100,17 +96,15 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("Escape lines found by first-match jumps, 16 MiB") { benchmark in
-        let escapes = LiteralSearcher(needles: [Array("\\u".utf8), Array("\\/".utf8)])
-        var scratch: [UInt64] = []
+    Benchmark("Escape lines found by first-escape jumps (AVX2 scan), 16 MiB") { benchmark in
         for _ in benchmark.scaledIterations {
             var lines = 0
             for batch in batches {
                 batch.withUnsafeBytes { raw in
                     var from = 0
-                    while let found = escapes.firstMatch(in: raw, from: from, scratch: &scratch) {
+                    while let found = EscapeNormalizer.firstEscape(in: raw, from: from) {
                         lines += 1
-                        let line = LiteralPrefilter.line(containing: found.position, in: batch.lines)
+                        let line = LiteralPrefilter.line(containing: found, in: batch.lines)
                         guard line + 1 < batch.lineCount else { break }
                         from = Int(batch.lines[line + 1].start)
                     }

@@ -11,7 +11,11 @@ import Glibc
 /// that form, which is what makes skipping a line without literal hits sound.
 public enum EscapeNormalizer {
     /// The first `\u` or `\/` at or after `start`: AVX2 where the CPU has it, then the scalar twin.
-    static func firstEscape(in haystack: UnsafeRawBufferPointer, from start: Int, useAVX2: Bool = CPUFeatures.hasAVX2) -> Int? {
+    public static func firstEscape(in haystack: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        firstEscape(in: haystack, from: start, useAVX2: CPUFeatures.hasAVX2)
+    }
+
+    static func firstEscape(in haystack: UnsafeRawBufferPointer, from start: Int, useAVX2: Bool) -> Int? {
         var scanned = start
         if useAVX2 && EscapeScanAVX2.isCompiled {
             let result = EscapeScanAVX2.firstEscape(in: haystack, from: start)
