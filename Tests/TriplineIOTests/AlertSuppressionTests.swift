@@ -18,6 +18,14 @@ import Testing
         return #"{"@timestamp":"\#(time)","n":\#(n),"# + first.dropFirst(sampleTimestamp.count).replacingOccurrences(of: "user/Alice", with: "user/\(user)") + "\n"
     }
 
+    /// A `[rule.alert_suppression]` section as detection-rules writes it.
+    static func section(groupBy field: String, strategy: String? = nil, hours: Int? = nil) -> String {
+        var text = "[rule.alert_suppression]\ngroup_by = [\"\(field)\"]\n"
+        if let strategy { text += "missing_fields_strategy = \"\(strategy)\"\n" }
+        if let hours { text += "\n[rule.alert_suppression.duration]\nunit = \"h\"\nvalue = \(hours)\n" }
+        return text
+    }
+
     struct Outcome {
         var stats: JSONValue
         /// Every spool line in order, parsed.
@@ -54,15 +62,8 @@ import Testing
         // Alice at minutes 0, 20, 40, ..., 220 and Carol at 10, 30, ..., 230: 1-hour windows
         // from each group's first event hold 3 events, so 4 groups each, 2 folded into each.
         let events = try (0..<24).map { n in try Self.hit(n: n, minute: 10 * n, user: n % 2 == 0 ? "Alice" : "Carol") }
-        let outcome = try replay(ruleSettings: "", suppression: """
-            [rule.alert_suppression]
-            group_by = ["aws.cloudtrail.user_identity.arn"]
-            missing_fields_strategy = "suppress"
-
-            [rule.alert_suppression.duration]
-            unit = "h"
-            value = 1
-            """, events: events)
+        let outcome = try replay(ruleSettings: "", suppression: Self.section(groupBy: "aws.cloudtrail.user_identity.arn", strategy: "suppress", hours: 1),
+                                 events: events)
         let c = counts(outcome)
         #expect(c.alerts == 8 && c.folded == 16 && c.updates == 8 && c.capped == 0, "\(c)")
         #expect(integer(outcome.stats["alerts"]) + integer(outcome.stats["suppressed_into_groups"]) == events.count)
@@ -99,17 +100,7 @@ import Testing
     @Test func missingFieldsGroupTogetherOrStayUngroupedByStrategy() throws {
         // host.name is absent from CloudTrail events.
         let events = try (0..<6).map { n in try Self.hit(n: n, minute: n) }
-        func section(_ strategy: String) -> String {
-            """
-            [rule.alert_suppression]
-            group_by = ["host.name"]
-            missing_fields_strategy = "\(strategy)"
-
-            [rule.alert_suppression.duration]
-            unit = "h"
-            value = 1
-            """
-        }
+        func section(_ strategy: String) -> String { Self.section(groupBy: "host.name", strategy: strategy, hours: 1) }
         let grouped = try replay(ruleSettings: "", suppression: section("suppress"), events: events)
         let g = counts(grouped)
         #expect(g.alerts == 1 && g.folded == 5 && g.updates == 1, "\(g)")
@@ -127,10 +118,8 @@ import Testing
         // 10 events in the 20:00-20:05 bucket and 2 in the next; max_signals 3 per bucket counts
         // the group's alert and the folded ones together (Kibana's EQL and ES|QL limit).
         let events = try (0..<12).map { n in try Self.hit(n: n, minute: n < 10 ? 0 : 6) }
-        let outcome = try replay(ruleSettings: "max_signals = 3\ninterval = \"5m\"\n", suppression: """
-            [rule.alert_suppression]
-            group_by = ["aws.cloudtrail.user_identity.arn"]
-            """, events: events)
+        let outcome = try replay(ruleSettings: "max_signals = 3\ninterval = \"5m\"\n",
+                                 suppression: Self.section(groupBy: "aws.cloudtrail.user_identity.arn"), events: events)
         let c = counts(outcome)
         #expect(c.alerts == 2 && c.folded == 3 && c.capped == 7 && c.updates == 2, "\(c)")
         #expect(c.alerts + c.folded + c.capped == events.count)
