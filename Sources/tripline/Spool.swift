@@ -13,14 +13,21 @@ struct Spool: ParsableCommand {
         var directory: String
 
         func run() throws {
-            var out: [UInt8] = []
-            try SpoolReader.forEachLine(in: directory) { line in
+            try Spool.printAlerts(of: SpoolDirectory.segments(in: directory).filter { !$0.isOpen })
+        }
+    }
+
+    /// Writes the alert lines of these segments to stdout, in order, a megabyte at a time.
+    static func printAlerts(of segments: [SpoolDirectory.Segment]) throws {
+        var out: [UInt8] = []
+        for segment in segments {
+            try SpoolReader.forEachLine(ofSegment: segment.path) { line in
                 out.append(contentsOf: line)
                 out.append(0x0A)
                 if out.count > 1 << 20 { FileHandle.standardOutput.write(Data(out)); out.removeAll(keepingCapacity: true) }
             }
-            FileHandle.standardOutput.write(Data(out))
         }
+        FileHandle.standardOutput.write(Data(out))
     }
 
     struct Tail: ParsableCommand {
@@ -41,15 +48,9 @@ struct Spool: ParsableCommand {
             // Segments close by rename, never change afterwards, and take rising sequence numbers.
             var printedThrough: UInt64 = fromStart ? 0 : (try SpoolDirectory.segments(in: directory).filter { !$0.isOpen }.last?.sequence ?? 0)
             while true {
-                for segment in try SpoolDirectory.segments(in: directory) where !segment.isOpen && segment.sequence > printedThrough {
-                    var out: [UInt8] = []
-                    try SpoolReader.forEachLine(ofSegment: segment.path) { line in
-                        out.append(contentsOf: line)
-                        out.append(0x0A)
-                    }
-                    FileHandle.standardOutput.write(Data(out))
-                    printedThrough = segment.sequence
-                }
+                let closed = try SpoolDirectory.segments(in: directory).filter { !$0.isOpen && $0.sequence > printedThrough }
+                try Spool.printAlerts(of: closed)
+                printedThrough = closed.last?.sequence ?? printedThrough
                 usleep(UInt32(max(10, pollMilliseconds)) * 1000)
             }
         }
