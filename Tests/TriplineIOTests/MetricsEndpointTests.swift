@@ -45,7 +45,7 @@ import Testing
         #expect(before.headers.lowercased().contains("content-type: text/plain; version=0.0.4"))
         #expect(before.body.contains("# TYPE tripline_events_total counter"))
         #expect(metricValue(before.body, "tripline_events_total") == 0)
-        for stage in ["framer", "extractor", "worker-0", "alerts"] {
+        for stage in ["framer", "extractor-0", "worker-0", "alerts"] {
             #expect(before.body.contains(#"tripline_queue_depth_batches{stage="\#(stage)"}"#), "no queue depth for \(stage)")
         }
 

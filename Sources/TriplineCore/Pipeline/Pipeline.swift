@@ -63,6 +63,12 @@ public final class IntakeCounters: Sendable {
     public var totals: (bytes: Int, lines: Int, blank: Int) { state.withLock { $0 } }
 }
 
+/// An extracted batch and each worker's share of its lines.
+struct ShardedBatch: Sendable {
+    var extracted: ExtractedBatch
+    var shares: [[Int]]
+}
+
 /// A worker's share of one batch.
 public struct WorkUnit: Sendable {
     public var extracted: ExtractedBatch
@@ -104,10 +110,10 @@ public final class Pipeline: Sendable {
     public let intake: BoundedChannel<FramedOutput>
     public let counters = IntakeCounters()
     public let prefilter: LiteralPrefilter
-    /// Round-robin lanes: intake → laneInputs[k] → extractor k → laneOutputs[k] → merged in order.
+    /// Round-robin lanes: intake → laneInputs[k] → extractor and sharder k → laneOutputs[k] →
+    /// merged in order into the workers' inputs.
     let laneInputs: [BoundedChannel<Batch>]
-    let laneOutputs: [BoundedChannel<ExtractedBatch>]
-    let extracted: BoundedChannel<ExtractedBatch>
+    let laneOutputs: [BoundedChannel<ShardedBatch>]
     let deadLetters: BoundedChannel<[DeadLetter]>
     let workerInputs: [BoundedChannel<WorkUnit>]
     let alertOutput: BoundedChannel<AlertMessage>
@@ -132,18 +138,16 @@ public final class Pipeline: Sendable {
         ruleMembers = ruleSet.rules.map(builder.ruleMembers)
         laneInputs = (0..<options.extractors).map { BoundedChannel(name: "extractor-\($0)", capacity: options.channelCapacity) }
         laneOutputs = (0..<options.extractors).map { BoundedChannel(name: "extracted-\($0)", capacity: options.channelCapacity) }
-        extracted = BoundedChannel(name: "extractor", capacity: options.channelCapacity)
         deadLetters = BoundedChannel(name: "dead-letters", capacity: options.channelCapacity * 4)
         workerInputs = (0..<options.workers).map { BoundedChannel(name: "worker-\($0)", capacity: options.channelCapacity) }
         alertOutput = BoundedChannel(name: "alerts", capacity: options.channelCapacity * 2)
-        let stages = [intake.name] + laneInputs.map(\.name) + [extracted.name] + workerInputs.map(\.name) + [alertOutput.name]
+        let stages = [intake.name] + laneInputs.map(\.name) + workerInputs.map(\.name) + [alertOutput.name]
         metrics = options.metricsFactory.map { PipelineMetrics(factory: $0, stages: stages) } ?? .none
     }
 
     /// Queue depths per stage, for metrics.
     public var queueDepths: [(String, Int)] {
-        [(intake.name, intake.depth)] + laneInputs.map { ($0.name, $0.depth) } + [(extracted.name, extracted.depth)]
-            + workerInputs.map { ($0.name, $0.depth) } + [(alertOutput.name, alertOutput.depth)]
+        [(intake.name, intake.depth)] + laneInputs.map { ($0.name, $0.depth) } + workerInputs.map { ($0.name, $0.depth) } + [(alertOutput.name, alertOutput.depth)]
     }
 
     /// Runs every stage until the sources finish `intake` and all of it has drained into the spool.
@@ -152,7 +156,6 @@ public final class Pipeline: Sendable {
         let started = clock.now
         var stats = try await withThrowingTaskGroup(of: PipelineStats.self) { group in
             group.addTask { try await self.extractStages() }
-            group.addTask { try await self.shardStage() }
             group.addTask { try await self.workerStages() }
             group.addTask { try await self.deadLetterStage() }
             group.addTask { try await self.writeStage() }
@@ -163,7 +166,7 @@ public final class Pipeline: Sendable {
             } catch {
                 // One stage failed: unblock the others so the run ends with the error, not a hang.
                 for channel in [intake] { channel.close() }
-                extracted.close(); deadLetters.close(); alertOutput.close()
+                deadLetters.close(); alertOutput.close()
                 laneInputs.forEach { $0.close() }
                 laneOutputs.forEach { $0.close() }
                 workerInputs.forEach { $0.close() }
@@ -185,9 +188,10 @@ public final class Pipeline: Sendable {
     }
 
     /// Deals batches round-robin to the extraction lanes and merges their results back in the
-    /// same order, so both cores prefilter and extract while per-user order is kept.
+    /// same order into the workers' inputs, so both cores prefilter, extract and shard while
+    /// per-user order is kept; sharding in the lanes spares the separate stage and hop it had.
     private func extractStages() async throws -> PipelineStats {
-        defer { extracted.finish(); deadLetters.finish() }
+        defer { workerInputs.forEach { $0.finish() }; deadLetters.finish() }
         return try await withThrowingTaskGroup(of: PipelineStats.self) { group in
             group.addTask {
                 defer { self.laneInputs.forEach { $0.finish() } }
@@ -209,10 +213,11 @@ public final class Pipeline: Sendable {
                 group.addTask {
                     defer { self.laneOutputs[lane].finish() }
                     var extractor = Extractor(plan: self.ruleSet.plan, prefilter: self.prefilter)
+                    var sharder = Sharder(workers: self.options.workers, shardKeys: self.ruleSet.system.shardKeys)
                     for await batch in self.laneInputs[lane] {
                         let (result, rejected) = extractor.extract(batch)
                         if !rejected.isEmpty { try await self.deadLetters.send(rejected) }
-                        try await self.laneOutputs[lane].send(result)
+                        try await self.laneOutputs[lane].send(ShardedBatch(extracted: result, shares: sharder.split(result)))
                     }
                     return PipelineStats()
                 }
@@ -222,9 +227,11 @@ public final class Pipeline: Sendable {
                 var stats = PipelineStats()
                 var lane = 0
                 while let result = await self.laneOutputs[lane].next() {
-                    stats.prefiltered += result.prefiltered
-                    self.metrics.prefiltered.increment(by: result.prefiltered)
-                    try await self.extracted.send(result)
+                    stats.prefiltered += result.extracted.prefiltered
+                    self.metrics.prefiltered.increment(by: result.extracted.prefiltered)
+                    for (worker, lines) in result.shares.enumerated() where !lines.isEmpty {
+                        try await self.workerInputs[worker].send(WorkUnit(extracted: result.extracted, lines: lines))
+                    }
                     lane = (lane + 1) % self.laneOutputs.count
                 }
                 return stats
@@ -233,17 +240,6 @@ public final class Pipeline: Sendable {
             for try await partial in group { total.merge(partial) }
             return total
         }
-    }
-
-    private func shardStage() async throws -> PipelineStats {
-        var sharder = Sharder(workers: options.workers, shardKeys: ruleSet.system.shardKeys)
-        defer { workerInputs.forEach { $0.finish() } }
-        for await batch in extracted {
-            for (worker, lines) in sharder.split(batch).enumerated() where !lines.isEmpty {
-                try await workerInputs[worker].send(WorkUnit(extracted: batch, lines: lines))
-            }
-        }
-        return PipelineStats()
     }
 
     private func workerStages() async throws -> PipelineStats {
