@@ -270,10 +270,16 @@ public struct AlertBuilder: Sendable {
         var selected: [String]
         if let keep {
             selected = []
+            var chosen = Set<String>()
             for pattern in keep {
-                let matcher = WildcardPattern(pattern, caseInsensitive: false, questionMarkIsWildcard: false)
-                let hits = pattern.contains("*") ? order.filter { matcher.matches($0) }.sorted() : order.filter { $0 == pattern }
-                for hit in hits where !selected.contains(hit) { selected.append(hit) }
+                let hits: [String]
+                if pattern.contains("*") {
+                    let matcher = WildcardPattern(pattern, caseInsensitive: false, questionMarkIsWildcard: false)
+                    hits = order.filter { matcher.matches($0) }.sorted()
+                } else {
+                    hits = byName[pattern] == nil ? [] : [pattern]
+                }
+                for hit in hits where chosen.insert(hit).inserted { selected.append(hit) }
             }
         } else {
             selected = order

@@ -43,20 +43,27 @@ public indirect enum JSONValue: Sendable, Hashable {
     /// and arrays flattened, as Elasticsearch reads a document.
     public func values(atPath path: String) -> [JSONValue] {
         var found: [JSONValue] = []
-        collect(path: Substring(path), into: &found)
+        var path = path
+        path.withUTF8 { collect(path: $0, into: &found) }
         return found
     }
 
-    private func collect(path: Substring, into found: inout [JSONValue]) {
+    /// Keys compare as bytes, as Elasticsearch compares field names (and String's Unicode-aware
+    /// comparison made this most of an alert's cost).
+    private func collect(path: UnsafeBufferPointer<UInt8>, into found: inout [JSONValue]) {
         switch self {
         case .array(let items):
             for item in items { item.collect(path: path, into: &found) }
         case .object(let members):
             for (key, value) in members {
-                if key == path {
-                    value.appendLeaves(into: &found)
-                } else if path.hasPrefix(key), path.dropFirst(key.count).first == "." {
-                    value.collect(path: path.dropFirst(key.count + 1), into: &found)
+                var key = key
+                key.withUTF8 { key in
+                    guard key.count <= path.count, key.elementsEqual(path.prefix(key.count)) else { return }
+                    if key.count == path.count {
+                        value.appendLeaves(into: &found)
+                    } else if path[key.count] == UInt8(ascii: ".") {
+                        value.collect(path: UnsafeBufferPointer(rebasing: path[(key.count + 1)...]), into: &found)
+                    }
                 }
             }
         default:
