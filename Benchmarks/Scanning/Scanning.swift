@@ -177,4 +177,26 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(matches)
         }
     }
+
+    Benchmark("Alert documents, every seed-rule match in 16 MiB") { benchmark in
+        var extractor = Extractor(plan: seedRules.plan)
+        var evaluator = RuleEvaluator(ruleSet: seedRules, defaultIndex: nil)
+        let matches = batches.flatMap { batch in
+            let extracted = extractor.extract(batch).0
+            let lines = (0..<batch.lineCount).filter { extracted.isValid[$0] }
+            return evaluator.evaluate(extracted, lines: lines).map { (batch, $0) }
+        }
+        let builder = AlertBuilder()
+        let members = seedRules.rules.map(builder.ruleMembers)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            var bytes = 0
+            for (batch, match) in matches {
+                let source = AlertBuilder.Source(line: batch.lineBytes(match.line), position: batch.position(ofLine: match.line), index: match.index)
+                bytes += builder.alert(rule: seedRules.rules[match.rule], source: source, eventTime: match.eventTime, now: 0,
+                                       ruleMembers: members[match.rule]).line.count
+            }
+            blackHole(bytes)
+        }
+    }
 }
