@@ -25,6 +25,18 @@ import Testing
         #expect(deadLetters.allSatisfy { $0.contains("\"offset\":") && $0.contains("\"reason\":") })
     }
 
+    /// The writer's ticker sleeps a quarter of --flush-ms between ticks; the end of a run must not
+    /// wait out that sleep (with --flush-ms 60000, 15 s per run before this was pinned).
+    @Test func runEndsWithoutWaitingForTheNextTick() throws {
+        let dir = temporaryDirectory()
+        let started = ContinuousClock.now
+        let result = try run(triplineBinary, ["replay", "--flush-ms", "60000", "--spool", dir + "/spool", "--stats-json", dir + "/stats.json", sample])
+        let elapsed = ContinuousClock.now - started
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(integer(try stats(dir + "/stats.json")["alerts"]) == (try expectedAlerts(truth: truth).alerts.count))
+        #expect(elapsed < .seconds(10), "replay of \(sample) took \(elapsed)")
+    }
+
     @Test func gzipLz4StdinAndFoldersGiveTheSameAlerts() throws {
         let dir = temporaryDirectory()
         let folder = dir + "/in/nested"
