@@ -10,7 +10,6 @@ public struct ReplaySource: Sendable {
     public let paths: [String]
     public let maxLineBytes: Int
     public let batchBytes: Int
-    public static let readBytes = ReadSize.replay
 
     public init(paths: [String], maxLineBytes: Int, batchBytes: Int) {
         self.paths = paths
@@ -73,31 +72,12 @@ public struct ReplaySource: Sendable {
         let lz4 = try LZ4FrameDecoder()
         var bytesRead = 0
         var linesReported = 0
-        // Two buffers, so the next read runs while this chunk is framed: reading and framing are
-        // the one serial step of a replay, and the kernel's copy is most of it.
-        var buffers = (ReadBuffer(capacity: Self.readBytes), ReadBuffer(capacity: Self.readBytes))
-        func startRead(_ buffer: ReadBuffer) -> Task<Int, any Error> {
-            Task {
-                try await NIOThreadPool.singleton.runIfActive { () -> Int in
-                    while true {
-                        let count = read(fd, buffer.memory.baseAddress, buffer.memory.count)
-                        if count < 0 && errno == EINTR { continue }
-                        guard count >= 0 else { throw SourceError(message: "cannot read \(file): \(String(cString: strerror(errno)))") }
-                        return count
-                    }
-                }
-            }
-        }
-        var reading = startRead(buffers.0)
+        let reader = ChunkReader(fd: fd, name: file)
         do {
             while true {
-                let count = try await reading.value
-                if count == 0 { break }
-                let buffer = buffers.0
-                swap(&buffers.0, &buffers.1)
-                reading = startRead(buffers.0)
-                bytesRead += count
-                let chunk = UnsafeRawBufferPointer(rebasing: buffer.memory[..<count])
+                let chunk = try await reader.next()
+                if chunk.isEmpty { break }
+                bytesRead += chunk.count
                 if compression == nil { compression = Self.sniff(chunk) }
                 var outputs: [FramedOutput] = []
                 switch compression ?? .none {
@@ -106,12 +86,12 @@ public struct ReplaySource: Sendable {
                 case .lz4: try lz4.decode(chunk) { outputs.append(contentsOf: framer.append($0)) }
                 }
                 for output in outputs { try await pipeline.intake.send(output) }
-                pipeline.counters.progress(bytes: count, lines: framer.linesFramed - linesReported)
+                pipeline.counters.progress(bytes: chunk.count, lines: framer.linesFramed - linesReported)
                 linesReported = framer.linesFramed
             }
         } catch {
-            // The descriptor closes when this returns: the read in flight must finish first.
-            _ = try? await reading.value
+            // The descriptor closes when this returns: a read in flight must finish first.
+            await reader.finish()
             throw error
         }
         if compression == .gzip && !gzip.atMemberEnd {
@@ -143,10 +123,71 @@ public struct ReplaySource: Sendable {
     }
 }
 
+/// Reads a descriptor a chunk (`ReadSize.replay`) at a time into reused buffers.
+///
+/// A regular file is read on the calling task: a read from the page cache takes a fraction of a
+/// millisecond, and handing every read to the blocking-I/O pool cost more in thread wake-ups
+/// than running it alongside framing gained (1 GiB replay, medians of 11: 0.45 s on the pool,
+/// 0.365 s here; sys time 0.25 s -> 0.11 s). Pipes and stdin, which block as long as their
+/// writer waits, are read on NIO's blocking-I/O pool, one read ahead, so they never hold one of
+/// the cooperative threads the stages run on.
+final class ChunkReader {
+    private let fd: Int32
+    private let name: String
+    private let onPool: Bool
+    private var buffers = (ReadBuffer(capacity: ReadSize.replay), ReadBuffer(capacity: ReadSize.replay))
+    private var inFlight: Task<Int, any Error>?
+
+    init(fd: Int32, name: String) {
+        self.fd = fd
+        self.name = name
+        var info = stat()
+        onPool = !(fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG)
+    }
+
+    /// The next chunk, empty at the end of the input; valid until the next call.
+    func next() async throws -> UnsafeRawBufferPointer {
+        guard onPool else {
+            let count = try Self.read(fd, into: buffers.0, name: name)
+            return UnsafeRawBufferPointer(rebasing: buffers.0.memory[..<count])
+        }
+        let reading = inFlight ?? start(buffers.0)
+        inFlight = nil
+        let count = try await reading.value
+        let filled = buffers.0
+        buffers = (buffers.1, buffers.0)
+        if count > 0 { inFlight = start(buffers.0) }
+        return UnsafeRawBufferPointer(rebasing: filled.memory[..<count])
+    }
+
+    /// Waits for a read still in flight, so the descriptor can be closed.
+    func finish() async {
+        _ = try? await inFlight?.value
+        inFlight = nil
+    }
+
+    private func start(_ buffer: ReadBuffer) -> Task<Int, any Error> {
+        let fd = fd
+        let name = name
+        return Task {
+            try await NIOThreadPool.singleton.runIfActive { () throws -> Int in try ChunkReader.read(fd, into: buffer, name: name) }
+        }
+    }
+
+    static func read(_ fd: Int32, into buffer: ReadBuffer, name: String) throws -> Int {
+        while true {
+            let count = Glibc.read(fd, buffer.memory.baseAddress, buffer.memory.count)
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw SourceError(message: "cannot read \(name): \(String(cString: strerror(errno)))") }
+            return count
+        }
+    }
+}
+
 /// One read buffer reused for a whole file: a fresh megabyte per read would be faulted in and
 /// zeroed by the kernel every time.
 final class ReadBuffer: @unchecked Sendable {
-    // Safety: one read is in flight at a time (the feed loop awaits it), so the pool thread and
+    // Safety: one read is in flight at a time (the reader awaits it), so the pool thread and
     // the feeding task never touch the memory together.
     let memory: UnsafeMutableRawBufferPointer
 
