@@ -164,3 +164,66 @@ struct AlertBuilderTests {
         #expect(try reason(#"{"user":{"name":"u"},"host":{"name":"h"},"process":{"name":"-"}}"#) == "event by u on h created medium alert my-rule.")
     }
 }
+
+/// ES|QL columns against the plain definition they implement: name every leaf by its dotted
+/// path, group values by name, add metadata, then apply KEEP (wildcard hits sorted) and DROP.
+@Suite struct ESQLColumnsTests {
+    static func reference(event: JSONValue, keep: [String]?, drop: [String], metadata: [String]) -> [(key: String, value: JSONValue)] {
+        var leaves: [(String, JSONValue)] = []
+        AlertBuilder.flatten(event, prefix: "", into: &leaves)
+        var byName: [String: [JSONValue]] = [:]
+        var order: [String] = []
+        for (name, value) in leaves {
+            if byName[name] == nil { order.append(name) }
+            byName[name, default: []].append(value)
+        }
+        for meta in metadata {
+            guard let value = AlertBuilder.metadataValue(meta, id: "id", index: "ix") else { continue }
+            if byName[meta] == nil { order.append(meta) }
+            byName[meta] = [value]
+        }
+        var selected = keep == nil ? order : []
+        for pattern in keep ?? [] {
+            let matcher = WildcardPattern(pattern, caseInsensitive: false, questionMarkIsWildcard: false)
+            let hits = pattern.contains("*") ? order.filter { matcher.matches($0) }.sorted() : order.filter { $0 == pattern }
+            for hit in hits where !selected.contains(hit) { selected.append(hit) }
+        }
+        let drops = drop.map { WildcardPattern($0, caseInsensitive: false, questionMarkIsWildcard: false) }
+        selected.removeAll { name in drops.contains { $0.matches(name) } }
+        return selected.map { name in (name, byName[name]!.count == 1 ? byName[name]![0] : .array(byName[name]!)) }
+    }
+
+    func render(_ columns: [(key: String, value: JSONValue)]) -> String {
+        columns.map { column in
+            var out = JSONWriter()
+            column.value.write(to: &out)
+            return column.key + "=" + String(decoding: out.bytes, as: UTF8.self)
+        }.joined(separator: " ")
+    }
+
+    let events = [
+        #"{"@timestamp":"t","cloud":{"account":{"id":"1"},"region":"r"},"event.action":"A","user":{"name":"u","target.name":"v"},"source":{"geo":{"city_name":"c","location":{"lat":1.5,"lon":2}},"ip":"1.2.3.4"}}"#,
+        #"{"a.b":1,"a":{"b":2,"c":null},"tags":["x",["y"],null],"objs":[{"k":1},{"k":"2"},{"j":3}],"o":{"p":{}},"_id":"own","_index":"theirs"}"#,
+        #"{"user":{"name":["p","q"]},"n":null,"deep":{"x.y":{"z":true}},"deep.x":{"y.z":false},"source.geo.region_name":"R"}"#,
+    ]
+    let keeps: [[String]?] = [
+        nil,
+        ["@timestamp", "cloud.account.id", "cloud.region", "event.action", "user.name", "user.target.name", "missing", "source.geo.*", "_id", "_version", "_index"],
+        ["a.b", "a.c", "a", "tags", "objs.k", "objs.j", "o", "o.p", "a.b", "*.k", "_*"],
+        ["deep.x.y.z", "deep", "user.*", "n", "*", "_id"],
+    ]
+
+    @Test(arguments: [[], ["_id", "_index", "_version"]])
+    func columnsMatchTheReferenceDefinition(metadata: [String]) throws {
+        for text in events {
+            let event = try JSONValue.parse(Array(text.utf8))
+            for keep in keeps {
+                for drop in [[], ["user.*", "a.b", "_version"]] {
+                    let got = AlertBuilder.columns(event: event, keep: keep, drop: drop, metadata: metadata, id: "id", index: "ix")
+                    let want = Self.reference(event: event, keep: keep, drop: drop, metadata: metadata)
+                    #expect(render(got) == render(want), "\(text) keep \(keep ?? []) drop \(drop)")
+                }
+            }
+        }
+    }
+}

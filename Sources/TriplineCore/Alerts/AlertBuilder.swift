@@ -246,49 +246,69 @@ public struct AlertBuilder: Sendable {
         }
     }
 
-    /// ES|QL result columns: every leaf field by its dotted name, filtered by KEEP and DROP.
+    /// ES|QL result columns: every leaf field by its dotted name (several values of one name make
+    /// an array), the metadata fields the query asked for, filtered by KEEP and DROP.
     static func columns(event: JSONValue, keep: [String]?, drop: [String], metadata: [String], id: String, index: String) -> [(key: String, value: JSONValue)] {
+        let dropMatchers = drop.map { WildcardPattern($0, caseInsensitive: false, questionMarkIsWildcard: false) }
+        var out: [(key: String, value: JSONValue)] = []
+        var chosen = Set<String>()
+        func add(_ name: String, _ values: [JSONValue]) {
+            guard !values.isEmpty, chosen.insert(name).inserted, !dropMatchers.contains(where: { $0.matches(name) }) else { return }
+            out.append((name, values.count == 1 ? values[0] : .array(values)))
+        }
+        let metadataValues = metadata.compactMap { name in metadataValue(name, id: id, index: index).map { (name, $0) } }
+        guard let keep else {
+            for (name, values) in leafColumns(event, matching: nil, metadata: metadataValues) { add(name, values) }
+            return out
+        }
+        for pattern in keep {
+            if pattern.utf8.contains(UInt8(ascii: "*")) {
+                let matcher = WildcardPattern(pattern, caseInsensitive: false, questionMarkIsWildcard: false)
+                for (name, values) in leafColumns(event, matching: matcher, metadata: metadataValues).sorted(by: { $0.name < $1.name }) {
+                    add(name, values)
+                }
+            } else if let meta = metadataValues.first(where: { $0.0 == pattern }) {
+                add(pattern, [meta.1])
+            } else {
+                // A plain name is looked up, not found among every leaf: the usual KEEP costs little.
+                add(pattern, event.values(atPath: pattern).filter { value in
+                    switch value {
+                    case .object, .array, .null: false
+                    default: true
+                    }
+                })
+            }
+        }
+        return out
+    }
+
+    /// The event's leaf fields by dotted name, in document order, each with all its values
+    /// (metadata fields replacing any of the same name); only names `matcher` matches, if given.
+    static func leafColumns(_ event: JSONValue, matching matcher: WildcardPattern?, metadata: [(String, JSONValue)])
+        -> [(name: String, values: [JSONValue])] {
         var leaves: [(String, JSONValue)] = []
         flatten(event, prefix: "", into: &leaves)
-        var byName: [String: [JSONValue]] = [:]
-        var order: [String] = []
-        for (name, value) in leaves {
-            if byName[name] == nil { order.append(name) }
-            byName[name, default: []].append(value)
+        var columns: [(name: String, values: [JSONValue])] = []
+        var position: [String: Int] = [:]
+        for (name, value) in leaves where matcher?.matches(name) ?? true {
+            if let at = position[name] { columns[at].values.append(value); continue }
+            position[name] = columns.count
+            columns.append((name, [value]))
         }
-        for meta in metadata {
-            let value: JSONValue
-            switch meta {
-            case "_id": value = .string(id)
-            case "_index": value = .string(index)
-            case "_version": value = .number("1")
-            default: continue
-            }
-            if byName[meta] == nil { order.append(meta) }
-            byName[meta] = [value]
+        for (name, value) in metadata where matcher?.matches(name) ?? true {
+            if let at = position[name] { columns[at].values = [value]; continue }
+            position[name] = columns.count
+            columns.append((name, [value]))
         }
-        var selected: [String]
-        if let keep {
-            selected = []
-            var chosen = Set<String>()
-            for pattern in keep {
-                let hits: [String]
-                if pattern.contains("*") {
-                    let matcher = WildcardPattern(pattern, caseInsensitive: false, questionMarkIsWildcard: false)
-                    hits = order.filter { matcher.matches($0) }.sorted()
-                } else {
-                    hits = byName[pattern] == nil ? [] : [pattern]
-                }
-                for hit in hits where chosen.insert(hit).inserted { selected.append(hit) }
-            }
-        } else {
-            selected = order
-        }
-        let dropMatchers = drop.map { WildcardPattern($0, caseInsensitive: false, questionMarkIsWildcard: false) }
-        selected.removeAll { name in dropMatchers.contains { $0.matches(name) } }
-        return selected.compactMap { name in
-            guard let values = byName[name] else { return nil }
-            return (name, values.count == 1 ? values[0] : .array(values))
+        return columns
+    }
+
+    static func metadataValue(_ name: String, id: String, index: String) -> JSONValue? {
+        switch name {
+        case "_id": .string(id)
+        case "_index": .string(index)
+        case "_version": .number("1")
+        default: nil
         }
     }
 
@@ -344,7 +364,7 @@ public struct AlertBuilder: Sendable {
 
 extension WildcardPattern {
     func matches(_ text: String) -> Bool {
-        var bytes = Array(text.utf8)
-        return bytes.withUnsafeMutableBytes { matches(UnsafeRawBufferPointer($0)) }
+        var text = text
+        return text.withUTF8 { matches(UnsafeRawBufferPointer($0)) }
     }
 }

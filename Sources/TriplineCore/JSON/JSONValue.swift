@@ -132,7 +132,12 @@ extension JSONValue {
         func error(_ message: String) -> ParseError { ParseError(offset: at, message: message) }
 
         mutating func skipSpace() {
-            while at < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[at]) { at += 1 }
+            while at < bytes.count {
+                switch bytes[at] {
+                case 0x20, 0x09, 0x0A, 0x0D: at += 1
+                default: return
+                }
+            }
         }
 
         mutating func expect(_ literal: String) throws {
@@ -198,7 +203,13 @@ extension JSONValue {
 
         mutating func string() throws -> String {
             let result = try bytes.withUnsafeBytes { raw -> (String, Int) in
-                guard let end = JSONGrammar.stringEnd(raw, openingQuote: at) else { throw error("invalid string") }
+                var hasEscape = false
+                var failure: JSONGrammar.Failure?
+                guard let end = JSONGrammar.stringEnd(raw, openingQuote: at, hasEscape: &hasEscape, failure: &failure) else {
+                    throw error("invalid string")
+                }
+                // Most strings hold no escape: made straight from their bytes, without a decoded copy.
+                guard hasEscape else { return (String(decoding: raw[(at + 1)..<(end - 1)], as: UTF8.self), end) }
                 var decoded: [UInt8] = []
                 guard JSONGrammar.unescape(UnsafeRawBufferPointer(rebasing: raw[(at + 1)..<(end - 1)]), into: &decoded) else {
                     throw error("invalid escape")
