@@ -56,14 +56,16 @@ public indirect enum JSONValue: Sendable, Hashable {
             for item in items { item.collect(path: path, into: &found) }
         case .object(let members):
             for (key, value) in members {
-                var key = key
-                key.withUTF8 { key in
-                    guard key.count <= path.count, key.elementsEqual(path.prefix(key.count)) else { return }
-                    if key.count == path.count {
-                        value.appendLeaves(into: &found)
-                    } else if path[key.count] == UInt8(ascii: ".") {
-                        value.collect(path: UnsafeBufferPointer(rebasing: path[(key.count + 1)...]), into: &found)
-                    }
+                let key = key.utf8
+                let length = key.count
+                // Only a key as long as the path, or ending where the path has a dot, can match.
+                guard length == path.count || (length < path.count && path[length] == UInt8(ascii: ".")) else { continue }
+                let prefix = UnsafeBufferPointer(rebasing: path[..<length])
+                guard key.withContiguousStorageIfAvailable({ $0.elementsEqual(prefix) }) ?? key.elementsEqual(prefix) else { continue }
+                if length == path.count {
+                    value.appendLeaves(into: &found)
+                } else {
+                    value.collect(path: UnsafeBufferPointer(rebasing: path[(length + 1)...]), into: &found)
                 }
             }
         default:
