@@ -264,7 +264,9 @@ public struct AlertBuilder: Sendable {
         for pattern in keep {
             if pattern.utf8.contains(UInt8(ascii: "*")) {
                 let matcher = WildcardPattern(pattern, caseInsensitive: false, questionMarkIsWildcard: false)
-                for (name, values) in leafColumns(event, matching: matcher, metadata: metadataValues).sorted(by: { $0.name < $1.name }) {
+                let literal = String(pattern.prefix { $0 != "*" })
+                for (name, values) in leafColumns(event, matching: matcher, metadata: metadataValues, literalPrefix: literal)
+                    .sorted(by: { $0.name < $1.name }) {
                     add(name, values)
                 }
             } else if let meta = metadataValues.first(where: { $0.0 == pattern }) {
@@ -284,10 +286,10 @@ public struct AlertBuilder: Sendable {
 
     /// The event's leaf fields by dotted name, in document order, each with all its values
     /// (metadata fields replacing any of the same name); only names `matcher` matches, if given.
-    static func leafColumns(_ event: JSONValue, matching matcher: WildcardPattern?, metadata: [(String, JSONValue)])
-        -> [(name: String, values: [JSONValue])] {
+    static func leafColumns(_ event: JSONValue, matching matcher: WildcardPattern?, metadata: [(String, JSONValue)],
+                            literalPrefix: String = "") -> [(name: String, values: [JSONValue])] {
         var leaves: [(String, JSONValue)] = []
-        flatten(event, prefix: "", into: &leaves)
+        flatten(event, prefix: "", into: &leaves, under: Array(literalPrefix.utf8))
         var columns: [(name: String, values: [JSONValue])] = []
         var position: [String: Int] = [:]
         for (name, value) in leaves where matcher?.matches(name) ?? true {
@@ -312,17 +314,30 @@ public struct AlertBuilder: Sendable {
         }
     }
 
-    static func flatten(_ value: JSONValue, prefix: String, into leaves: inout [(String, JSONValue)]) {
+    /// Appends the leaves under `value` named by their dotted paths; with `under`, only subtrees
+    /// whose names can start with those bytes (a KEEP wildcard's literal start) are visited.
+    static func flatten(_ value: JSONValue, prefix: String, into leaves: inout [(String, JSONValue)], under: [UInt8] = []) {
         switch value {
         case .object(let members):
-            for (key, child) in members { flatten(child, prefix: prefix.isEmpty ? key : prefix + "." + key, into: &leaves) }
+            for (key, child) in members {
+                let name = prefix.isEmpty ? key : prefix + "." + key
+                guard under.isEmpty || mayName(name, under) else { continue }
+                flatten(child, prefix: name, into: &leaves, under: under)
+            }
         case .array(let items):
-            for item in items { flatten(item, prefix: prefix, into: &leaves) }
+            for item in items { flatten(item, prefix: prefix, into: &leaves, under: under) }
         case .null:
             break
         default:
             leaves.append((prefix, value))
         }
+    }
+
+    /// Whether `name` or a name below it (`name.` + more) can start with `start`.
+    static func mayName(_ name: String, _ start: [UInt8]) -> Bool {
+        let name = name.utf8
+        if name.count >= start.count { return name.starts(with: start) }
+        return start.starts(with: name) && start[name.count] == UInt8(ascii: ".")
     }
 
     /// Kibana's `kibana.alert.reason` (security_solution `reason_formatters.ts`, the same sentence
