@@ -118,16 +118,18 @@ extension JSONValue {
     /// Parses one JSON document (strict RFC 8259).
     public static func parse<Bytes: Collection>(_ bytes: Bytes) throws -> JSONValue where Bytes.Element == UInt8 {
         let array = Array(bytes)
-        var parser = Parser(bytes: array)
-        parser.skipSpace()
-        let value = try parser.value(depth: 0)
-        parser.skipSpace()
-        guard parser.at == array.count else { throw parser.error("unexpected data after the JSON value") }
-        return value
+        return try array.withUnsafeBytes { raw in
+            var parser = Parser(bytes: raw)
+            parser.skipSpace()
+            let value = try parser.value(depth: 0)
+            parser.skipSpace()
+            guard parser.at == raw.count else { throw parser.error("unexpected data after the JSON value") }
+            return value
+        }
     }
 
     private struct Parser {
-        let bytes: [UInt8]
+        let bytes: UnsafeRawBufferPointer
         var at = 0
         static let maxDepth = 512
 
@@ -194,32 +196,28 @@ extension JSONValue {
             case UInt8(ascii: "n"): try expect("null"); return .null
             default:
                 let start = at
-                let end = try bytes.withUnsafeBytes { raw -> Int in
-                    guard let end = JSONGrammar.numberEnd(raw, from: start) else { throw error("invalid number") }
-                    return end
-                }
+                guard let end = JSONGrammar.numberEnd(bytes, from: start) else { throw error("invalid number") }
                 at = end
                 return .number(String(decoding: bytes[start..<end], as: UTF8.self))
             }
         }
 
         mutating func string() throws -> String {
-            let result = try bytes.withUnsafeBytes { raw -> (String, Int) in
-                var hasEscape = false
-                var failure: JSONGrammar.Failure?
-                guard let end = JSONGrammar.stringEnd(raw, openingQuote: at, hasEscape: &hasEscape, failure: &failure) else {
-                    throw error("invalid string")
-                }
-                // Most strings hold no escape: made straight from their bytes, without a decoded copy.
-                guard hasEscape else { return (String(decoding: raw[(at + 1)..<(end - 1)], as: UTF8.self), end) }
-                var decoded: [UInt8] = []
-                guard JSONGrammar.unescape(UnsafeRawBufferPointer(rebasing: raw[(at + 1)..<(end - 1)]), into: &decoded) else {
-                    throw error("invalid escape")
-                }
-                return (String(decoding: decoded, as: UTF8.self), end)
+            var hasEscape = false
+            var failure: JSONGrammar.Failure?
+            guard let end = JSONGrammar.stringEnd(bytes, openingQuote: at, hasEscape: &hasEscape, failure: &failure) else {
+                throw error("invalid string")
             }
-            at = result.1
-            return result.0
+            let content = UnsafeRawBufferPointer(rebasing: bytes[(at + 1)..<(end - 1)])
+            // Most strings hold no escape: made straight from their bytes, without a decoded copy.
+            guard hasEscape else {
+                at = end
+                return String(decoding: content, as: UTF8.self)
+            }
+            var decoded: [UInt8] = []
+            guard JSONGrammar.unescape(content, into: &decoded) else { throw error("invalid escape") }
+            at = end
+            return String(decoding: decoded, as: UTF8.self)
         }
     }
 }
