@@ -10,7 +10,9 @@ public struct PipelineOptions: Sendable {
     public var spool: SpoolOptions
     public var maxLineBytes: Int
     public var batchBytes: Int
-    /// Batches each stream holds before its producer waits.
+    /// Batches each stream holds before its producer waits. With replay reading on its own task
+    /// the streams run full, so this bounds memory: 4 gave a peak RSS of 320 MiB with 502 rules,
+    /// 2 gives 140 MiB at the same speed.
     public var channelCapacity: Int
     /// Skip lines holding none of a rule's literals (they are then not validated either).
     public var prefilter: Bool
@@ -26,7 +28,7 @@ public struct PipelineOptions: Sendable {
     public init(
         workers: Int, shardKeys: [String] = RuleSet.defaultShardKeys, defaultIndex: String? = nil,
         spoolDirectory: String, spool: SpoolOptions = SpoolOptions(), maxLineBytes: Int = 1 << 20,
-        batchBytes: Int = 1 << 20, channelCapacity: Int = 4, prefilter: Bool = true, extractors: Int? = nil
+        batchBytes: Int = 1 << 20, channelCapacity: Int = 2, prefilter: Bool = true, extractors: Int? = nil
     ) {
         self.workers = max(1, workers)
         self.prefilter = prefilter
