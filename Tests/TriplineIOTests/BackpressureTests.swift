@@ -29,7 +29,7 @@ import Testing
         let source = UnixSocketSource(path: dir + "/t.sock", maxLineBytes: 1 << 20, batchBytes: 256 * 1024)
         let running = Task { try await pipeline.run() }
         let serving = Task { try await source.serve(into: pipeline) }
-        #expect(waitForSocket(dir + "/t.sock"))
+        #expect(await awaitSocket(dir + "/t.sock"))
 
         // No rule's literal in it: with the prefilter off every line still reaches the stalled worker.
         let line = Array((#"{"event":{"action":"x"},"user":{"name":"u"},"pad":""# + String(repeating: "p", count: 900) + "\"}\n").utf8)

@@ -44,6 +44,18 @@ final class SocketClient {
     func close() { Glibc.close(fd) }
 }
 
+/// For a server running in this process: polls by suspending, not sleeping, so the cooperative
+/// thread it would hold stays free for the server (with other suites' blocking waits on the same
+/// 2 threads, a sleeping poll starved an in-process server past the timeout).
+func awaitSocket(_ path: String, timeout: Duration = .seconds(20)) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if let client = try? SocketClient(path: path) { client.close(); return true }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    return false
+}
+
 func waitForSocket(_ path: String, timeout: Double = 20) -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
