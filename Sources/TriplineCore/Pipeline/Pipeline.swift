@@ -149,7 +149,8 @@ public final class Pipeline: Sendable {
 
     /// Queue depths per stage, for metrics.
     public var queueDepths: [(String, Int)] {
-        [(intake.name, intake.depth)] + laneInputs.map { ($0.name, $0.depth) } + workerInputs.map { ($0.name, $0.depth) } + [(alertOutput.name, alertOutput.depth)]
+        [(intake.name, intake.depth)] + laneInputs.map { ($0.name, $0.depth) }
+            + workerInputs.map { ($0.name, $0.depth) } + [(alertOutput.name, alertOutput.depth)]
     }
 
     /// Runs every stage until the sources finish `intake` and all of it has drained into the spool.
