@@ -64,11 +64,6 @@ public struct IndexRouter {
     }
 
     private mutating func append(_ value: FieldValue, _ raw: UnsafeRawBufferPointer) {
-        let bytes = UnsafeRawBufferPointer(rebasing: raw[Int(value.start)..<(Int(value.start) + Int(value.length))])
-        if value.kind == .escapedString {
-            _ = JSONGrammar.unescape(bytes, into: &name)
-        } else {
-            name.append(contentsOf: bytes)
-        }
+        value.appendDecoded(from: raw, to: &name)
     }
 }

@@ -39,15 +39,11 @@ public struct RuleEvaluator {
     mutating func scheduleTime(of event: EventView, rule: Int) -> Int64? {
         let system = ruleSet.system
         guard let value = system.timestampOverrides[rule].flatMap({ event.first($0) }) ?? event.first(system.timestamp) else { return nil }
-        let bytes = UnsafeRawBufferPointer(rebasing: event.raw[Int(value.start)..<(Int(value.start) + Int(value.length))])
+        let text = value.withDecodedBytes(in: event.raw, scratch: &timeScratch) { String(decoding: $0, as: UTF8.self) }
         switch value.kind {
-        case .string: return Timestamp.milliseconds(iso8601: String(decoding: bytes, as: UTF8.self))
-        case .escapedString:
-            timeScratch.removeAll(keepingCapacity: true)
-            _ = JSONGrammar.unescape(bytes, into: &timeScratch)
-            return Timestamp.milliseconds(iso8601: String(decoding: timeScratch, as: UTF8.self))
-        case .number: return Int64(String(decoding: bytes, as: UTF8.self))
-        default: return nil
+        case .string, .escapedString: return Timestamp.milliseconds(iso8601: text)
+        case .number: return Int64(text)
+        case .bool: return nil
         }
     }
 

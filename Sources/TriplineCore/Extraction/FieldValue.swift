@@ -23,6 +23,32 @@ public struct FieldValue: Sendable, Hashable {
     }
 }
 
+extension FieldValue {
+    /// The value's token in its batch's bytes `raw`: for strings, the bytes between the quotes,
+    /// escapes left as written.
+    public func rawBytes(in raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: raw[Int(start)..<(Int(start) + Int(length))])
+    }
+
+    /// Appends the value's bytes to `out`, escapes decoded.
+    public func appendDecoded(from raw: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        if kind == .escapedString {
+            _ = JSONGrammar.unescape(rawBytes(in: raw), into: &out)
+        } else {
+            out.append(contentsOf: rawBytes(in: raw))
+        }
+    }
+
+    /// Lends the value's bytes, escapes decoded: the batch's own bytes when it has none, else
+    /// a decoded copy in `scratch`.
+    public func withDecodedBytes<R>(in raw: UnsafeRawBufferPointer, scratch: inout [UInt8], _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        guard kind == .escapedString else { return body(rawBytes(in: raw)) }
+        scratch.removeAll(keepingCapacity: true)
+        _ = JSONGrammar.unescape(rawBytes(in: raw), into: &scratch)
+        return scratch.withUnsafeBytes(body)
+    }
+}
+
 /// A batch with, per valid line, the values of the fields the rules need.
 public final class ExtractedBatch: Sendable {
     public let batch: Batch

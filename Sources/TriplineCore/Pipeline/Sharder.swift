@@ -30,14 +30,8 @@ public struct Sharder {
         guard workers > 1 else { return 0 }
         for key in keys {
             guard let value = event.first(key) else { continue }
-            let bytes = UnsafeRawBufferPointer(rebasing: event.raw[Int(value.start)..<(Int(value.start) + Int(value.length))])
-            if value.kind == .escapedString {
-                // The same user spelled with escapes must land on the same worker.
-                scratch.removeAll(keepingCapacity: true)
-                _ = JSONGrammar.unescape(bytes, into: &scratch)
-                return scratch.withUnsafeBytes { Int(Self.hash($0) % UInt64(workers)) }
-            }
-            return Int(Self.hash(bytes) % UInt64(workers))
+            // Decoded: the same user spelled with escapes must land on the same worker.
+            return value.withDecodedBytes(in: event.raw, scratch: &scratch) { Int(Self.hash($0) % UInt64(workers)) }
         }
         roundRobin = (roundRobin + 1) % workers
         return roundRobin
