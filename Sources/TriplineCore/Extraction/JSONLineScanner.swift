@@ -88,8 +88,7 @@ public struct JSONLineScanner {
             if node == FieldPlan.none {
                 child = FieldPlan.none
             } else if c.lastStringHadEscape {
-                keyScratch.removeAll(keepingCapacity: true)
-                _ = JSONGrammar.unescape(UnsafeRawBufferPointer(rebasing: c.raw[(keyStart + 1)..<(keyEnd - 1)]), into: &keyScratch)
+                Self.decode(UnsafeRawBufferPointer(rebasing: c.raw[(keyStart + 1)..<(keyEnd - 1)]), escaped: true, into: &keyScratch)
                 child = keyScratch.withUnsafeBytes { plan.descend(node, key: $0) }
             } else {
                 child = plan.descend(node, key: UnsafeRawBufferPointer(rebasing: c.raw[(keyStart + 1)..<(keyEnd - 1)]))
@@ -182,32 +181,33 @@ public struct JSONLineScanner {
                                          seen: inout UInt64) throws(Rejection) {
         let key = UnsafeRawBufferPointer(rebasing: c.raw[keyStart..<keyEnd])
         // Keys are hashed as decoded; most have no escape, and are hashed where they lie.
-        let hash: UInt64
-        if escaped {
-            duplicateScratch.removeAll(keepingCapacity: true)
-            _ = JSONGrammar.unescape(key, into: &duplicateScratch)
-            hash = duplicateScratch.withUnsafeBytes { Self.keyHash($0) }
-        } else {
-            hash = Self.keyHash(key)
-        }
+        if escaped { Self.decode(key, escaped: true, into: &duplicateScratch) }
+        let hash = escaped ? duplicateScratch.withUnsafeBytes { Self.keyHash($0) } : Self.keyHash(key)
         let bit: UInt64 = 1 << (hash & 63)
         var index = seen & bit == 0 ? openKeys.count : first
         seen |= bit
+        var keyDecoded = escaped
         while index < openKeys.count {
             let other = openKeys[index]
             index += 1
             guard other.hash == hash else { continue }
-            duplicateScratch.removeAll(keepingCapacity: true)
-            if escaped { _ = JSONGrammar.unescape(key, into: &duplicateScratch) } else { duplicateScratch.append(contentsOf: key) }
-            let otherKey = UnsafeRawBufferPointer(rebasing: c.raw[other.start..<other.end])
-            otherScratch.removeAll(keepingCapacity: true)
-            if other.escaped { _ = JSONGrammar.unescape(otherKey, into: &otherScratch) } else { otherScratch.append(contentsOf: otherKey) }
+            if !keyDecoded {
+                Self.decode(key, escaped: false, into: &duplicateScratch)
+                keyDecoded = true
+            }
+            Self.decode(UnsafeRawBufferPointer(rebasing: c.raw[other.start..<other.end]), escaped: other.escaped, into: &otherScratch)
             if otherScratch == duplicateScratch {
                 throw Rejection(reason: .duplicateKey, detail: "duplicate key \"\(String(decoding: duplicateScratch, as: UTF8.self))\"",
                                 offsetInLine: keyStart - 1 - c.lineStart)
             }
         }
         openKeys.append((hash, keyStart, keyEnd, escaped))
+    }
+
+    /// A key as decoded, in `out` (replacing what it held).
+    private static func decode(_ key: UnsafeRawBufferPointer, escaped: Bool, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        if escaped { _ = JSONGrammar.unescape(key, into: &out) } else { out.append(contentsOf: key) }
     }
 
     /// A key's hash, 8 bytes at a time; equal keys (as decoded) hash alike, and only equal hashes
