@@ -292,16 +292,17 @@ public struct AlertBuilder: Sendable {
         flatten(event, prefix: "", into: &leaves, under: Array(literalPrefix.utf8))
         var columns: [(name: String, values: [JSONValue])] = []
         var position: [String: Int] = [:]
-        for (name, value) in leaves where matcher?.matches(name) ?? true {
-            if let at = position[name] { columns[at].values.append(value); continue }
-            position[name] = columns.count
-            columns.append((name, [value]))
+        func put(_ name: String, _ value: JSONValue, replacing: Bool) {
+            guard matcher?.matches(name) ?? true else { return }
+            guard let at = position[name] else {
+                position[name] = columns.count
+                columns.append((name, [value]))
+                return
+            }
+            if replacing { columns[at].values = [value] } else { columns[at].values.append(value) }
         }
-        for (name, value) in metadata where matcher?.matches(name) ?? true {
-            if let at = position[name] { columns[at].values = [value]; continue }
-            position[name] = columns.count
-            columns.append((name, [value]))
-        }
+        for (name, value) in leaves { put(name, value, replacing: false) }
+        for (name, value) in metadata { put(name, value, replacing: true) }
         return columns
     }
 

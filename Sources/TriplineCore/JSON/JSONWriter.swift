@@ -81,7 +81,6 @@ public struct JSONWriter {
         bytes.append(contentsOf: "null".utf8)
     }
 
-    /// Writes already valid JSON text (a number token kept verbatim, say).
     /// Appends object members already written as JSON (`"a":1,"b":2`) to the open object.
     public mutating func rawMembers(_ members: [UInt8]) {
         guard !members.isEmpty else { return }
@@ -89,6 +88,7 @@ public struct JSONWriter {
         bytes.append(contentsOf: members)
     }
 
+    /// Writes already valid JSON text (a number token kept verbatim, say).
     public mutating func raw<Bytes: Sequence>(_ json: Bytes) where Bytes.Element == UInt8 {
         separate()
         bytes.append(contentsOf: json)

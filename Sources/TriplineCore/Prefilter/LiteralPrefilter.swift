@@ -20,7 +20,6 @@ public struct LiteralPrefilter: Sendable {
     /// candidate rule asks, and each search stops at the first occurrence.
     let indexSearchers: [LiteralSearcher]
 
-
     /// `defaultIndex`: the index of events without index fields; rules reading it get no index literal.
     public init(rules: [CompiledRule], defaultIndex: String? = nil, enabled: Bool = true) {
         var unfiltered = [Bool](repeating: true, count: rules.count)
