@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "TriplineCoreTests", dependencies: ["TriplineCore"]),
         .testTarget(
             name: "TriplineIOTests",
-            dependencies: ["TriplineIO", "TriplineCore", "tripline"]
+            dependencies: ["TriplineIO", "TriplineCore", "tripline", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
     ]
 )

@@ -7,7 +7,7 @@ struct Tripline: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tripline",
         abstract: "Streaming detection engine: Elastic EQL and ES|QL rules over ECS JSON events, alerts into an LZ4 spool.",
-        subcommands: [Replay.self, Serve.self, Rules.self, Spool.self])
+        subcommands: [Replay.self, Serve.self, Query.self, Rules.self, Spool.self])
 
     /// DESIGN §5: exit 2 on usage errors, 1 on fatal errors.
     static func main() async {
@@ -76,6 +76,9 @@ struct PipelineFlags: ParsableArguments {
     @Flag(help: "Print no summary on stderr.")
     var quiet = false
 
+    @Option(help: "An Elasticsearch mapping (JSON) typing fields beyond ECS; its fields override ECS's.")
+    var mapping: String?
+
     @Option(help: "Serve live metrics in Prometheus text format at http://ADDRESS/metrics (HOST:PORT, :PORT for all interfaces, or PORT for loopback).")
     var metrics: String?
 
@@ -88,7 +91,7 @@ struct PipelineFlags: ParsableArguments {
         let paths = rules.isEmpty ? [try BundledRules.folder()] : rules
         var keys = [shardKey]
         for fallback in RuleSet.defaultShardKeys where !keys.contains(fallback) { keys.append(fallback) }
-        let ruleSet = RuleSet.load(paths: paths, shardKeys: keys)
+        let ruleSet = RuleSet.load(paths: paths, shardKeys: keys, types: try FieldTypes.loading(mapping: mapping))
         for error in ruleSet.errors { Console.error("rule skipped: \(error)") }
         if strict && !ruleSet.errors.isEmpty {
             throw FatalError("\(ruleSet.errors.count) rule(s) could not be loaded (--strict)")
@@ -155,6 +158,19 @@ struct PipelineFlags: ParsableArguments {
         }
         if stats.rejected > 0 && deadLetter == nil {
             Console.error("note: rejected lines were counted but not kept; give --dead-letter FILE to keep them")
+        }
+    }
+}
+
+extension FieldTypes {
+    /// ECS's types, overlaid by the `--mapping` file when one is given.
+    static func loading(mapping path: String?) throws -> FieldTypes {
+        guard let path else { return .bundled }
+        guard let data = FileManager.default.contents(atPath: path) else { throw FatalError("cannot read \(path)") }
+        do {
+            return FieldTypes.bundled.overlaid(by: try FieldTypes(mapping: Array(data)))
+        } catch {
+            throw FatalError("\(path): \(error)")
         }
     }
 }

@@ -162,7 +162,7 @@ import Testing
         var input = ""
         // 10 hits in the 20:40-20:45 bucket, 2 in the next one; each its own event.
         for n in 0..<12 {
-            let time = n < 10 ? "2020-01-08T20:4\(n % 5).0\(n % 10)Z" : "2020-01-08T20:47:0\(n % 10)Z"
+            let time = n < 10 ? "2020-01-08T20:4\(n % 5):0\(n % 10)Z" : "2020-01-08T20:47:0\(n % 10)Z"
             input += #"{"@timestamp":"\#(time)","n":\#(n),"# + hit.dropFirst(#"{"@timestamp":"2020-01-08T20:43:06.000Z","#.count) + "\n"
         }
         try input.write(toFile: dir + "/in.ndjson", atomically: true, encoding: .utf8)

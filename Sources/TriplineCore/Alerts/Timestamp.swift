@@ -36,46 +36,89 @@ public enum Timestamp {
             + "\(pad(Int64(secondOfDay % 3600 / 60), 2)):\(pad(Int64(secondOfDay % 60), 2)).\(pad(Int64(millis), 3))Z"
     }
 
-    /// Milliseconds since the epoch of an ISO 8601 date-time (`2024-06-01T00:00:00Z`, with optional
-    /// fraction and `±HH:MM` offset) or of a plain number of epoch milliseconds; nil otherwise.
+    /// Milliseconds since the epoch of a date as Elasticsearch's default date format reads it
+    /// (`strict_date_optional_time||epoch_millis`): `2024-06-01T00:00:00.123Z`, with any trailing
+    /// part left out (`2024-06-01`, `2024-06-01T10:15`), a fraction of up to nine digits, `Z` or a
+    /// `±HH:MM` offset; or a number of epoch milliseconds. Nil otherwise.
     public static func milliseconds(iso8601 text: String) -> Int64? {
-        if let number = Int64(text) { return number }
-        let bytes = Array(text.utf8)
-        func digits(_ at: Int, _ count: Int) -> Int64? {
-            guard at + count <= bytes.count else { return nil }
+        var text = text
+        return text.withUTF8 { milliseconds(date: UnsafeRawBufferPointer($0)) }
+    }
+
+    public static func milliseconds(date bytes: UnsafeRawBufferPointer) -> Int64? {
+        let count = bytes.count
+        func digits(_ at: Int, _ n: Int) -> Int64? {
+            guard at + n <= count else { return nil }
             var value: Int64 = 0
-            for byte in bytes[at..<(at + count)] {
+            for i in at..<(at + n) {
+                let byte = bytes[i]
                 guard byte >= 0x30 && byte <= 0x39 else { return nil }
                 value = value * 10 + Int64(byte - 0x30)
             }
             return value
         }
-        guard let year = digits(0, 4), let month = digits(5, 2), let day = digits(8, 2),
-              let hour = digits(11, 2), let minute = digits(14, 2), let second = digits(17, 2),
-              bytes.count >= 19, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x54 || bytes[10] == 0x20,
-              bytes[13] == 0x3A, bytes[16] == 0x3A, (1...12).contains(month), (1...31).contains(day) else { return nil }
-        var at = 19
-        var millis: Int64 = 0
-        if at < bytes.count && bytes[at] == 0x2E {
+        if let millis = epochMilliseconds(bytes) { return millis }
+        guard let year = digits(0, 4) else { return nil }
+        var month: Int64 = 1, day: Int64 = 1, hour: Int64 = 0, minute: Int64 = 0, second: Int64 = 0, millis: Int64 = 0
+        var at = 4
+        func next(_ separator: UInt8) -> Bool {
+            guard at < count, bytes[at] == separator else { return false }
             at += 1
-            var scale: Int64 = 100
-            while at < bytes.count, bytes[at] >= 0x30 && bytes[at] <= 0x39 {
-                millis += Int64(bytes[at] - 0x30) * scale
-                scale /= 10
-                at += 1
+            return true
+        }
+        if next(0x2D) {
+            guard let m = digits(at, 2) else { return nil }
+            month = m; at += 2
+            if next(0x2D) {
+                guard let d = digits(at, 2) else { return nil }
+                day = d; at += 2
+                if at < count, bytes[at] == 0x54 || bytes[at] == 0x20 {
+                    at += 1
+                    guard let h = digits(at, 2) else { return nil }
+                    hour = h; at += 2
+                    if next(0x3A) {
+                        guard let mi = digits(at, 2) else { return nil }
+                        minute = mi; at += 2
+                        if next(0x3A) {
+                            guard let s = digits(at, 2) else { return nil }
+                            second = s; at += 2
+                            if at < count, bytes[at] == 0x2E || bytes[at] == 0x2C {
+                                at += 1
+                                var scale: Int64 = 100
+                                let first = at
+                                while at < count, bytes[at] >= 0x30 && bytes[at] <= 0x39 {
+                                    millis += Int64(bytes[at] - 0x30) * scale
+                                    scale /= 10
+                                    at += 1
+                                }
+                                guard at > first, at - first <= 9 else { return nil }
+                            }
+                        }
+                    }
+                }
             }
         }
         var offsetMinutes: Int64 = 0
-        if at < bytes.count {
-            if bytes[at] == 0x5A { at += 1 } else if bytes[at] == 0x2B || bytes[at] == 0x2D {
+        if at < count {
+            if bytes[at] == 0x5A {
+                at += 1
+            } else if bytes[at] == 0x2B || bytes[at] == 0x2D {
+                let sign: Int64 = bytes[at] == 0x2D ? -1 : 1
                 guard let hours = digits(at + 1, 2) else { return nil }
-                let minutesAt = at + 3 < bytes.count && bytes[at + 3] == 0x3A ? at + 4 : at + 3
-                guard let minutes = digits(minutesAt, 2) else { return nil }
-                offsetMinutes = (hours * 60 + minutes) * (bytes[at] == 0x2D ? -1 : 1)
-                at = minutesAt + 2
+                at += 3
+                var minutes: Int64 = 0
+                if at < count {
+                    if bytes[at] == 0x3A { at += 1 }
+                    guard let m = digits(at, 2) else { return nil }
+                    minutes = m
+                    at += 2
+                }
+                guard hours <= 18, minutes < 60 else { return nil }
+                offsetMinutes = (hours * 60 + minutes) * sign
             }
         }
-        guard at == bytes.count else { return nil }
+        guard at == count, (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
+              hour < 24, minute < 60, second < 60 else { return nil }
         // Days since 1970-01-01 (Howard Hinnant's days_from_civil).
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
@@ -84,6 +127,38 @@ public enum Timestamp {
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         let days = era * 146_097 + dayOfEra - 719_468
         return ((days * 86_400 + hour * 3600 + minute * 60 + second) - offsetMinutes * 60) * 1000 + millis
+    }
+
+    private static func daysIn(month: Int64, year: Int64) -> Int64 {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// `epoch_millis`: an optionally signed whole number (a fraction is dropped).
+    private static func epochMilliseconds(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        var at = 0
+        var negative = false
+        if at < bytes.count, bytes[at] == 0x2D { negative = true; at += 1 }
+        let first = at
+        var value: Int64 = 0
+        while at < bytes.count, bytes[at] >= 0x30 && bytes[at] <= 0x39 {
+            let (times, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times.addingReportingOverflow(Int64(bytes[at] - 0x30))
+            guard !o1, !o2 else { return nil }
+            value = sum
+            at += 1
+        }
+        guard at > first else { return nil }
+        if at < bytes.count, bytes[at] == 0x2E {
+            at += 1
+            while at < bytes.count, bytes[at] >= 0x30 && bytes[at] <= 0x39 { at += 1 }
+        }
+        // A date such as 2024-06-01 starts with digits too: only a whole token is a number.
+        guard at == bytes.count else { return nil }
+        return negative ? -value : value
     }
 
     /// Milliseconds of a rule `interval` such as `5m`, `1h`, `30s`, `1d`; nil if unreadable.

@@ -4,7 +4,8 @@ public struct DeadLetter: Sendable, Hashable {
         case lineTooLong = "line_too_long"
         case invalidJSON = "invalid_json"
         case invalidUTF8 = "invalid_utf8"
-        case wrongType = "wrong_type"
+        /// An `@timestamp` that is not a date: a data stream refuses the document.
+        case invalidTimestamp = "invalid_timestamp"
         case duplicateKey = "duplicate_key"
         case notAnObject = "not_an_object"
         case tooDeep = "too_deep"

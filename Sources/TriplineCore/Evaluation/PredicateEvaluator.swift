@@ -31,12 +31,11 @@ public struct EventView {
 public struct PredicateEvaluator {
     private var decoded: [UInt8] = []
     private var folded: [UInt8] = []
-    private var other: [UInt8] = []
+    var expressions = ExpressionEvaluator()
 
     public init() {
         decoded.reserveCapacity(4096)
         folded.reserveCapacity(4096)
-        other.reserveCapacity(4096)
     }
 
     public mutating func evaluate(_ predicate: Predicate, _ event: EventView) -> Truth {
@@ -65,13 +64,19 @@ public struct PredicateEvaluator {
             return result
         case .not(let inner):
             return !evaluate(inner, event)
-        case .isNull(let field, let negated):
-            let isNull = event.count(of: field) == 0
+        case .complement(let inner):
+            return evaluate(inner, event) == .true ? .false : .true
+        case .isNull(let field, let type, let negated):
+            let isNull = !hasIndexedValue(field, type, event)
             return (isNull != negated) ? .true : .false
         case .value(let test):
             return evaluate(test, event)
-        case .fieldPair(let test):
-            return evaluate(test, event)
+        case .test(let expression):
+            switch expressions.test(expression, event) {
+            case .bool(true): return .true
+            case .null: return .unknown
+            default: return .false
+            }
         }
     }
 
@@ -79,9 +84,11 @@ public struct PredicateEvaluator {
         var seen = 0
         var anyMatch = false
         for value in event.values where Int(value.field) == test.field {
+            // Values the field's type does not index are absent, as under ignore_malformed.
+            guard let matched = matches(value, test, event.raw) else { continue }
             seen += 1
             if test.multiValue == .singleValueOnly && seen > 1 { return .unknown }
-            if !anyMatch && matches(value, test, event.raw) {
+            if matched && !anyMatch {
                 anyMatch = true
                 if test.multiValue == .anyValue { break }
             }
@@ -90,95 +97,90 @@ public struct PredicateEvaluator {
         return (anyMatch != test.negated) ? .true : .false
     }
 
-    private mutating func matches(_ value: FieldValue, _ test: ValueTest, _ raw: UnsafeRawBufferPointer) -> Bool {
-        withValueBytes(value, raw, caseInsensitive: test.caseInsensitive) { bytes, kind in
-            for matcher in test.matchers where Self.matches(bytes, kind: kind, matcher) { return true }
+    /// Whether one value matches, or nil when its field's type would not index it.
+    private mutating func matches(_ value: FieldValue, _ test: ValueTest, _ raw: UnsafeRawBufferPointer) -> Bool? {
+        switch test.type {
+        case .keyword(let ignoreAbove):
+            return keywordMatches(value, test, raw, ignoreAbove: ignoreAbove)
+        case .dynamic where value.kind == .string || value.kind == .escapedString:
+            return keywordMatches(value, test, raw, ignoreAbove: FieldType.dynamicIgnoreAbove)
+        default:
+            guard let typed = value.typed(test.type, in: raw, scratch: &decoded) else { return nil }
+            for matcher in test.matchers where Self.matches(typed, matcher) { return true }
             return false
         }
     }
 
-    static func matches(_ bytes: UnsafeRawBufferPointer, kind: FieldValue.Kind, _ matcher: ValueMatcher) -> Bool {
+    private mutating func keywordMatches(_ value: FieldValue, _ test: ValueTest, _ raw: UnsafeRawBufferPointer, ignoreAbove: Int?) -> Bool? {
+        withValueBytes(value, raw, caseInsensitive: test.caseInsensitive) { bytes in
+            // Folding is ASCII-only, so the length ignore_above counts is the value's own.
+            guard FieldValue.fitsIgnoreAbove(bytes, ignoreAbove) else { return nil }
+            for matcher in test.matchers where Self.matches(bytes, matcher) { return true }
+            return false
+        }
+    }
+
+    /// A keyword's bytes (folded when the test is case-insensitive) against one matcher.
+    static func matches(_ bytes: UnsafeRawBufferPointer, _ matcher: ValueMatcher) -> Bool {
         switch matcher {
-        case .equal(let expected):
+        case .keyword(.equal, let expected):
             return bytes.count == expected.count
                 && expected.withUnsafeBytes { bytes.count == 0 || memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
+        case .keyword(let op, let expected):
+            return expected.withUnsafeBytes { Value.holds(op, Value.orderBytes(bytes, $0)) }
         case .wildcard(let pattern):
             return pattern.matches(bytes)
-        case .number(let expected):
-            return number(bytes) == expected
-        case .orderedNumber(let op, let expected):
-            guard let actual = number(bytes) else { return false }
-            return compare(actual, expected, op)
-        case .ordered(let op, let expected):
-            return expected.withUnsafeBytes { compareBytes(bytes, $0, op) }
+        case .regex(let regex):
+            return regex.matches(bytes)
+        case .typed, .network:
+            return false
         }
     }
 
-    static func number(_ bytes: UnsafeRawBufferPointer) -> Double? {
-        Double(String(decoding: bytes, as: UTF8.self))
-    }
-
-    static func compare<T: Comparable>(_ a: T, _ b: T, _ op: Expression.Comparison) -> Bool {
-        switch op {
-        case .equal: a == b
-        case .notEqual: a != b
-        case .less: a < b
-        case .lessOrEqual: a <= b
-        case .greater: a > b
-        case .greaterOrEqual: a >= b
+    /// A typed value against one matcher.
+    static func matches(_ value: Value, _ matcher: ValueMatcher) -> Bool {
+        switch matcher {
+        case .typed(let op, let expected):
+            return Value.order(value, expected).map { Value.holds(op, $0) } ?? false
+        case .network(let network):
+            if case .ip(let address) = value { return network.contains(address) }
+            return false
+        case .keyword, .wildcard, .regex:
+            guard case .keyword(let bytes) = value else { return false }
+            return bytes.withUnsafeBytes { matches($0, matcher) }
         }
     }
 
-    static func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, _ op: Expression.Comparison) -> Bool {
-        let order: Int = a.lexicographicallyPrecedes(b) ? -1 : (b.lexicographicallyPrecedes(a) ? 1 : 0)
-        return compare(order, 0, op)
+    private mutating func hasIndexedValue(_ field: Int, _ type: FieldType, _ event: EventView) -> Bool {
+        for value in event.values where Int(value.field) == field {
+            switch type {
+            case .keyword(let ignoreAbove):
+                if value.withDecodedBytes(in: event.raw, scratch: &decoded, { FieldValue.fitsIgnoreAbove($0, ignoreAbove) }) { return true }
+            default:
+                if value.typed(type, in: event.raw, scratch: &decoded) != nil { return true }
+            }
+        }
+        return false
     }
 
     /// Lends a value's bytes: in place when it has no escapes, else decoded; folded if asked.
     private mutating func withValueBytes<R>(
-        _ value: FieldValue, _ raw: UnsafeRawBufferPointer, caseInsensitive: Bool,
-        _ body: (UnsafeRawBufferPointer, FieldValue.Kind) -> R
+        _ value: FieldValue, _ raw: UnsafeRawBufferPointer, caseInsensitive: Bool, _ body: (UnsafeRawBufferPointer) -> R
     ) -> R {
-        var bytes = UnsafeRawBufferPointer(rebasing: raw[Int(value.start)..<(Int(value.start) + Int(value.length))])
+        let bytes = value.rawBytes(in: raw)
         if value.kind == .escapedString {
             decoded.removeAll(keepingCapacity: true)
             _ = JSONGrammar.unescape(bytes, into: &decoded)
             if caseInsensitive {
                 decoded.withUnsafeBytes { CaseFolding.fold($0, into: &folded) }
-                return folded.withUnsafeBytes { body($0, value.kind) }
+                return folded.withUnsafeBytes(body)
             }
-            return decoded.withUnsafeBytes { body($0, value.kind) }
+            return decoded.withUnsafeBytes(body)
         }
         if caseInsensitive {
             CaseFolding.fold(bytes, into: &folded)
-            return folded.withUnsafeBytes { body($0, value.kind) }
+            return folded.withUnsafeBytes(body)
         }
-        bytes = UnsafeRawBufferPointer(rebasing: raw[Int(value.start)..<(Int(value.start) + Int(value.length))])
-        return body(bytes, value.kind)
-    }
-
-    private mutating func evaluate(_ test: FieldPairTest, _ event: EventView) -> Truth {
-        let left = event.values.filter { Int($0.field) == test.left }
-        let right = event.values.filter { Int($0.field) == test.right }
-        if left.isEmpty || right.isEmpty { return .unknown }
-        if test.multiValue == .singleValueOnly && (left.count > 1 || right.count > 1) { return .unknown }
-        for l in left {
-            let lhs = decode(l, event.raw)
-            for r in right {
-                other = lhs
-                let rhs = decode(r, event.raw)
-                let result = other.withUnsafeBytes { a in rhs.withUnsafeBytes { b in Self.compareBytes(a, b, test.comparison) } }
-                if result { return .true }
-            }
-        }
-        return .false
-    }
-
-    private mutating func decode(_ value: FieldValue, _ raw: UnsafeRawBufferPointer) -> [UInt8] {
-        let bytes = UnsafeRawBufferPointer(rebasing: raw[Int(value.start)..<(Int(value.start) + Int(value.length))])
-        guard value.kind == .escapedString else { return Array(bytes) }
-        decoded.removeAll(keepingCapacity: true)
-        _ = JSONGrammar.unescape(bytes, into: &decoded)
-        return decoded
+        return body(bytes)
     }
 }

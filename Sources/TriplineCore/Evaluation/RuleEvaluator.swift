@@ -35,16 +35,12 @@ public struct RuleEvaluator {
     private var timeScratch: [UInt8] = []
 
     /// The time the rule schedules the event by: as Kibana reads it, the override when the
-    /// event has it, else `@timestamp`; an ISO 8601 string or epoch milliseconds.
+    /// event has it, else `@timestamp`; a date as Elasticsearch parses one, or epoch milliseconds.
     mutating func scheduleTime(of event: EventView, rule: Int) -> Int64? {
         let system = ruleSet.system
-        guard let value = system.timestampOverrides[rule].flatMap({ event.first($0) }) ?? event.first(system.timestamp) else { return nil }
-        let text = value.withDecodedBytes(in: event.raw, scratch: &timeScratch) { String(decoding: $0, as: UTF8.self) }
-        switch value.kind {
-        case .string, .escapedString: return Timestamp.milliseconds(iso8601: text)
-        case .number: return Int64(text)
-        case .bool: return nil
-        }
+        guard let value = system.timestampOverrides[rule].flatMap({ event.first($0) }) ?? event.first(system.timestamp),
+              case .date(let milliseconds)? = value.typed(.date, in: event.raw, scratch: &timeScratch) else { return nil }
+        return milliseconds
     }
 
     /// Evaluates the given lines of a batch (all valid) and returns the matches.

@@ -5,11 +5,33 @@ public struct Extractor {
     private var values: [FieldValue] = []
     private let prefilter: LiteralPrefilter?
     private var prefilterScratch = LiteralPrefilter.Scratch()
+    /// `@timestamp`'s field in the plan: every extracted line's is checked to be a date.
+    private let timestamp: UInt16?
+    private var timestampScratch: [UInt8] = []
 
     /// Without a prefilter (or with an inactive one) every line is validated and extracted.
     public init(plan: FieldPlan, prefilter: LiteralPrefilter? = nil) {
         scanner = JSONLineScanner(plan: plan)
         self.prefilter = prefilter?.isActive == true ? prefilter : nil
+        timestamp = plan.index(of: "@timestamp").map { UInt16($0) }
+    }
+
+    /// The first `@timestamp` value of the line's values that is not a date, as a rejection.
+    private mutating func invalidTimestamp(_ raw: UnsafeRawBufferPointer, from first: Int, lineStart: Int) -> JSONLineScanner.Rejection? {
+        guard let timestamp else { return nil }
+        for index in first..<values.count where values[index].field == timestamp {
+            let value = values[index]
+            let valid = value.kind != .bool
+                && value.withDecodedBytes(in: raw, scratch: &timestampScratch) { bytes in
+                    value.kind == .number ? FieldValue.double(bytes) != nil : Timestamp.milliseconds(date: bytes) != nil
+                }
+            if !valid {
+                let text = value.withDecodedBytes(in: raw, scratch: &timestampScratch) { String(decoding: $0.prefix(64), as: UTF8.self) }
+                return JSONLineScanner.Rejection(reason: .invalidTimestamp, detail: "@timestamp [\(text)] is not a date",
+                                                 offsetInLine: Int(value.start) - lineStart)
+            }
+        }
+        return nil
     }
 
     public mutating func extract(_ batch: Batch) -> (ExtractedBatch, [DeadLetter]) {
@@ -28,8 +50,13 @@ public struct Extractor {
                     skipped += 1
                     continue
                 }
+                let first = values.count
                 do throws(JSONLineScanner.Rejection) {
                     try scanner.scan(raw, line: span, into: &values)
+                    if let rejection = invalidTimestamp(raw, from: first, lineStart: Int(span.start)) {
+                        values.removeSubrange(first...)
+                        throw rejection
+                    }
                 } catch {
                     valid[index] = false
                     let excerptEnd = min(span.end, Int(span.start) + DeadLetter.excerptLimit)

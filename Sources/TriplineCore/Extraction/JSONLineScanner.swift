@@ -116,9 +116,9 @@ public struct JSONLineScanner {
         let wantsObject = node != FieldPlan.none && plan.hasChildren(node)
         switch first {
         case UInt8(ascii: "{"):
-            if node != FieldPlan.none && field >= 0 && !wantsObject {
-                throw Rejection(reason: .wrongType, detail: "field [\(plan.paths[Int(field)])] holds an object where a value is expected", offsetInLine: c.at - c.lineStart)
-            }
+            // An object where a needed field expects a value (or a value where it expects an
+            // object) leaves the field absent, as ignore_malformed does; whether a line is
+            // rejected never depends on which fields the rules read.
             try scanObject(&c, node: wantsObject ? node : FieldPlan.none, depth: depth, into: &values)
         case UInt8(ascii: "["):
             guard depth < Self.maxDepth else {
@@ -144,8 +144,6 @@ public struct JSONLineScanner {
                 values.append(FieldValue(
                     field: UInt16(field), kind: c.lastStringHadEscape ? .escapedString : .string,
                     start: UInt32(start + 1), length: UInt32(end - start - 2)))
-            } else if wantsObject {
-                throw wrongScalar(c, node: node, at: start)
             }
         case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
             let start = c.at
@@ -159,8 +157,6 @@ public struct JSONLineScanner {
             if first == UInt8(ascii: "n") { return }  // null is absent
             if field >= 0 {
                 values.append(FieldValue(field: UInt16(field), kind: .bool, start: UInt32(start), length: UInt32(length)))
-            } else if wantsObject {
-                throw wrongScalar(c, node: node, at: start)
             }
         default:
             let start = c.at
@@ -170,8 +166,6 @@ public struct JSONLineScanner {
             c.at = end
             if field >= 0 {
                 values.append(FieldValue(field: UInt16(field), kind: .number, start: UInt32(start), length: UInt32(end - start)))
-            } else if wantsObject {
-                throw wrongScalar(c, node: node, at: start)
             }
         }
     }
@@ -226,10 +220,6 @@ public struct JSONLineScanner {
             at += 1
         }
         return hash ^ (hash >> 32)
-    }
-
-    private func wrongScalar(_ c: Cursor, node: FieldPlan.Node, at: Int) -> Rejection {
-        Rejection(reason: .wrongType, detail: "field [\(plan.path(of: node))] holds a value where an object is expected", offsetInLine: at - c.lineStart)
     }
 
     @inline(__always)

@@ -29,6 +29,11 @@ public struct RuleDefinition: Sendable {
     public var falsePositives: [String]
     public var threat: JSONValue
     public var timestampOverride: String?
+    /// EQL: the field holding the event category (`event.category` unless overridden).
+    public var eventCategoryOverride: String?
+    /// EQL: the fields ordering results (`@timestamp` unless overridden, and a tiebreaker).
+    public var timestampField: String?
+    public var tiebreakerField: String?
     public var version: Int
     public var enabled: Bool
     /// `[rule.alert_suppression]`: alerts grouped by fields over a duration, as Kibana does.
@@ -123,6 +128,9 @@ extension RuleDefinition {
             falsePositives: strings("false_positives"),
             threat: rule["threat"].map { tomlToJSON($0) } ?? .array([]),
             timestampOverride: string("timestamp_override"),
+            eventCategoryOverride: string("event_category_override"),
+            timestampField: string("timestamp_field"),
+            tiebreakerField: string("tiebreaker_field"),
             version: rule["version"]?.int ?? 1,
             enabled: rule["enabled"]?.bool ?? true,
             alertSuppression: suppression)

@@ -23,8 +23,9 @@ public struct RuleSet: Sendable {
 
     public static let defaultShardKeys = ["user.name", "user.id", "aws.cloudtrail.user_identity.arn", "host.id"]
 
-    public init(definitions: [RuleDefinition], loadErrors: [RuleError] = [], shardKeys: [String] = RuleSet.defaultShardKeys) {
-        var compiler = RuleCompiler()
+    public init(definitions: [RuleDefinition], loadErrors: [RuleError] = [], shardKeys: [String] = RuleSet.defaultShardKeys,
+                types: FieldTypes = .bundled) {
+        var compiler = RuleCompiler(types: types)
         var rules: [CompiledRule] = []
         var errors = loadErrors
         var seen: [String: String] = [:]
@@ -59,9 +60,9 @@ public struct RuleSet: Sendable {
     }
 
     /// Loads rule files (`.toml`) from files and folders (recursively, in sorted order).
-    public static func load(paths: [String], shardKeys: [String] = RuleSet.defaultShardKeys) -> RuleSet {
+    public static func load(paths: [String], shardKeys: [String] = RuleSet.defaultShardKeys, types: FieldTypes = .bundled) -> RuleSet {
         let (definitions, errors) = loadDefinitions(paths: paths)
-        return RuleSet(definitions: definitions, loadErrors: errors, shardKeys: shardKeys)
+        return RuleSet(definitions: definitions, loadErrors: errors, shardKeys: shardKeys, types: types)
     }
 
     public static func loadDefinitions(paths: [String]) -> ([RuleDefinition], [RuleError]) {

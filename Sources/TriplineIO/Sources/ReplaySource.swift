@@ -57,11 +57,22 @@ public struct ReplaySource: Sendable {
     /// Feeds every input into the pipeline's intake, in order. Does not finish the intake.
     public func feed(_ pipeline: Pipeline) async throws {
         for file in try inputFiles() {
-            try await feed(file: file, into: pipeline)
+            try await read(file: file, into: { try await pipeline.intake.send($0) },
+                           progress: { pipeline.counters.progress(bytes: $0, lines: $1) },
+                           done: { pipeline.counters.add(bytes: $0, lines: $1, blank: $2) })
         }
     }
 
-    func feed(file: String, into pipeline: Pipeline) async throws {
+    /// Frames every input, in order, and hands each batch (or rejected line) to `body`.
+    public func forEachOutput(_ body: (FramedOutput) async throws -> Void) async throws {
+        for file in try inputFiles() {
+            try await read(file: file, into: body, progress: { _, _ in }, done: { _, _, _ in })
+        }
+    }
+
+    /// Reads one input: `progress(bytes, lines)` after each chunk, `done(bytes, lines, blank)` at its end.
+    func read(file: String, into send: (FramedOutput) async throws -> Void, progress: (Int, Int) -> Void,
+              done: (Int, Int, Int) -> Void) async throws {
         let fd: Int32 = file == "-" ? 0 : open(file, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SourceError(message: "cannot open \(file): \(String(cString: strerror(errno)))") }
         defer { if fd != 0 { close(fd) } }
@@ -85,8 +96,8 @@ public struct ReplaySource: Sendable {
                 case .gzip: try gzip.inflate(chunk) { outputs.append(contentsOf: framer.append($0)) }
                 case .lz4: try lz4.decode(chunk) { outputs.append(contentsOf: framer.append($0)) }
                 }
-                for output in outputs { try await pipeline.intake.send(output) }
-                pipeline.counters.progress(bytes: chunk.count, lines: framer.linesFramed - linesReported)
+                for output in outputs { try await send(output) }
+                progress(chunk.count, framer.linesFramed - linesReported)
                 linesReported = framer.linesFramed
             }
         } catch {
@@ -100,8 +111,8 @@ public struct ReplaySource: Sendable {
         if compression == .lz4 && !lz4.atFrameBoundary {
             throw SourceError(message: "\(file): the lz4 frame ends early")
         }
-        for output in framer.finish(.endOfFile) { try await pipeline.intake.send(output) }
-        pipeline.counters.add(bytes: bytesRead, lines: framer.linesFramed, blank: framer.blankLines)
+        for output in framer.finish(.endOfFile) { try await send(output) }
+        done(bytesRead, framer.linesFramed, framer.blankLines)
     }
 
     /// The total size of the regular input files, for a progress percentage; nil with stdin.

@@ -19,31 +19,37 @@ public enum MultiValueMode: Sendable, Hashable {
     case singleValueOnly
 }
 
-/// One way a value can match.
+/// One way a field's value can match a literal, compiled for the field's mapped type.
 public enum ValueMatcher: Sendable, Hashable {
-    /// Equal bytes (already case-folded when the test is case-insensitive).
-    case equal([UInt8])
+    /// A keyword compared as bytes (already case-folded when the test is case-insensitive).
+    case keyword(Expression.Comparison, [UInt8])
     case wildcard(WildcardPattern)
-    case number(Double)
-    case ordered(Expression.Comparison, [UInt8])
-    case orderedNumber(Expression.Comparison, Double)
+    case regex(LuceneRegex)
+    /// A typed value (number, address, date, boolean) compared by value.
+    case typed(Expression.Comparison, Value)
+    /// An address block: `cidrMatch`, or an `ip` field compared with `"10.0.0.0/8"`.
+    case network(IPNetwork)
+
+    /// Whether the matcher tests a keyword's bytes (not a typed value).
+    var readsBytes: Bool {
+        switch self {
+        case .keyword, .wildcard, .regex: true
+        case .typed, .network: false
+        }
+    }
 }
 
-/// A test of one field's values against literals: `f == "x"`, `f : ("a*", "b")`, `f in (...)`.
+/// A test of one field's values against literals: `f == "x"`, `f : ("a*", "b")`, `f in (...)`,
+/// `f < 5`, `cidrMatch(f, ...)`: what Elasticsearch runs as a term, range or wildcard query.
 public struct ValueTest: Sendable, Hashable {
     public var field: Int
+    /// How the field is indexed: decides how its JSON values read (and which are absent).
+    public var type: FieldType
     public var matchers: [ValueMatcher]
     public var caseInsensitive: Bool
-    /// `!=`, `not in`, `not like`: true when no matcher matches (null still when absent).
+    /// ES|QL `!=`, `NOT IN`, `NOT LIKE`: true when no matcher matches (null still when absent).
+    /// EQL negations are `Predicate.complement` instead, as Elasticsearch's `must_not`.
     public var negated: Bool
-    public var multiValue: MultiValueMode
-}
-
-/// ES|QL `a != b` between two fields.
-public struct FieldPairTest: Sendable, Hashable {
-    public var left: Int
-    public var right: Int
-    public var comparison: Expression.Comparison
     public var multiValue: MultiValueMode
 }
 
@@ -52,11 +58,16 @@ public indirect enum Predicate: Sendable, Hashable {
     case constant(Truth)
     case all([Predicate])
     case any([Predicate])
+    /// Three-valued negation (ES|QL): not null is null.
     case not(Predicate)
+    /// Elasticsearch's `must_not` (EQL's `not`, `!=`, `not in`): true whenever the inner test
+    /// is not true, so an event without the field matches `not f == "x"`.
+    case complement(Predicate)
     case value(ValueTest)
-    case fieldPair(FieldPairTest)
-    /// `IS NULL` (ES|QL) / `== null` (EQL); `negated` for the not-null forms.
-    case isNull(field: Int, negated: Bool)
+    /// A field without any indexed value; `negated` for the not-null forms.
+    case isNull(field: Int, type: FieldType, negated: Bool)
+    /// Anything else: a computed value (functions, arithmetic, two fields) that must be `true`.
+    case test(ValueExpression)
 }
 
 /// Byte strings at least one of which appears in any event the rule can match, or none.
@@ -85,7 +96,7 @@ extension Predicate {
     /// pairs, numbers). `isCoarse(field)` says which fields make weak filters.
     public func requiredLiterals(isCoarse: (Int) -> Bool) -> LiteralRequirement? {
         switch self {
-        case .constant, .not, .fieldPair, .isNull:
+        case .constant, .not, .complement, .isNull, .test:
             return nil
         case .value(let test):
             guard !test.negated else { return nil }
@@ -93,7 +104,7 @@ extension Predicate {
             for matcher in test.matchers {
                 let literal: [UInt8]
                 switch matcher {
-                case .equal(let bytes): literal = bytes
+                case .keyword(.equal, let bytes): literal = bytes
                 case .wildcard(let pattern):
                     guard let longest = pattern.literalRuns.max(by: { $0.count < $1.count }) else { return nil }
                     literal = longest

@@ -132,20 +132,26 @@ public struct EQLParser {
     // MARK: Expressions (precedence: or < and < not < predicate < additive < multiplicative < unary)
 
     private mutating func expression() throws(QueryError) -> Expression {
-        var lhs = try conjunction()
-        while cursor.accept(keyword: "or") { lhs = .or(lhs, try conjunction()) }
-        return lhs
+        try cursor.enter()
+        defer { cursor.leave() }
+        var operands = [try conjunction()]
+        while cursor.accept(keyword: "or") { operands.append(try conjunction()) }
+        return Expression.balanced(operands[...]) { .or($0, $1) }
     }
 
     private mutating func conjunction() throws(QueryError) -> Expression {
-        var lhs = try negation()
-        while cursor.accept(keyword: "and") { lhs = .and(lhs, try negation()) }
-        return lhs
+        var operands = [try negation()]
+        while cursor.accept(keyword: "and") { operands.append(try negation()) }
+        return Expression.balanced(operands[...]) { .and($0, $1) }
     }
 
     private mutating func negation() throws(QueryError) -> Expression {
         let token = cursor.current
-        if cursor.accept(keyword: "not") { return .not(try negation(), at: token.location) }
+        if cursor.accept(keyword: "not") {
+            try cursor.enter()
+            defer { cursor.leave() }
+            return .not(try negation(), at: token.location)
+        }
         return try predicate()
     }
 
@@ -158,6 +164,9 @@ public struct EQLParser {
         }
         if cursor.accept(symbol: ":") {
             return .insensitiveMatch(lhs, try valueOrList(), at: token.location)
+        }
+        if cursor.accept(symbol: "!:") {
+            return .not(.insensitiveMatch(lhs, try valueOrList(), at: token.location), at: token.location)
         }
         var negated = false
         if token.isKeyword("not"), ["in", "like", "regex"].contains(where: { cursor.peek().isKeyword($0) }) {
@@ -182,6 +191,16 @@ public struct EQLParser {
         return lhs
     }
 
+    /// A field name continued by `.` and backquoted or plain parts: ``a.`0`.b`` is `a.0.b`.
+    private mutating func dottedName(_ first: String) -> String {
+        var name = first
+        while cursor.current.isSymbol("."), [.identifier, .quotedIdentifier].contains(cursor.peek().kind) {
+            _ = cursor.advance()
+            name += "." + cursor.advance().text
+        }
+        return name
+    }
+
     private mutating func valueOrList() throws(QueryError) -> [Expression] {
         if cursor.accept(symbol: "(") { return try expressionList(closing: ")") }
         return [try additive()]
@@ -200,6 +219,7 @@ public struct EQLParser {
         while cursor.current.kind == .symbol, ["+", "-"].contains(cursor.current.text) {
             let op = cursor.advance()
             lhs = .arithmetic(lhs, Expression.Arithmetic(rawValue: op.text)!, try multiplicative(), at: op.location)
+            try cursor.checkChain(lhs)
         }
         return lhs
     }
@@ -209,13 +229,18 @@ public struct EQLParser {
         while cursor.current.kind == .symbol, ["*", "/", "%"].contains(cursor.current.text) {
             let op = cursor.advance()
             lhs = .arithmetic(lhs, Expression.Arithmetic(rawValue: op.text)!, try unary(), at: op.location)
+            try cursor.checkChain(lhs)
         }
         return lhs
     }
 
     private mutating func unary() throws(QueryError) -> Expression {
         let token = cursor.current
-        if cursor.accept(symbol: "-") { return .negate(try unary(), at: token.location) }
+        if cursor.accept(symbol: "-") {
+            try cursor.enter()
+            defer { cursor.leave() }
+            return .negate(try unary(), at: token.location)
+        }
         return try primary()
     }
 
@@ -234,7 +259,7 @@ public struct EQLParser {
             return .literal(.decimal(Double(token.text) ?? 0), at: token.location)
         case .quotedIdentifier:
             _ = cursor.advance()
-            return .field(token.text, optional: false, at: token.location)
+            return .field(dottedName(token.text), optional: false, at: token.location)
         case .symbol where token.text == "(":
             _ = cursor.advance()
             let inner = try expression()
@@ -246,7 +271,7 @@ public struct EQLParser {
             guard name.kind == .identifier || name.kind == .quotedIdentifier else {
                 throw QueryError(.syntax, "expected a field name after '?'", at: name.location)
             }
-            return .field(name.text, optional: true, at: token.location)
+            return .field(dottedName(name.text), optional: true, at: token.location)
         case .identifier:
             let word = token.text.lowercased()
             if word == "true" || word == "false" {
@@ -266,7 +291,7 @@ public struct EQLParser {
                 let args = try expressionList(closing: ")")
                 return .call(insensitive ? token.text + "~" : token.text, args, at: token.location)
             }
-            return .field(token.text, optional: false, at: token.location)
+            return .field(dottedName(token.text), optional: false, at: token.location)
         default:
             throw cursor.unexpected(expecting: "a value")
         }

@@ -163,20 +163,26 @@ public struct ESQLParser {
     // MARK: Expressions (precedence: OR < AND < NOT < predicate < + - < * / % < unary)
 
     private mutating func expression() throws(QueryError) -> Expression {
-        var lhs = try conjunction()
-        while cursor.accept(keyword: "or") { lhs = .or(lhs, try conjunction()) }
-        return lhs
+        try cursor.enter()
+        defer { cursor.leave() }
+        var operands = [try conjunction()]
+        while cursor.accept(keyword: "or") { operands.append(try conjunction()) }
+        return Expression.balanced(operands[...]) { .or($0, $1) }
     }
 
     private mutating func conjunction() throws(QueryError) -> Expression {
-        var lhs = try negation()
-        while cursor.accept(keyword: "and") { lhs = .and(lhs, try negation()) }
-        return lhs
+        var operands = [try negation()]
+        while cursor.accept(keyword: "and") { operands.append(try negation()) }
+        return Expression.balanced(operands[...]) { .and($0, $1) }
     }
 
     private mutating func negation() throws(QueryError) -> Expression {
         let token = cursor.current
-        if cursor.accept(keyword: "not") { return .not(try negation(), at: token.location) }
+        if cursor.accept(keyword: "not") {
+            try cursor.enter()
+            defer { cursor.leave() }
+            return .not(try negation(), at: token.location)
+        }
         return try predicate()
     }
 
@@ -229,6 +235,7 @@ public struct ESQLParser {
         while cursor.current.kind == .symbol, ["+", "-"].contains(cursor.current.text) {
             let op = cursor.advance()
             lhs = .arithmetic(lhs, Expression.Arithmetic(rawValue: op.text)!, try multiplicative(), at: op.location)
+            try cursor.checkChain(lhs)
         }
         return lhs
     }
@@ -238,13 +245,18 @@ public struct ESQLParser {
         while cursor.current.kind == .symbol, ["*", "/", "%"].contains(cursor.current.text) {
             let op = cursor.advance()
             lhs = .arithmetic(lhs, Expression.Arithmetic(rawValue: op.text)!, try unary(), at: op.location)
+            try cursor.checkChain(lhs)
         }
         return lhs
     }
 
     private mutating func unary() throws(QueryError) -> Expression {
         let token = cursor.current
-        if cursor.accept(symbol: "-") { return .negate(try unary(), at: token.location) }
+        if cursor.accept(symbol: "-") {
+            try cursor.enter()
+            defer { cursor.leave() }
+            return .negate(try unary(), at: token.location)
+        }
         var value = try primary()
         // `value::type` casts.
         while cursor.current.isSymbol(":"), cursor.peek().isSymbol(":") {

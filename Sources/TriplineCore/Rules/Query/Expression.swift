@@ -40,6 +40,14 @@ public indirect enum Expression: Sendable, Hashable {
     case arithmetic(Expression, Arithmetic, Expression, at: SourceLocation)
     case negate(Expression, at: SourceLocation)
 
+    /// `and`/`or` over many operands as a balanced tree: a chain of 10,000 `or`s stays about 14
+    /// levels deep for every recursive pass after the parser.
+    static func balanced(_ operands: ArraySlice<Expression>, _ join: (Expression, Expression) -> Expression) -> Expression {
+        if operands.count == 1 { return operands[operands.startIndex] }
+        let middle = operands.startIndex + operands.count / 2
+        return join(balanced(operands[..<middle], join), balanced(operands[middle...], join))
+    }
+
     public var location: SourceLocation {
         switch self {
         case .field(_, _, let at), .literal(_, let at), .not(_, let at), .compare(_, _, _, let at),

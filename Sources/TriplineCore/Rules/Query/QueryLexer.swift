@@ -6,7 +6,7 @@ public struct QueryToken: Sendable, Hashable {
         case string          // `text` holds the decoded value
         case integer
         case decimal
-        case symbol          // == != : < <= > >= ( ) [ ] , | ~ + - * / % . ? =
+        case symbol          // == != : !: < <= > >= ( ) [ ] , | ~ + - * / % . ? =
         case end
     }
 
@@ -33,8 +33,15 @@ public struct QueryLexer {
         var line = 1
         var lineStart = 0
 
+        // Columns count characters; counted on from the last location asked for, since tokens
+        // come in order (counting from the line's start each time made a long query quadratic).
+        var counted = (lineStart: 0, offset: 0, column: 1)
         func location(_ offset: Int) -> SourceLocation {
-            SourceLocation(line: line, column: String(decoding: bytes[lineStart..<offset], as: UTF8.self).count + 1)
+            if counted.lineStart != lineStart || offset < counted.offset { counted = (lineStart, lineStart, 1) }
+            // UTF-8 continuation bytes start no character.
+            for byte in bytes[counted.offset..<offset] where byte & 0xC0 != 0x80 { counted.column += 1 }
+            counted.offset = offset
+            return SourceLocation(line: line, column: counted.column)
         }
 
         while at < bytes.count {
@@ -164,7 +171,7 @@ public struct QueryLexer {
                 continue
             }
             let two = at + 1 < bytes.count ? String(decoding: bytes[at...(at + 1)], as: UTF8.self) : ""
-            if ["==", "!=", "<=", ">=", "=~", ":="].contains(two) {
+            if ["==", "!=", "<=", ">=", "=~", ":=", "!:"].contains(two) {
                 tokens.append(QueryToken(kind: .symbol, text: two, location: here, offset: start))
                 at += 2
                 continue

@@ -16,6 +16,8 @@ public struct QueryError: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Code: String, Sendable, Hashable {
         case syntax
         case unsupported
+        /// Operands whose types do not fit the operator (Elasticsearch's verifier refuses them).
+        case type
     }
 
     public var code: Code

@@ -2,6 +2,10 @@
 struct TokenCursor {
     let tokens: [QueryToken]
     var index = 0
+    /// How deep the parser has recursed: hostile text (50,000 parentheses) must be an error,
+    /// not a stack overflow.
+    private(set) var depth = 0
+    static let maxDepth = 100
 
     init(_ tokens: [QueryToken]) { self.tokens = tokens }
 
@@ -34,6 +38,26 @@ struct TokenCursor {
 
     mutating func expect(keyword: String) throws(QueryError) {
         guard accept(keyword: keyword) else { throw unexpected(expecting: "'\(keyword)'") }
+    }
+
+    /// Called on each recursion of an expression parser, with `leave` deferred.
+    mutating func enter() throws(QueryError) {
+        depth += 1
+        guard depth <= Self.maxDepth else {
+            throw QueryError(.syntax, "expression nested deeper than \(Self.maxDepth) levels", at: current.location)
+        }
+    }
+
+    mutating func leave() { depth -= 1 }
+
+    /// Arithmetic chains nest to the left (`a - b - c`): each link counts as a level.
+    mutating func checkChain(_ expression: Expression) throws(QueryError) {
+        var links = 0
+        var node = expression
+        while case .arithmetic(let lhs, _, _, _) = node { links += 1; node = lhs }
+        guard depth + links <= Self.maxDepth * 10 else {
+            throw QueryError(.syntax, "arithmetic chain longer than \(Self.maxDepth * 10) operands", at: current.location)
+        }
     }
 
     func unexpected(expecting what: String) -> QueryError {

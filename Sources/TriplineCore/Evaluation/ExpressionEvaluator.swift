@@ -1,0 +1,165 @@
+/// Computes `ValueExpression`s over one event: Elasticsearch's scripts (functions, arithmetic,
+/// comparisons of computed values), with nulls propagating and three-valued logic.
+///
+/// EQL runs a script once per combination of the values of the fields it reads, each reference
+/// bound on its own (`concat(f, f) == "ab"` holds for `f: ["a", "b"]`), and the test holds if any
+/// combination makes it true; a missing field is bound once to null.
+public struct ExpressionEvaluator {
+    private var scratch: [UInt8] = []
+    /// Per field reference of the expression being tested, in evaluation order: its values.
+    private var bindings: [[Value]] = []
+    private var choice: [Int] = []
+    private var cursor = 0
+    private var binding = false
+
+    /// At most this many value combinations are tried per test: a bound on hostile events
+    /// (two references to fields of 100 values each make 10,000).
+    public static let combinationLimit = 10_000
+
+    public init() {}
+
+    /// Whether the expression holds for some combination of its fields' values: `.bool(true)`,
+    /// else `.bool(false)` if some combination gave false, else null.
+    public mutating func test(_ expression: ValueExpression, _ event: EventView) -> Value {
+        bindings.removeAll(keepingCapacity: true)
+        collect(expression, event)
+        var combinations = 1
+        for values in bindings { combinations = min(combinations * values.count, Self.combinationLimit) }
+        choice = [Int](repeating: 0, count: bindings.count)
+        binding = true
+        defer { binding = false }
+        var sawFalse = false
+        for _ in 0..<combinations {
+            cursor = 0
+            switch value(expression, event) {
+            case .bool(true): return .bool(true)
+            case .bool(false): sawFalse = true
+            default: break
+            }
+            // The next combination, the last reference varying fastest.
+            var slot = bindings.count - 1
+            while slot >= 0 {
+                choice[slot] += 1
+                if choice[slot] < bindings[slot].count { break }
+                choice[slot] = 0
+                slot -= 1
+            }
+        }
+        return sawFalse ? .bool(false) : .null
+    }
+
+    /// Reads the values of every multi-valued field reference, in the order `value` meets them.
+    private mutating func collect(_ expression: ValueExpression, _ event: EventView) {
+        switch expression {
+        case .constant: break
+        case .field(let field, let type, let mode):
+            guard mode == .anyValue else { return }
+            var values: [Value] = []
+            for raw in event.values where Int(raw.field) == field {
+                if let typed = raw.typed(type, in: event.raw, scratch: &scratch) { values.append(typed) }
+            }
+            bindings.append(values.isEmpty ? [.null] : values)
+        case .call(_, _, let args): for arg in args { collect(arg, event) }
+        case .arithmetic(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b):
+            collect(a, event); collect(b, event)
+        case .negate(let a), .matches(let a, _, _), .isNull(let a, _), .not(let a):
+            collect(a, event)
+        }
+    }
+
+    /// The expression's value; every operand is evaluated (no short cut), so field references
+    /// meet their bindings in `collect`'s order.
+    public mutating func value(_ expression: ValueExpression, _ event: EventView) -> Value {
+        switch expression {
+        case .constant(let value):
+            return value
+        case .field(let field, let type, let mode):
+            if binding && mode == .anyValue {
+                let value = bindings[cursor][choice[cursor]]
+                cursor += 1
+                return value
+            }
+            return read(field, type, mode, event)
+        case .call(let function, let caseInsensitive, let args):
+            var values: [Value] = []
+            values.reserveCapacity(args.count)
+            for arg in args { values.append(value(arg, event)) }
+            return function.apply(values, caseInsensitive: caseInsensitive)
+        case .arithmetic(let op, let a, let b):
+            return Arithmetic.apply(op, value(a, event), value(b, event))
+        case .negate(let inner):
+            return Arithmetic.negate(value(inner, event))
+        case .compare(let op, let a, let b):
+            let x = value(a, event), y = value(b, event)
+            if x.isNull || y.isNull { return .null }
+            guard let order = Value.order(x, y) else { return .null }
+            return .bool(Value.holds(op, order))
+        case .matches(let inner, let matchers, let caseInsensitive):
+            var subject = value(inner, event)
+            if subject.isNull { return .null }
+            if caseInsensitive, case .keyword(let bytes) = subject { subject = .keyword(CaseFolding.fold(bytes)) }
+            return .bool(matchers.contains { PredicateEvaluator.matches(subject, $0) })
+        case .isNull(let inner, let negated):
+            return .bool(value(inner, event).isNull != negated)
+        case .not(let inner):
+            if case .bool(let b) = value(inner, event) { return .bool(!b) }
+            return .null
+        case .and(let a, let b):
+            let x = value(a, event), y = value(b, event)
+            if x == .bool(false) || y == .bool(false) { return .bool(false) }
+            return x == .bool(true) && y == .bool(true) ? .bool(true) : .null
+        case .or(let a, let b):
+            let x = value(a, event), y = value(b, event)
+            if x == .bool(true) || y == .bool(true) { return .bool(true) }
+            return x == .bool(false) && y == .bool(false) ? .bool(false) : .null
+        }
+    }
+
+    /// A field read outside a test: the first of its doc values, which are sorted (the
+    /// smallest), for EQL's ordering fields; ES|QL takes a single value and makes several null.
+    private mutating func read(_ field: Int, _ type: FieldType, _ mode: MultiValueMode, _ event: EventView) -> Value {
+        var chosen: Value = .null
+        var count = 0
+        for raw in event.values where Int(raw.field) == field {
+            guard let typed = raw.typed(type, in: event.raw, scratch: &scratch) else { continue }
+            count += 1
+            if mode == .singleValueOnly && count > 1 { return .null }
+            if chosen.isNull || (Value.order(typed, chosen) ?? 0) < 0 { chosen = typed }
+        }
+        return chosen
+    }
+}
+
+/// EQL's arithmetic: longs stay exact (an overflow, or a division by zero, is null rather than
+/// Elasticsearch's query error), any double makes a double; `/` of two longs truncates.
+enum Arithmetic {
+    static func apply(_ op: Expression.Arithmetic, _ a: Value, _ b: Value) -> Value {
+        switch (a, b) {
+        case (.long(let x), .long(let y)):
+            switch op {
+            case .add: let (r, o) = x.addingReportingOverflow(y); return o ? .null : .long(r)
+            case .subtract: let (r, o) = x.subtractingReportingOverflow(y); return o ? .null : .long(r)
+            case .multiply: let (r, o) = x.multipliedReportingOverflow(by: y); return o ? .null : .long(r)
+            case .divide: let (r, o) = x.dividedReportingOverflow(by: y); return o ? .null : .long(r)
+            case .modulo: let (r, o) = x.remainderReportingOverflow(dividingBy: y); return o ? .null : .long(r)
+            }
+        default:
+            guard let x = a.numeric, let y = b.numeric else { return .null }
+            switch op {
+            case .add: return .double(x + y)
+            case .subtract: return .double(x - y)
+            case .multiply: return .double(x * y)
+            case .divide: return y == 0 ? .null : .double(x / y)
+            case .modulo: return y == 0 ? .null : .double(x.truncatingRemainder(dividingBy: y))
+            }
+        }
+    }
+
+    static func negate(_ value: Value) -> Value {
+        switch value {
+        case .long(let n): return n == .min ? .null : .long(-n)
+        case .double(let d): return .double(-d)
+        default: return .null
+        }
+    }
+}

@@ -1,0 +1,119 @@
+/// One value as the rule languages see it, shared by EQL and ES|QL (DESIGN §2).
+///
+/// Field values stay slices of their batch (`FieldValue`) until an operator needs them; this is
+/// the decoded form: what a function returns, what a literal compiles to, what a typed field
+/// reads as. Numbers keep their kind so `9007199254740993` stays exact as a long.
+public enum Value: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case long(Int64)
+    case unsignedLong(UInt64)
+    case double(Double)
+    /// A keyword: UTF-8 bytes, escapes decoded.
+    case keyword([UInt8])
+    case ip(IPAddress)
+    /// Milliseconds since the epoch.
+    case date(Int64)
+
+    public var isNull: Bool { if case .null = self { return true } else { return false } }
+
+    public static func keyword(_ text: String) -> Value { .keyword(Array(text.utf8)) }
+
+    /// The value as text, as EQL's `string()` and `concat()` render it.
+    public var text: [UInt8]? {
+        switch self {
+        case .null: return nil
+        case .bool(let b): return Array((b ? "true" : "false").utf8)
+        case .long(let n): return Array(String(n).utf8)
+        case .unsignedLong(let n): return Array(String(n).utf8)
+        case .double(let d): return Array(Self.javaDouble(d).utf8)
+        case .keyword(let bytes): return bytes
+        case .ip(let address): return Array(address.description.utf8)
+        case .date(let ms): return Array(Timestamp.iso8601(milliseconds: ms).utf8)
+        }
+    }
+
+    /// Java's `Double.toString` for the values rules meet: integral values keep a `.0`.
+    static func javaDouble(_ d: Double) -> String {
+        if d.isNaN { return "NaN" }
+        if d.isInfinite { return d < 0 ? "-Infinity" : "Infinity" }
+        if d == d.rounded(), abs(d) < 1e7 { return String(Int64(d)) + ".0" }
+        return String(d)
+    }
+
+    /// A number as a double, for mixed arithmetic and comparisons.
+    var numeric: Double? {
+        switch self {
+        case .long(let n): return Double(n)
+        case .unsignedLong(let n): return Double(n)
+        case .double(let d): return d
+        default: return nil
+        }
+    }
+
+    var isNumber: Bool { numeric != nil }
+}
+
+extension Value {
+    /// How two values order, as Elasticsearch compares them: numbers by value across kinds
+    /// (exactly for two longs), keywords by their UTF-8 bytes (Lucene's term order), addresses
+    /// and dates by value; nil for kinds that do not compare (a keyword and a number).
+    public static func order(_ a: Value, _ b: Value) -> Int? {
+        switch (a, b) {
+        case (.long(let x), .long(let y)): return x < y ? -1 : (x > y ? 1 : 0)
+        case (.unsignedLong(let x), .unsignedLong(let y)): return x < y ? -1 : (x > y ? 1 : 0)
+        case (.long(let x), .unsignedLong(let y)): return x < 0 ? -1 : orderUnsigned(UInt64(x), y)
+        case (.unsignedLong(let x), .long(let y)): return y < 0 ? 1 : orderUnsigned(x, UInt64(y))
+        case (.long(let x), .double(let y)): return orderLong(x, y)
+        case (.double(let x), .long(let y)): return orderLong(y, x).map { -$0 }
+        case (.unsignedLong(let x), .double(let y)): return orderDouble(Double(x), y)
+        case (.double(let x), .unsignedLong(let y)): return orderDouble(x, Double(y))
+        case (.double(let x), .double(let y)): return orderDouble(x, y)
+        case (.keyword(let x), .keyword(let y)): return orderBytes(x, y)
+        case (.ip(let x), .ip(let y)): return x < y ? -1 : (x == y ? 0 : 1)
+        case (.date(let x), .date(let y)): return x < y ? -1 : (x > y ? 1 : 0)
+        case (.bool(let x), .bool(let y)): return x == y ? 0 : (!x ? -1 : 1)
+        default: return nil
+        }
+    }
+
+    private static func orderUnsigned(_ x: UInt64, _ y: UInt64) -> Int { x < y ? -1 : (x > y ? 1 : 0) }
+
+    private static func orderDouble(_ x: Double, _ y: Double) -> Int? {
+        if x.isNaN || y.isNaN { return nil }
+        return x < y ? -1 : (x > y ? 1 : 0)
+    }
+
+    /// A long against a double without rounding the long: 9007199254740993 > 9007199254740992.0.
+    private static func orderLong(_ x: Int64, _ y: Double) -> Int? {
+        if y.isNaN { return nil }
+        if y >= 9.223372036854775807e18 { return -1 }
+        if y < -9.223372036854775808e18 { return 1 }
+        let whole = y.rounded(.down)
+        let w = Int64(whole)
+        if x != w { return x < w ? -1 : 1 }
+        return y > whole ? -1 : 0
+    }
+
+    static func orderBytes(_ x: [UInt8], _ y: [UInt8]) -> Int {
+        x.withUnsafeBytes { a in y.withUnsafeBytes { b in orderBytes(a, b) } }
+    }
+
+    static func orderBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+        let n = min(a.count, b.count)
+        for i in 0..<n where a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }
+        return a.count < b.count ? -1 : (a.count > b.count ? 1 : 0)
+    }
+
+    /// Whether `order` satisfies the comparison.
+    static func holds(_ op: Expression.Comparison, _ order: Int) -> Bool {
+        switch op {
+        case .equal: order == 0
+        case .notEqual: order != 0
+        case .less: order < 0
+        case .lessOrEqual: order <= 0
+        case .greater: order > 0
+        case .greaterOrEqual: order >= 0
+        }
+    }
+}

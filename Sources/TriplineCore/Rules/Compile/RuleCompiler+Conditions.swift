@@ -1,0 +1,392 @@
+/// Conditions and values, with each language's semantics.
+///
+/// A field tested against literals compiles to a `ValueTest` (Elasticsearch's term, range and
+/// wildcard queries: any value of a multi-valued field may match, literals converted once to
+/// the field's mapped type); anything computed compiles to a `ValueExpression` (ES's scripts).
+/// EQL's `not` is `must_not` (an event without the field matches `not f == "x"`); ES|QL's is
+/// three-valued (not null is null, and the row is dropped).
+extension RuleCompiler {
+    typealias Language = RuleDefinition.Language
+
+    /// How a literal in a match is read.
+    enum MatchKind {
+        /// `==`, `in`: the literal as a value.
+        case equality
+        /// `:`, `like`: `*` and `?` are wildcards.
+        case wildcard
+        /// `regex`: Lucene's regular expression syntax.
+        case regex
+    }
+
+    mutating func compileCondition(_ expression: Expression, language: Language) throws(QueryError) -> Predicate {
+        switch expression {
+        case .and(let a, let b):
+            return .all(flatten(try compileCondition(a, language: language), try compileCondition(b, language: language), all: true))
+        case .or(let a, let b):
+            return .any(flatten(try compileCondition(a, language: language), try compileCondition(b, language: language), all: false))
+        case .not(let inner, _):
+            return negation(of: try compileCondition(inner, language: language), language: language)
+        case .literal(.bool(let value), _):
+            return .constant(value ? .true : .false)
+        case .literal(.null, _):
+            return .constant(.unknown)
+        case .compare(let lhs, let op, let rhs, let at):
+            return try compileComparison(lhs, op, rhs, at: at, language: language)
+        case .insensitiveMatch(let lhs, let list, let at):
+            return try compileMatch(lhs, list, kind: .wildcard, caseInsensitive: true, negated: false, at: at, language: language)
+        case .inList(let lhs, let list, let insensitive, let negated, let at):
+            return try compileMatch(lhs, list, kind: .equality, caseInsensitive: insensitive, negated: negated, at: at, language: language)
+        case .like(let lhs, let list, let insensitive, let negated, let at):
+            return try compileMatch(lhs, list, kind: .wildcard, caseInsensitive: insensitive, negated: negated, at: at, language: language)
+        case .regex(let lhs, let list, let insensitive, let negated, let at):
+            return try compileMatch(lhs, list, kind: .regex, caseInsensitive: insensitive, negated: negated, at: at, language: language)
+        case .isNull(let inner, let negated, _):
+            if case .field(let name, _, _) = inner {
+                let field = types.resolve(name)
+                return .isNull(field: registry.index(of: field), type: types.type(of: field), negated: negated)
+            }
+            return .test(.isNull(try compileValue(inner, language: language), negated: negated))
+        case .call(let name, let args, _):
+            if let test = try cidrTest(name, args, language: language) { return .value(test) }
+            return .test(try compileValue(expression, language: language))
+        case .field:
+            return .test(try compileValue(expression, language: language))
+        default:
+            throw QueryError(.type, "this expression is a value, not a condition", at: expression.location)
+        }
+    }
+
+    private func negation(of predicate: Predicate, language: Language) -> Predicate {
+        if language == .eql {
+            if case .complement(let inner) = predicate { return inner }
+            return .complement(predicate)
+        }
+        return .not(predicate)
+    }
+
+    func flatten(_ a: Predicate, _ b: Predicate, all: Bool) -> [Predicate] {
+        func parts(_ p: Predicate) -> [Predicate] {
+            switch (p, all) {
+            case (.all(let inner), true), (.any(let inner), false): return inner
+            default: return [p]
+            }
+        }
+        return parts(a) + parts(b)
+    }
+
+    // MARK: Comparisons and matches
+
+    private mutating func compileComparison(
+        _ lhs: Expression, _ op: Expression.Comparison, _ rhs: Expression, at: SourceLocation, language: Language
+    ) throws(QueryError) -> Predicate {
+        // EQL reads `x == null` as a missing-value test; in ES|QL any comparison with null is null.
+        for (value, other) in [(rhs, lhs), (lhs, rhs)] {
+            guard case .literal(.null, _) = value else { continue }
+            guard language == .eql, op == .equal || op == .notEqual else { return .constant(.unknown) }
+            return try compileCondition(.isNull(other, negated: op == .notEqual, at: at), language: language)
+        }
+        let fieldAndLiteral: (String, Expression.Comparison, Literal)?
+        switch (lhs, rhs) {
+        case (.field(let name, _, _), .literal(let literal, _)): fieldAndLiteral = (name, op, literal)
+        case (.literal(let literal, _), .field(let name, _, _)): fieldAndLiteral = (name, op.flipped, literal)
+        default: fieldAndLiteral = nil
+        }
+        if language == .eql, case .field = lhs, case .field(let other, _, _) = rhs {
+            // Elasticsearch translates a comparison to a query on one field and a constant.
+            throw QueryError(.type, "comparisons against fields are not supported; offender [\(other)]", at: at)
+        }
+        guard let (name, op, literal) = fieldAndLiteral else {
+            return .test(.compare(op, try compileValue(lhs, language: language), try compileValue(rhs, language: language)))
+        }
+        let field = types.resolve(name)
+        let type = types.type(of: field)
+        let positive = op == .notEqual ? Expression.Comparison.equal : op
+        let matchers = try fieldMatchers(literal, type: type, field: field, op: positive, kind: .equality, caseInsensitive: false, at: at)
+        let test = ValueTest(field: registry.index(of: field), type: type, matchers: matchers, caseInsensitive: false,
+                             negated: op == .notEqual && language == .esql, multiValue: language.multiValueMode)
+        return op == .notEqual && language == .eql ? .complement(.value(test)) : .value(test)
+    }
+
+    private mutating func compileMatch(
+        _ lhs: Expression, _ list: [Expression], kind: MatchKind, caseInsensitive: Bool, negated: Bool,
+        at: SourceLocation, language: Language
+    ) throws(QueryError) -> Predicate {
+        // `x : null`, `null : x` and `x in (null)` test for a missing value, as `x == null` does.
+        if list.count == 1, case .literal(.null, _) = list[0] {
+            return try compileComparison(lhs, negated ? .notEqual : .equal, list[0], at: at, language: language)
+        }
+        if list.count == 1, case .literal(.null, _) = lhs {
+            return try compileComparison(list[0], negated ? .notEqual : .equal, lhs, at: at, language: language)
+        }
+        var literals: [Literal] = []
+        for item in list {
+            guard case .literal(let literal, _) = item, literal != .null else {
+                // Values computed per event: compared one by one, as a script would.
+                let value = try compileValue(lhs, language: language)
+                var any: ValueExpression?
+                for item in list {
+                    let equal = ValueExpression.compare(.equal, value, try compileValue(item, language: language))
+                    any = any.map { .or($0, equal) } ?? equal
+                }
+                guard let any else { return .constant(.false) }
+                return negated ? negation(of: .test(any), language: language) : .test(any)
+            }
+            literals.append(literal)
+        }
+        guard case .field(let name, _, _) = lhs else {
+            var matchers: [ValueMatcher] = []
+            for literal in literals {
+                matchers += try computedMatchers(literal, kind: kind, caseInsensitive: caseInsensitive, at: at)
+            }
+            let test = ValueExpression.matches(try compileValue(lhs, language: language), matchers, caseInsensitive: caseInsensitive)
+            return negated ? negation(of: .test(test), language: language) : .test(test)
+        }
+        let field = types.resolve(name)
+        let type = types.type(of: field)
+        var matchers: [ValueMatcher] = []
+        for literal in literals {
+            matchers += try fieldMatchers(literal, type: type, field: field, op: .equal, kind: kind, caseInsensitive: caseInsensitive, at: at)
+        }
+        let test = ValueTest(field: registry.index(of: field), type: type, matchers: matchers, caseInsensitive: caseInsensitive,
+                             negated: negated && language == .esql, multiValue: language.multiValueMode)
+        return negated && language == .eql ? .complement(.value(test)) : .value(test)
+    }
+
+    /// `cidrMatch(ip_field, "10.0.0.0/8", ...)` runs as a query on the field (any value).
+    private mutating func cidrTest(_ name: String, _ args: [Expression], language: Language) throws(QueryError) -> ValueTest? {
+        guard language == .eql, ScalarFunction(eqlName: name) == .cidrMatch, args.count >= 2,
+              case .field(let fieldName, _, _) = args[0] else { return nil }
+        let field = types.resolve(fieldName)
+        guard types.type(of: field) == .ip else { return nil }
+        var networks: [ValueMatcher] = []
+        for arg in args.dropFirst() {
+            guard case .literal(.string(let text), let at) = arg else { return nil }
+            guard let network = IPNetwork(text) else { throw QueryError(.type, "[\(text)] is not an address block", at: at) }
+            networks.append(.network(network))
+        }
+        return ValueTest(field: registry.index(of: field), type: .ip, matchers: networks, caseInsensitive: false, negated: false,
+                         multiValue: .anyValue)
+    }
+
+    /// A literal as matchers of a field of `type`: converted once, as Elasticsearch converts a
+    /// query's term to the field's type (`"443"` on a long field is 443; `10.0.0.0/8` on an ip
+    /// field is a block). Dynamic fields get both forms, used by each value's JSON kind.
+    func fieldMatchers(
+        _ literal: Literal, type: FieldType, field: String, op: Expression.Comparison, kind: MatchKind,
+        caseInsensitive: Bool, at: SourceLocation
+    ) throws(QueryError) -> [ValueMatcher] {
+        func mismatch() -> QueryError {
+            QueryError(.type, "cannot compare field [\(field)] of type [\(type.name)] with \(literal.description)", at: at)
+        }
+        if kind != .equality, case .string(let text) = literal {
+            let pattern = try patternMatcher(text, kind: kind, caseInsensitive: caseInsensitive, at: at)
+            if let pattern {
+                guard type.isKeyword || type == .dynamic else {
+                    throw QueryError(.type, "field [\(field)] of type [\(type.name)] cannot be matched with a pattern", at: at)
+                }
+                return [pattern]
+            }
+        }
+        switch type {
+        case .keyword:
+            return [.keyword(op, Self.keywordBytes(literal, caseInsensitive: caseInsensitive))]
+        case .dynamic:
+            var matchers: [ValueMatcher] = [.keyword(op, Self.keywordBytes(literal, caseInsensitive: caseInsensitive))]
+            if let typed = Self.numberOrBool(literal) { matchers.append(.typed(op, typed)) }
+            return matchers
+        case .long, .unsignedLong, .double:
+            guard let number = Self.numberOrBool(literal), number.isNumber else { throw mismatch() }
+            return [.typed(op, number)]
+        case .boolean:
+            guard let value = Self.numberOrBool(literal), case .bool = value else { throw mismatch() }
+            return [.typed(op, value)]
+        case .date:
+            switch literal {
+            case .integer(let n): return [.typed(op, .date(n))]
+            case .string(let text):
+                guard let ms = Timestamp.milliseconds(iso8601: text) else { throw mismatch() }
+                return [.typed(op, .date(ms))]
+            default: throw mismatch()
+            }
+        case .ip:
+            guard case .string(let text) = literal else { throw mismatch() }
+            if text.contains("/") {
+                guard op == .equal, let network = IPNetwork(text) else { throw mismatch() }
+                return [.network(network)]
+            }
+            guard let address = IPAddress(text) else { throw mismatch() }
+            return [.typed(op, .ip(address))]
+        case .unqueryable(let name):
+            throw QueryError(.type, "field [\(field)] is mapped as [\(name)] and holds no comparable value", at: at)
+        }
+    }
+
+    /// Matchers for a computed value, whose type is known only per event.
+    private func computedMatchers(_ literal: Literal, kind: MatchKind, caseInsensitive: Bool, at: SourceLocation) throws(QueryError) -> [ValueMatcher] {
+        if kind != .equality, case .string(let text) = literal,
+           let pattern = try patternMatcher(text, kind: kind, caseInsensitive: caseInsensitive, at: at) {
+            return [pattern]
+        }
+        if case .string = literal { return [.keyword(.equal, Self.keywordBytes(literal, caseInsensitive: caseInsensitive))] }
+        guard let value = Self.numberOrBool(literal) else { throw QueryError(.type, "cannot match with \(literal.description)", at: at) }
+        return [.typed(.equal, value)]
+    }
+
+    /// A wildcard or regex matcher, or nil when a `:`/`like` text has no wildcard (an equality).
+    private func patternMatcher(_ text: String, kind: MatchKind, caseInsensitive: Bool, at: SourceLocation) throws(QueryError) -> ValueMatcher? {
+        switch kind {
+        case .equality:
+            return nil
+        case .wildcard:
+            let pattern = WildcardPattern(text, caseInsensitive: caseInsensitive)
+            return pattern.hasWildcards ? .wildcard(pattern) : nil
+        case .regex:
+            do {
+                return .regex(try LuceneRegex(text, caseInsensitive: caseInsensitive))
+            } catch {
+                throw QueryError(.unsupported, "invalid regular expression: \(error.message) at offset \(error.offset)", at: at)
+            }
+        }
+    }
+
+    static func keywordBytes(_ literal: Literal, caseInsensitive: Bool) -> [UInt8] {
+        let bytes: [UInt8]
+        switch literal {
+        case .string(let s): bytes = Array(s.utf8)
+        case .integer(let n): bytes = Array(String(n).utf8)
+        case .decimal(let d): bytes = Value.double(d).text ?? []
+        case .bool(let b): bytes = Array((b ? "true" : "false").utf8)
+        case .null: bytes = []
+        }
+        return caseInsensitive ? CaseFolding.fold(bytes) : bytes
+    }
+
+    /// A literal's number or boolean, a numeric string read as a number.
+    static func numberOrBool(_ literal: Literal) -> Value? {
+        switch literal {
+        case .integer(let n): return .long(n)
+        case .decimal(let d): return .double(d)
+        case .bool(let b): return .bool(b)
+        case .null: return nil
+        case .string(let text):
+            if text == "true" || text == "false" { return .bool(text == "true") }
+            return Array(text.utf8).withUnsafeBytes { raw in
+                FieldValue.long(raw, coerce: false).map(Value.long) ?? FieldValue.double(raw).map(Value.double)
+            }
+        }
+    }
+
+    // MARK: Values
+
+    mutating func compileValue(_ expression: Expression, language: Language) throws(QueryError) -> ValueExpression {
+        switch expression {
+        case .literal(let literal, _):
+            switch literal {
+            case .null: return .constant(.null)
+            case .bool(let b): return .constant(.bool(b))
+            case .integer(let n): return .constant(.long(n))
+            case .decimal(let d): return .constant(.double(d))
+            case .string(let s): return .constant(.keyword(s))
+            }
+        case .field(let name, _, let at):
+            let field = types.resolve(name)
+            let type = types.type(of: field)
+            if case .unqueryable(let kind) = type {
+                throw QueryError(.type, "field [\(field)] is mapped as [\(kind)] and holds no comparable value", at: at)
+            }
+            return .field(registry.index(of: field), type, language.multiValueMode)
+        case .arithmetic(let a, let op, let b, _):
+            return .arithmetic(op, try compileValue(a, language: language), try compileValue(b, language: language))
+        case .negate(let inner, _):
+            switch try compileValue(inner, language: language) {
+            case .constant(.long(let n)) where n != .min: return .constant(.long(-n))
+            case .constant(.double(let d)): return .constant(.double(-d))
+            case let value: return .negate(value)
+            }
+        case .call(let name, let args, let at):
+            guard language == .eql else {
+                throw QueryError(.unsupported, "function \(name) is not supported yet", at: at)
+            }
+            let insensitive = name.hasSuffix("~")
+            guard let function = ScalarFunction(eqlName: insensitive ? String(name.dropLast()) : name) else {
+                throw QueryError(.unsupported, "unknown function [\(name)]", at: at)
+            }
+            guard function.arity.contains(args.count) else {
+                throw QueryError(.type, "function [\(function.rawValue)] takes \(Self.describe(function.arity)) arguments, not \(args.count)", at: at)
+            }
+            if insensitive && !function.allowsInsensitive {
+                throw QueryError(.type, "function [\(function.rawValue)] has no case-insensitive (~) form", at: at)
+            }
+            var compiled: [ValueExpression] = []
+            for arg in args { compiled.append(try compileValue(arg, language: language)) }
+            return .call(function, caseInsensitive: insensitive, compiled)
+        case .compare(let lhs, let op, let rhs, let at):
+            if case .literal(.null, _) = rhs, language == .eql, op == .equal || op == .notEqual {
+                return .isNull(try compileValue(lhs, language: language), negated: op == .notEqual)
+            }
+            if case .literal(.null, _) = lhs, language == .eql, op == .equal || op == .notEqual {
+                return .isNull(try compileValue(rhs, language: language), negated: op == .notEqual)
+            }
+            _ = at
+            return .compare(op, try compileValue(lhs, language: language), try compileValue(rhs, language: language))
+        case .insensitiveMatch(let lhs, let list, let at):
+            return try valueMatch(lhs, list, kind: .wildcard, caseInsensitive: true, negated: false, at: at, language: language)
+        case .inList(let lhs, let list, let insensitive, let negated, let at):
+            return try valueMatch(lhs, list, kind: .equality, caseInsensitive: insensitive, negated: negated, at: at, language: language)
+        case .like(let lhs, let list, let insensitive, let negated, let at):
+            return try valueMatch(lhs, list, kind: .wildcard, caseInsensitive: insensitive, negated: negated, at: at, language: language)
+        case .regex(let lhs, let list, let insensitive, let negated, let at):
+            return try valueMatch(lhs, list, kind: .regex, caseInsensitive: insensitive, negated: negated, at: at, language: language)
+        case .isNull(let inner, let negated, _):
+            return .isNull(try compileValue(inner, language: language), negated: negated)
+        case .not(let inner, _):
+            return .not(try compileValue(inner, language: language))
+        case .and(let a, let b):
+            return .and(try compileValue(a, language: language), try compileValue(b, language: language))
+        case .or(let a, let b):
+            return .or(try compileValue(a, language: language), try compileValue(b, language: language))
+        }
+    }
+
+    private mutating func valueMatch(
+        _ lhs: Expression, _ list: [Expression], kind: MatchKind, caseInsensitive: Bool, negated: Bool,
+        at: SourceLocation, language: Language
+    ) throws(QueryError) -> ValueExpression {
+        if list.count == 1, case .literal(.null, _) = list[0] {
+            return .isNull(try compileValue(lhs, language: language), negated: negated)
+        }
+        var matchers: [ValueMatcher] = []
+        for item in list {
+            guard case .literal(let literal, _) = item else {
+                throw QueryError(.unsupported, "only literal values may stand in this list inside a value", at: item.location)
+            }
+            matchers += try computedMatchers(literal, kind: kind, caseInsensitive: caseInsensitive, at: at)
+        }
+        let match = ValueExpression.matches(try compileValue(lhs, language: language), matchers, caseInsensitive: caseInsensitive)
+        return negated ? .not(match) : match
+    }
+
+    private static func describe(_ arity: ClosedRange<Int>) -> String {
+        if arity.lowerBound == arity.upperBound { return "\(arity.lowerBound)" }
+        if arity.upperBound == Int.max { return "at least \(arity.lowerBound)" }
+        return "\(arity.lowerBound) to \(arity.upperBound)"
+    }
+}
+
+extension RuleDefinition.Language {
+    /// EQL (and Elasticsearch's queries): any value of a multi-valued field may match.
+    /// ES|QL: a multi-valued operand makes a comparison null.
+    var multiValueMode: MultiValueMode { self == .eql ? .anyValue : .singleValueOnly }
+}
+
+extension Literal: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .null: "null"
+        case .bool(let b): "\(b)"
+        case .integer(let n): "\(n)"
+        case .decimal(let d): "\(d)"
+        case .string(let s): "\"\(s)\""
+        }
+    }
+}

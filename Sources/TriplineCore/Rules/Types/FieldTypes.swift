@@ -1,0 +1,152 @@
+/// The type a field is indexed with, which decides how its JSON values compare.
+public enum FieldType: Sendable, Hashable {
+    /// `keyword`, `constant_keyword`, `wildcard`, text with a keyword view, flattened leaves:
+    /// compared as bytes; a value longer than `ignoreAbove` characters is not indexed.
+    case keyword(ignoreAbove: Int?)
+    /// `long`, `integer`, `short`, `byte`.
+    case long
+    case unsignedLong
+    /// `double`, `float`, `half_float`, `scaled_float`.
+    case double
+    case ip
+    /// `date`, `date_nanos`: ISO 8601 text or epoch milliseconds, read as milliseconds.
+    case date
+    case boolean
+    /// Not in any mapping: typed by each JSON value, as dynamic mapping does (strings as
+    /// keywords up to 1,024 characters, integers as longs, fractions as doubles).
+    case dynamic
+    /// `object`, `nested`, `geo_point` and the like: no value a rule can compare.
+    case unqueryable(String)
+
+    /// ES's name for a mapped type.
+    public init(mapped name: String, ignoreAbove: Int? = nil) {
+        switch name {
+        case "keyword", "constant_keyword", "wildcard", "text", "match_only_text", "flattened", "version":
+            self = .keyword(ignoreAbove: ignoreAbove)
+        case "long", "integer", "short", "byte": self = .long
+        case "unsigned_long": self = .unsignedLong
+        case "double", "float", "half_float", "scaled_float": self = .double
+        case "ip": self = .ip
+        case "date", "date_nanos": self = .date
+        case "boolean": self = .boolean
+        default: self = .unqueryable(name)
+        }
+    }
+
+    public var isKeyword: Bool { if case .keyword = self { return true } else { return false } }
+
+    public var name: String {
+        switch self {
+        case .keyword: "keyword"
+        case .long: "long"
+        case .unsignedLong: "unsigned_long"
+        case .double: "double"
+        case .ip: "ip"
+        case .date: "date"
+        case .boolean: "boolean"
+        case .dynamic: "dynamic"
+        case .unqueryable(let name): name
+        }
+    }
+
+    /// Dynamic mapping's keyword limit (ecs@mappings maps unknown strings to keyword, ignore_above 1024).
+    public static let dynamicIgnoreAbove = 1024
+}
+
+/// The mapped type of every field the rules may read: ECS's definitions and the detection-rules'
+/// non-ECS schema (bundled), optionally overlaid by an index mapping (`--mapping`).
+public struct FieldTypes: Sendable {
+    private var types: [String: FieldType] = [:]
+    /// Field aliases of a mapping (`"type": "alias"`): a rule's name read as the target's.
+    private var aliases: [String: String] = [:]
+    /// Fields mapped `flattened`: any key below one is a keyword.
+    private var flattened: Set<String> = []
+
+    public init() {}
+
+    /// ECS and the rule set's non-ECS fields.
+    public static let bundled: FieldTypes = {
+        var table = FieldTypes()
+        for line in bundledTable.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            guard parts.count >= 2 else { continue }
+            let name = String(parts[0])
+            let kind = String(parts[1])
+            table.types[name] = FieldType(mapped: kind, ignoreAbove: parts.count > 2 ? Int(parts[2]) : nil)
+            if kind == "flattened" { table.flattened.insert(name) }
+        }
+        return table
+    }()
+
+    /// The field a rule's name reads (an alias resolved).
+    public func resolve(_ field: String) -> String { aliases[field] ?? field }
+
+    public func type(of field: String) -> FieldType {
+        let field = resolve(field)
+        if let type = types[field] { return type }
+        var prefix = Substring(field)
+        while let dot = prefix.lastIndex(of: ".") {
+            prefix = prefix[..<dot]
+            if flattened.contains(String(prefix)) { return .keyword(ignoreAbove: nil) }
+        }
+        return .dynamic
+    }
+
+    /// These types with `mapping`'s fields laid over them.
+    public func overlaid(by mapping: FieldTypes) -> FieldTypes {
+        var merged = self
+        merged.types.merge(mapping.types) { $1 }
+        merged.aliases.merge(mapping.aliases) { $1 }
+        merged.flattened.formUnion(mapping.flattened)
+        return merged
+    }
+
+    public struct MappingError: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Reads an Elasticsearch mapping (`{"mappings":{"properties":...}}`, `{"properties":...}`, or
+    /// the `GET index/_mapping` answer): each field's type, keyword `ignore_above`, aliases, and a
+    /// text field's `keyword` sub-field (what EQL queries on a text field use).
+    public init(mapping bytes: [UInt8]) throws(MappingError) {
+        let root: JSONValue
+        do { root = try JSONValue.parse(bytes) } catch { throw MappingError(description: "the mapping is not JSON: \(error)") }
+        func properties(of value: JSONValue) -> JSONValue? {
+            if let p = value["properties"] { return p }
+            if let m = value["mappings"] { return properties(of: m) }
+            if case .object(let members) = value, members.count == 1 { return properties(of: members[0].value) }
+            return nil
+        }
+        guard let top = properties(of: root) else { throw MappingError(description: "the mapping has no \"properties\"") }
+        walk(top, prefix: "")
+    }
+
+    private mutating func walk(_ properties: JSONValue, prefix: String) {
+        guard case .object(let members) = properties else { return }
+        for (key, definition) in members {
+            let name = prefix.isEmpty ? key : prefix + "." + key
+            if let nested = definition["properties"] { walk(nested, prefix: name) }
+            guard case .string(let kind)? = definition["type"] else { continue }
+            switch kind {
+            case "alias":
+                if case .string(let path)? = definition["path"] { aliases[name] = path }
+            case "text", "match_only_text":
+                // EQL reads a text field through its keyword sub-field when it has one.
+                if case .object(let subfields)? = definition["fields"],
+                   let keyword = subfields.first(where: { $0.value["type"] == .string("keyword") })?.value {
+                    types[name] = .keyword(ignoreAbove: Self.integer(keyword["ignore_above"]))
+                } else {
+                    types[name] = .keyword(ignoreAbove: nil)
+                }
+            default:
+                types[name] = FieldType(mapped: kind, ignoreAbove: Self.integer(definition["ignore_above"]))
+                if kind == "flattened" { flattened.insert(name) }
+            }
+        }
+    }
+
+    private static func integer(_ value: JSONValue?) -> Int? {
+        if case .number(let text)? = value { return Int(text) }
+        return nil
+    }
+}
