@@ -41,8 +41,29 @@ struct Rules: ParsableCommand {
                     print("\(row.file)\t\(row.id ?? "-")\t\(row.language ?? "-")\t\(row.error ?? "ok")")
                 }
             }
-            if !json {
+            if json {
+                // Last, one summary object: counts by language and each reason with its count.
+                var out = JSONWriter()
+                out.beginObject()
+                out.key("summary"); out.beginObject()
+                out.key("rules"); out.integer(Int64(rows.count))
+                out.key("ok"); out.integer(Int64(ruleSet.rules.count))
+                out.key("failed"); out.integer(Int64(ruleSet.errors.count))
+                for language in ["eql", "esql"] {
+                    out.key(language); out.beginObject()
+                    out.key("ok"); out.integer(Int64(ruleSet.rules.filter { $0.definition.language.rawValue == language }.count))
+                    out.key("failed"); out.integer(Int64(ruleSet.errors.filter { $0.language == language }.count))
+                    out.endObject()
+                }
+                out.key("by_reason"); out.beginObject()
+                for (reason, count) in ruleSet.errors.countsByReason { out.key(reason); out.integer(Int64(count)) }
+                out.endObject()
+                out.endObject()
+                out.endObject()
+                print(String(decoding: out.bytes, as: UTF8.self))
+            } else {
                 Console.error("\(ruleSet.rules.count) ok, \(ruleSet.errors.count) with errors")
+                for (reason, count) in ruleSet.errors.countsByReason { Console.error("  \(count)\t\(reason)") }
             }
             if !ruleSet.errors.isEmpty { throw ExitCode.failure }
         }

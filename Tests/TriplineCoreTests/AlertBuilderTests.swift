@@ -5,7 +5,7 @@ import Testing
 /// Alert documents of both seed rules: valid JSON objects Elasticsearch would index (no key twice),
 /// deterministic ids, the detection time as `@timestamp` and the event's as the original time.
 struct AlertBuilderTests {
-    let rules = bundledRules()
+    let rules = seedRules()
 
     /// Each alert with the schedule time its match carried.
     func alerts(for line: String, now: Int64 = 1_700_000_000_000) -> [(built: AlertBuilder.Built, eventTime: Int64?)] {

@@ -5,7 +5,7 @@ import Testing
 /// many groups are open.
 struct AlertSuppressorTests {
     func rules(duration: (value: Int, unit: String)?) throws -> [CompiledRule] {
-        var definition = try #require(bundledRules().rules.first).definition
+        var definition = try #require(seedRules().rules.first).definition
         definition.alertSuppression = AlertSuppression(groupBy: ["host.name"], duration: duration, missingFields: .suppress)
         return RuleSet(definitions: [definition]).rules
     }

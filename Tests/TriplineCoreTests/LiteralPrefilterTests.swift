@@ -5,7 +5,7 @@ import Testing
 /// The prefilter may only skip lines no rule can match: escapes, case, index pieces and default
 /// indexes all considered, and prefilter on vs off must give the same matches.
 struct LiteralPrefilterTests {
-    let rules = bundledRules()
+    let rules = seedRules()
 
     /// Which lines the prefilter lets through, and for which rule ids.
     func passing(_ lines: [String], defaultIndex: String? = nil) -> [[String]] {

@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func seedRulesPublishFieldsAndLiterals() {
-        let rules = bundledRules()
+        let rules = seedRules()
         #expect(rules.errors.isEmpty)
         let esql = rules.rules.first { $0.ruleID == esqlSeed }
         #expect(esql?.fields == ["data_stream.dataset", "event.provider", "event.action", "event.outcome", "user.name", "user.target.name"])

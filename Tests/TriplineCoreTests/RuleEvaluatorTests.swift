@@ -5,7 +5,7 @@ import Testing
 /// The time a match is scheduled by (its max_signals bucket), read from the extracted fields
 /// before any alert is built: the rule's timestamp_override when the event has it, else @timestamp.
 struct RuleEvaluatorTests {
-    let rules = bundledRules()
+    let rules = seedRules()
 
     func matchTimes(_ line: String) -> [Int64?] {
         var framer = LineFramer(source: "test")

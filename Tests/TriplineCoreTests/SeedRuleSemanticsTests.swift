@@ -3,7 +3,7 @@ import Testing
 
 /// The two seed rules, evaluated exactly as Elasticsearch would: hits and near misses.
 @Suite struct SeedRuleSemanticsTests {
-    let rules = bundledRules()
+    let rules = seedRules()
 
     func createAccessKey(user: String = #""Alice""#, target: String? = #""Bob""#, action: String = "CreateAccessKey",
                          outcome: String = "success", dataset: String = "aws.cloudtrail", extra: String = "") -> String {
@@ -62,7 +62,7 @@ import Testing
 
 @Suite struct CaseFoldingTests {
     @Test func onlyASCIILettersFoldAsInElasticsearch() {
-        let rules = bundledRules()
+        let rules = seedRules()
         let kelvin = #"{"data_stream":{"type":"logs","dataset":"cloud_defend.process","namespace":"default"},"event":{"module":"cloud_defend","category":["process"],"type":["start"]},"process":{"name":"grep","args":["grep","access_\u212Aey"]}}"#
         let ascii = kelvin.replacingOccurrences(of: #"\u212A"#, with: "K")
         #expect(evaluate([kelvin, ascii], with: rules) == [[], [eqlSeed]])

@@ -4,8 +4,9 @@ import Foundation
 /// The package root, for reading the bundled rules and samples.
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-func bundledRules() -> RuleSet {
-    RuleSet.load(paths: [packageRoot.appendingPathComponent("rules").path])
+/// The two seed rules alone (`rules/` bundles them with every other rule).
+func seedRules() -> RuleSet {
+    RuleSet.load(paths: [packageRoot.appendingPathComponent("samples/seed-rules").path])
 }
 
 /// Frames, extracts and evaluates lines against a rule set; returns rule ids that match each line.

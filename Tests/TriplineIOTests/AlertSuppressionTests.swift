@@ -6,7 +6,7 @@ import Testing
 /// fold into their group's alert by the group_by values and the duration (or one execution),
 /// the group's alert is written again with its final `docs_count`, and the stats add up.
 @Suite(.serialized) struct AlertSuppressionTests {
-    static let seedRule = "rules/persistence_iam_user_created_access_keys_for_another_user.toml"
+    static let seedRule = "samples/seed-rules/persistence_iam_user_created_access_keys_for_another_user.toml"
     static let sampleTimestamp = #"{"@timestamp":"2020-01-08T20:43:06.000Z","#
 
     /// The sample's ES|QL hit at `minute` minutes after 20:00, as its own event (`n`), by `user`.

@@ -19,7 +19,7 @@ import Testing
 
     @Test func stalledWorkerBlocksTheSocketWriterAndMemoryStaysBounded() async throws {
         let dir = temporaryDirectory()
-        let rules = RuleSet.load(paths: [packageRoot.appendingPathComponent("rules").path])
+        let rules = RuleSet.load(paths: [seedRulesPath])
         let gate = Gate()
         let pipeline = Pipeline(
             ruleSet: rules,

@@ -40,7 +40,7 @@ import Testing
                 leftOpen += try SpoolDirectory.segments(in: spool).filter(\.isOpen).count
             }
             let server = Process()
-            server.executeURL(triplineBinary, ["serve", "--quiet", "--socket", dir + "/t.sock", "--spool", spool,
+            server.executeURL(triplineBinary, ["serve", "--rules", seedRulesPath, "--quiet", "--socket", dir + "/t.sock", "--spool", spool,
                                                "--flush-ms", "20", "--segment-age-ms", "150", "--stats-json", dir + "/stats.json"])
             try server.run()
             current = server

@@ -64,7 +64,7 @@ final class BlockedSpoolRun {
         self.dir = dir
         let errors = Pipe()
         server.executableURL = URL(fileURLWithPath: triplineBinary)
-        server.arguments = ["serve", "--socket", dir + "/t.sock", "--spool", spool, "--flush-ms", "20", "--stats-json", dir + "/stats.json"] + extra
+        server.arguments = ["serve", "--rules", seedRulesPath, "--socket", dir + "/t.sock", "--spool", spool, "--flush-ms", "20", "--stats-json", dir + "/stats.json"] + extra
         server.standardOutput = FileHandle.nullDevice
         server.standardError = errors
         try server.run()

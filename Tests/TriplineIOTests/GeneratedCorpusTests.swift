@@ -26,7 +26,7 @@ import Testing
 
     @Test func replayWithoutPrefilterAlertsAndRejectsExactlyAsTheOracle() throws {
         let dir = temporaryDirectory()
-        let result = try run(triplineBinary, ["replay", "--quiet", "--no-prefilter", "--spool", dir + "/spool", "--dead-letter", dir + "/dead.ndjson",
+        let result = try run(triplineBinary, ["replay", "--rules", seedRulesPath, "--quiet", "--no-prefilter", "--spool", dir + "/spool", "--dead-letter", dir + "/dead.ndjson",
                                               "--stats-json", dir + "/stats.json", Self.corpus.file])
         #expect(result.status == 0, "\(result.stderr)")
         let comparison = try compare(dir + "/spool", deadLetters: dir + "/dead.ndjson", stats: dir + "/stats.json")
@@ -40,7 +40,7 @@ import Testing
     /// lines are skipped unparsed, and the counts still add up.
     @Test func replayWithPrefilterGivesTheSameAlerts() throws {
         let dir = temporaryDirectory()
-        let result = try run(triplineBinary, ["replay", "--quiet", "--spool", dir + "/spool", "--dead-letter", dir + "/dead.ndjson",
+        let result = try run(triplineBinary, ["replay", "--rules", seedRulesPath, "--quiet", "--spool", dir + "/spool", "--dead-letter", dir + "/dead.ndjson",
                                               "--stats-json", dir + "/stats.json", Self.corpus.file])
         #expect(result.status == 0, "\(result.stderr)")
         let comparison = try compare(dir + "/spool", deadLetters: nil, stats: dir + "/stats.json")
@@ -67,7 +67,7 @@ import Testing
             start = end
         }
         let server = Process()
-        server.executeURL(triplineBinary, ["serve", "--quiet", "--socket", dir + "/t.sock", "--spool", dir + "/spool",
+        server.executeURL(triplineBinary, ["serve", "--rules", seedRulesPath, "--quiet", "--socket", dir + "/t.sock", "--spool", dir + "/spool",
                                            "--dead-letter", dir + "/dead.ndjson", "--stats-json", dir + "/stats.json"])
         try server.run()
         defer { if server.isRunning { server.terminate() } }

@@ -10,7 +10,7 @@ import Testing
     func startServe(_ dir: String) throws -> (Process, port: Int) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: triplineBinary)
-        process.arguments = ["serve", "--socket", dir + "/t.sock", "--spool", dir + "/spool", "--stats-json", dir + "/stats.json",
+        process.arguments = ["serve", "--rules", seedRulesPath, "--socket", dir + "/t.sock", "--spool", dir + "/spool", "--stats-json", dir + "/stats.json",
                              "--metrics", "127.0.0.1:0"]
         let err = Pipe()
         process.standardError = err
@@ -33,7 +33,7 @@ import Testing
 
     @Test func scrapedCountersFollowTheStreamAndEndEqualToTheStats() throws {
         let dir = temporaryDirectory()
-        let replay = try run(triplineBinary, ["replay", "--spool", dir + "/replay", "--stats-json", dir + "/replay.json", "--quiet", sample])
+        let replay = try run(triplineBinary, ["replay", "--rules", seedRulesPath, "--spool", dir + "/replay", "--stats-json", dir + "/replay.json", "--quiet", sample])
         #expect(replay.status == 0)
         let replayed = try stats(dir + "/replay.json")
         let (server, port) = try startServe(dir)
@@ -88,10 +88,10 @@ import Testing
 
     @Test func anAddressThatCannotBeServedFailsTheStartClearly() throws {
         let dir = temporaryDirectory()
-        let bad = try run(triplineBinary, ["replay", "--spool", dir + "/spool", "--metrics", "localhost:http", sample])
+        let bad = try run(triplineBinary, ["replay", "--rules", seedRulesPath, "--spool", dir + "/spool", "--metrics", "localhost:http", sample])
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("--metrics takes HOST:PORT"))
-        let taken = try run(triplineBinary, ["replay", "--spool", dir + "/spool", "--metrics", "203.0.113.7:9464", sample])
+        let taken = try run(triplineBinary, ["replay", "--rules", seedRulesPath, "--spool", dir + "/spool", "--metrics", "203.0.113.7:9464", sample])
         #expect(taken.status == 1)
         #expect(taken.stderr.contains("cannot serve metrics on 203.0.113.7:9464"))
     }

@@ -10,7 +10,7 @@ import Testing
 
     @Test func replayAlertsOnExactlyTheEventsElasticWould() throws {
         let dir = temporaryDirectory()
-        let result = try run(triplineBinary, ["replay", "--spool", dir + "/spool", "--dead-letter", dir + "/dead.ndjson",
+        let result = try run(triplineBinary, ["replay", "--rules", seedRulesPath, "--spool", dir + "/spool", "--dead-letter", dir + "/dead.ndjson",
                                               "--stats-json", dir + "/stats.json", sample])
         #expect(result.status == 0, "\(result.stderr)")
         let expected = try expectedAlerts(truth: truth)
@@ -30,7 +30,7 @@ import Testing
     @Test func runEndsWithoutWaitingForTheNextTick() throws {
         let dir = temporaryDirectory()
         let started = ContinuousClock.now
-        let result = try run(triplineBinary, ["replay", "--flush-ms", "60000", "--spool", dir + "/spool", "--stats-json", dir + "/stats.json", sample])
+        let result = try run(triplineBinary, ["replay", "--rules", seedRulesPath, "--flush-ms", "60000", "--spool", dir + "/spool", "--stats-json", dir + "/stats.json", sample])
         let elapsed = ContinuousClock.now - started
         #expect(result.status == 0, "\(result.stderr)")
         #expect(integer(try stats(dir + "/stats.json")["alerts"]) == (try expectedAlerts(truth: truth).alerts.count))
@@ -47,7 +47,7 @@ import Testing
         for (name, inputs, stdin) in [("gz", [dir + "/s.ndjson.gz"], nil), ("lz4", [dir + "/s.ndjson.lz4"], nil),
                                       ("folder", [dir + "/in"], nil), ("stdin", ["-"], try Data(contentsOf: URL(fileURLWithPath: sample)))] {
             let out = dir + "/" + name
-            let result = try run(triplineBinary, ["replay", "--spool", out, "--stats-json", out + ".json"] + inputs, stdin: stdin)
+            let result = try run(triplineBinary, ["replay", "--rules", seedRulesPath, "--spool", out, "--stats-json", out + ".json"] + inputs, stdin: stdin)
             #expect(result.status == 0, "\(name): \(result.stderr)")
             #expect(integer(try stats(out + ".json")["alerts"]) == expected, "\(name)")
         }
@@ -56,15 +56,15 @@ import Testing
     @Test func truncatedArchiveIsAFatalErrorNotSilence() throws {
         let dir = temporaryDirectory()
         try run("/usr/bin/env", ["sh", "-c", "gzip -c '\(sample)' | head -c 2000 > '\(dir)/cut.gz'"])
-        let result = try run(triplineBinary, ["replay", "--spool", dir + "/spool", dir + "/cut.gz"])
+        let result = try run(triplineBinary, ["replay", "--rules", seedRulesPath, "--spool", dir + "/spool", dir + "/cut.gz"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("ends early"))
     }
 
     @Test func usageErrorsExitWithTwo() throws {
-        let result = try run(triplineBinary, ["replay", "--workers", "0", sample])
+        let result = try run(triplineBinary, ["replay", "--rules", seedRulesPath, "--workers", "0", sample])
         #expect(result.status == 2)
-        let missing = try run(triplineBinary, ["replay", "--spool", temporaryDirectory(), "/no/such/file"])
+        let missing = try run(triplineBinary, ["replay", "--rules", seedRulesPath, "--spool", temporaryDirectory(), "/no/such/file"])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("/no/such/file"))
     }
@@ -73,23 +73,28 @@ import Testing
         let dir = temporaryDirectory()
         try "[rule]\nrule_id = \"bad\"\nlanguage = \"eql\"\ntype = \"eql\"\nname = \"bad\"\nquery = '''\nprocess where process.name = \"x\"\n'''\n"
             .write(toFile: dir + "/bad.toml", atomically: true, encoding: .utf8)
-        let result = try run(triplineBinary, ["rules", "validate", "--json", packageRoot.appendingPathComponent("rules").path, dir + "/bad.toml"])
+        let result = try run(triplineBinary, ["rules", "validate", "--json", seedRulesPath, dir + "/bad.toml"])
         #expect(result.status == 1)
         let rows = try String(decoding: result.stdout, as: UTF8.self).split(separator: "\n").map { try JSONValue.parse(Array($0.utf8)) }
-        #expect(rows.count == 3)
+        #expect(rows.count == 4, "3 rules and the summary")
         #expect(rows.filter { $0["ok"] == .bool(true) }.count == 2)
         let bad = rows.first { $0["rule_id"] == .string("bad") }
         #expect(bad?["error"].map { "\($0)" }?.contains("bad.toml:7:28") == true)
+        let summary = rows.last?["summary"]
+        #expect(summary?["ok"] == .number("2"))
+        #expect(summary?["failed"] == .number("1"))
+        #expect(summary?["eql"]?["failed"] == .number("1"))
+        if case .object(let reasons)? = summary?["by_reason"] { #expect(reasons.count == 1) } else { Issue.record("no by_reason") }
     }
 
     @Test func spoolFolderIsCreatedWithParentsAndItsFailureIsReportedAsSuch() throws {
         let dir = temporaryDirectory()
-        let nested = try run(triplineBinary, ["replay", "--quiet", "--spool", dir + "/a/b/spool", sample])
+        let nested = try run(triplineBinary, ["replay", "--rules", seedRulesPath, "--quiet", "--spool", dir + "/a/b/spool", sample])
         #expect(nested.status == 0, "\(nested.stderr)")
         #expect(FileManager.default.fileExists(atPath: dir + "/a/b/spool/alerts-0000000001.ndjson.lz4"))
         // A spool path under a regular file: the spool's own error, not a closed channel.
         _ = FileManager.default.createFile(atPath: dir + "/file", contents: Data())
-        let failed = try run(triplineBinary, ["replay", "--quiet", "--spool", dir + "/file/spool", sample])
+        let failed = try run(triplineBinary, ["replay", "--rules", seedRulesPath, "--quiet", "--spool", dir + "/file/spool", sample])
         #expect(failed.status == 1)
         #expect(failed.stderr.contains("create spool folder"), "\(failed.stderr)")
         #expect(!failed.stderr.contains("ChannelClosed"))
@@ -100,7 +105,7 @@ import Testing
         let dir = temporaryDirectory()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: triplineBinary)
-        process.arguments = ["replay", "--progress-seconds", "1", "--spool", dir + "/spool", "-"]
+        process.arguments = ["replay", "--rules", seedRulesPath, "--progress-seconds", "1", "--spool", dir + "/spool", "-"]
         let input = Pipe(), errors = Pipe()
         process.standardInput = input
         process.standardError = errors
@@ -121,7 +126,7 @@ import Testing
 
     @Test func spoolTailFollowsSegmentsAsTheyClose() throws {
         let dir = temporaryDirectory()
-        let first = try run(triplineBinary, ["replay", "--quiet", "--spool", dir + "/spool", sample])
+        let first = try run(triplineBinary, ["replay", "--rules", seedRulesPath, "--quiet", "--spool", dir + "/spool", sample])
         #expect(first.status == 0)
         let tail = Process()
         tail.executableURL = URL(fileURLWithPath: triplineBinary)
@@ -137,7 +142,7 @@ import Testing
         reader.start()
         usleep(300_000)
         // Only segments closed after tail started are printed (no --from-start).
-        let second = try run(triplineBinary, ["replay", "--quiet", "--spool", dir + "/spool", sample])
+        let second = try run(triplineBinary, ["replay", "--rules", seedRulesPath, "--quiet", "--spool", dir + "/spool", sample])
         #expect(second.status == 0)
         usleep(500_000)
         tail.terminate()
@@ -154,7 +159,7 @@ import Testing
     @Test func maxSignalsCapsEachIntervalBucket() throws {
         let dir = temporaryDirectory()
         try FileManager.default.createDirectory(atPath: dir + "/rules", withIntermediateDirectories: true)
-        let original = try String(contentsOf: packageRoot.appendingPathComponent("rules/persistence_iam_user_created_access_keys_for_another_user.toml"), encoding: .utf8)
+        let original = try String(contentsOf: packageRoot.appendingPathComponent("samples/seed-rules/persistence_iam_user_created_access_keys_for_another_user.toml"), encoding: .utf8)
         try original.replacingOccurrences(of: "[rule]\n", with: "[rule]\nmax_signals = 3\ninterval = \"5m\"\n")
             .write(toFile: dir + "/rules/capped.toml", atomically: true, encoding: .utf8)
         let hit = try String(contentsOfFile: sample, encoding: .isoLatin1).split(separator: "\n")[0]

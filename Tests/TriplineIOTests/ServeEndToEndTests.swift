@@ -8,7 +8,7 @@ import Testing
     func startServe(_ dir: String, extra: [String] = []) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: triplineBinary)
-        process.arguments = ["serve", "--socket", dir + "/t.sock", "--spool", dir + "/spool", "--stats-json", dir + "/stats.json",
+        process.arguments = ["serve", "--rules", seedRulesPath, "--socket", dir + "/t.sock", "--spool", dir + "/spool", "--stats-json", dir + "/stats.json",
                              "--dead-letter", dir + "/dead.ndjson", "--quiet"] + extra
         process.standardError = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
@@ -18,7 +18,7 @@ import Testing
 
     @Test func eightConcurrentClientsGiveTheSameAlertsAsReplay() throws {
         let dir = temporaryDirectory()
-        let replay = try run(triplineBinary, ["replay", "--spool", dir + "/replay", "--stats-json", dir + "/replay.json", sample])
+        let replay = try run(triplineBinary, ["replay", "--rules", seedRulesPath, "--spool", dir + "/replay", "--stats-json", dir + "/replay.json", sample])
         #expect(replay.status == 0)
         let server = try startServe(dir)
         #expect(waitForSocket(dir + "/t.sock"))
@@ -96,7 +96,7 @@ import Testing
         let server = try startServe(dir)
         defer { if server.isRunning { server.terminate() } }
         #expect(waitForSocket(path))
-        let second = try run(triplineBinary, ["serve", "--socket", path, "--spool", dir + "/spool2"])
+        let second = try run(triplineBinary, ["serve", "--rules", seedRulesPath, "--socket", path, "--spool", dir + "/spool2"])
         #expect(second.status == 1)
         #expect(second.stderr.contains("in use"))
         server.terminate()

@@ -3,6 +3,10 @@ import Foundation
 
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+/// The two seed rules alone: the end-to-end tests' expectations are theirs (`rules/` bundles
+/// every rule of the rule set).
+let seedRulesPath = packageRoot.appendingPathComponent("samples/seed-rules").path
+
 /// The built `tripline` binary (the test target depends on it, so `swift test` builds it).
 var triplineBinary: String {
     if let path = ProcessInfo.processInfo.environment["TRIPLINE_BINARY"] { return path }

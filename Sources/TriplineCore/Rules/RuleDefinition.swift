@@ -70,6 +70,36 @@ public struct RuleError: Error, Sendable, Hashable, CustomStringConvertible {
         if let location { return "\(file):\(location.line):\(location.column): \(message)" }
         return "\(file): \(message)"
     }
+
+    /// The message with its particulars (names in brackets or quotes, numbers) taken out, so
+    /// errors of one kind count together in a summary.
+    public var reason: String {
+        var out = ""
+        var skipUntil: Character?
+        for character in message {
+            if let end = skipUntil {
+                if character == end { skipUntil = nil; out.append(end) }
+                continue
+            }
+            switch character {
+            case "[": skipUntil = "]"; out.append("[")
+            case "'": skipUntil = "'"; out.append("'")
+            case "\"": skipUntil = "\""; out.append("\"")
+            case "0"..."9": if out.last != "N" { out.append("N") }
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}
+
+extension [RuleError] {
+    /// Each reason with how many errors give it, most first.
+    public var countsByReason: [(reason: String, count: Int)] {
+        var counts: [String: Int] = [:]
+        for error in self { counts[error.reason, default: 0] += 1 }
+        return counts.map { ($0.key, $0.value) }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.reason < $1.reason }
+    }
 }
 
 extension RuleDefinition {
