@@ -25,6 +25,13 @@ let package = Package(
             pkgConfig: "liblz4",
             providers: [.apt(["liblz4-dev"])]
         ),
+        // Hyperscan from the system (Debian: libhyperscan-dev): its literal matcher (FDR, Teddy)
+        // searches the thousands of literals of the bundled rules in one pass.
+        .systemLibrary(
+            name: "CHyperscan",
+            pkgConfig: "libhs",
+            providers: [.apt(["libhyperscan-dev"])]
+        ),
         // zlib from the system (Debian: zlib1g-dev), for .gz replay.
         .systemLibrary(
             name: "CZlib",
@@ -41,6 +48,7 @@ let package = Package(
             name: "TriplineCore",
             dependencies: [
                 "CLZ4",
+                "CHyperscan",
                 "TriplineAVX2",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Crypto", package: "swift-crypto"),

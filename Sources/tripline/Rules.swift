@@ -72,13 +72,25 @@ struct Rules: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the rules that load: id, language, name, indices.")
 
+        @Flag(help: "Add each rule's prefilter literals (one of which a line must hold before it is parsed for the rule), or 'none'.")
+        var literals = false
+
         @Argument(help: "Rule files or folders (default: the bundled rules/).")
         var paths: [String] = []
 
         func run() throws {
             let ruleSet = RuleSet.load(paths: paths.isEmpty ? [try BundledRules.folder()] : paths)
             for rule in ruleSet.rules {
-                print("\(rule.ruleID)\t\(rule.definition.language.rawValue)\t\(rule.name)\t\(rule.indexPatterns.patterns.joined(separator: ","))")
+                var row = "\(rule.ruleID)\t\(rule.definition.language.rawValue)\t\(rule.name)\t\(rule.indexPatterns.patterns.joined(separator: ","))"
+                if literals {
+                    if let requirement = rule.literals {
+                        let texts = requirement.literals.map { String(decoding: $0, as: UTF8.self) }
+                        row += "\t\(requirement.isCoarse ? "coarse" : "selective")\t\(texts.joined(separator: "|"))"
+                    } else {
+                        row += "\tnone\t"
+                    }
+                }
+                print(row)
             }
             for error in ruleSet.errors { Console.error("skipped: \(error)") }
         }

@@ -55,7 +55,7 @@ public struct ExpressionEvaluator {
         case .field(let field, let type, let mode):
             guard mode == .anyValue else { return }
             var values: [Value] = []
-            for raw in event.values where Int(raw.field) == field {
+            for raw in event.values(of: field) {
                 if let typed = raw.typed(type, in: event.raw, scratch: &scratch) { values.append(typed) }
             }
             bindings.append(values.isEmpty ? [.null] : values)
@@ -120,7 +120,7 @@ public struct ExpressionEvaluator {
     private mutating func read(_ field: Int, _ type: FieldType, _ mode: MultiValueMode, _ event: EventView) -> Value {
         var chosen: Value = .null
         var count = 0
-        for raw in event.values where Int(raw.field) == field {
+        for raw in event.values(of: field) {
             guard let typed = raw.typed(type, in: event.raw, scratch: &scratch) else { continue }
             count += 1
             if mode == .singleValueOnly && count > 1 { return .null }

@@ -6,12 +6,18 @@ public struct IndexRouter {
     let rules: [CompiledRule]
     let system: SystemFields
     let defaultIndex: [UInt8]?
-    private var cache: [[UInt8]: [Int]] = [:]
+    private var cache: [[UInt8]: Route] = [:]
     private var lastName: [UInt8] = []
-    private var lastRules: [Int] = []
+    private var last = Route(rules: [], reads: [])
     private var hasLast = false
     /// The index name of the last event routed.
     public private(set) var name: [UInt8] = []
+
+    /// The rules reading one index: as a list, and as a flag per rule.
+    public struct Route: Sendable {
+        public var rules: [Int]
+        public var reads: [Bool]
+    }
 
     public init(rules: [CompiledRule], system: SystemFields, defaultIndex: String?) {
         self.rules = rules
@@ -21,23 +27,29 @@ public struct IndexRouter {
     }
 
     /// The rules that read this event's index; empty when the event has no index at all.
-    public mutating func rules(for event: EventView) -> [Int] {
-        guard resolveName(event) else { return [] }
-        if hasLast && name == lastName { return lastRules }
-        let matching: [Int]
+    public mutating func rules(for event: EventView) -> [Int] { route(for: event).rules }
+
+    /// The rules that read this event's index, as a list and as flags.
+    public mutating func route(for event: EventView) -> Route {
+        guard resolveName(event) else { return Route(rules: [], reads: []) }
+        if hasLast && name == lastName { return last }
+        let route: Route
         if let cached = cache[name] {
-            matching = cached
+            route = cached
         } else {
-            matching = name.withUnsafeBytes { bytes in rules.indices.filter { rules[$0].indexPatterns.matches(bytes) } }
+            let matching = name.withUnsafeBytes { bytes in rules.indices.filter { rules[$0].indexPatterns.matches(bytes) } }
+            var reads = [Bool](repeating: false, count: rules.count)
+            for rule in matching { reads[rule] = true }
+            route = Route(rules: matching, reads: reads)
             if cache.count > 4096 { cache.removeAll() }
-            cache[name] = matching
+            cache[name] = route
         }
         // Copied, not assigned: sharing one buffer would make the next `removeAll` allocate.
         lastName.removeAll(keepingCapacity: true)
         lastName.append(contentsOf: name)
-        lastRules = matching
+        last = route
         hasLast = true
-        return matching
+        return route
     }
 
     private mutating func resolveName(_ event: EventView) -> Bool {

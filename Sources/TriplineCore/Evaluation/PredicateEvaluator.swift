@@ -7,23 +7,100 @@ import Glibc
 public struct EventView {
     public let raw: UnsafeRawBufferPointer
     public let values: UnsafeBufferPointer<FieldValue>
+    /// With a `FieldIndex` built for this event: per field its first value, per value the next
+    /// of its field (-1 ends); without, a field's values are found by scanning them all.
+    @usableFromInline let heads: UnsafePointer<Int32>?
+    @usableFromInline let links: UnsafePointer<Int32>?
 
     public init(raw: UnsafeRawBufferPointer, values: UnsafeBufferPointer<FieldValue>) {
         self.raw = raw
         self.values = values
+        heads = nil
+        links = nil
     }
+
+    init(raw: UnsafeRawBufferPointer, values: UnsafeBufferPointer<FieldValue>, heads: UnsafePointer<Int32>, links: UnsafePointer<Int32>) {
+        self.raw = raw
+        self.values = values
+        self.heads = heads
+        self.links = links
+    }
+
+    /// The values of one field, in document order.
+    @inlinable
+    public func values(of field: Int) -> FieldValues { FieldValues(view: self, field: field) }
 
     @inlinable
     public func count(of field: Int) -> Int {
         var n = 0
-        for value in values where Int(value.field) == field { n += 1 }
+        for _ in values(of: field) { n += 1 }
         return n
     }
 
     @inlinable
     public func first(_ field: Int) -> FieldValue? {
-        for value in values where Int(value.field) == field { return value }
+        var values = values(of: field)
+        return values.next()
+    }
+}
+
+/// One field's values in an event.
+public struct FieldValues: Sequence, IteratorProtocol {
+    @usableFromInline let view: EventView
+    @usableFromInline let field: Int
+    @usableFromInline var position: Int
+
+    @inlinable
+    init(view: EventView, field: Int) {
+        self.view = view
+        self.field = field
+        position = view.heads.map { Int($0[field]) } ?? 0
+    }
+
+    @inlinable
+    public mutating func next() -> FieldValue? {
+        if let links = view.links {
+            guard position >= 0 else { return nil }
+            let value = view.values[position]
+            position = Int(links[position])
+            return value
+        }
+        while position < view.values.count {
+            let value = view.values[position]
+            position += 1
+            if Int(value.field) == field { return value }
+        }
         return nil
+    }
+}
+
+/// Links each field's values in one event, so a test reads its field's values alone instead
+/// of scanning the event's (about 30 per Defend event, read by 20-odd candidate rules each).
+struct FieldIndex {
+    /// Per field of the plan, its first value in the current event; -1 between events.
+    private var heads: [Int32]
+    private var links: [Int32] = []
+
+    init(fieldCount: Int) {
+        heads = [Int32](repeating: -1, count: fieldCount)
+    }
+
+    /// Lends a view of the event with its fields linked; the index is clean again afterwards.
+    mutating func withIndexedView<R>(raw: UnsafeRawBufferPointer, values: UnsafeBufferPointer<FieldValue>, _ body: (EventView) -> R) -> R {
+        if links.count < values.count { links = [Int32](repeating: -1, count: values.count * 2) }
+        // Built from the back so each field's chain runs in document order.
+        for index in values.indices.reversed() {
+            let field = Int(values[index].field)
+            links[index] = heads[field]
+            heads[field] = Int32(index)
+        }
+        let result = heads.withUnsafeBufferPointer { heads in
+            links.withUnsafeBufferPointer { links in
+                body(EventView(raw: raw, values: values, heads: heads.baseAddress!, links: links.baseAddress!))
+            }
+        }
+        for value in values { heads[Int(value.field)] = -1 }
+        return result
     }
 }
 
@@ -83,7 +160,7 @@ public struct PredicateEvaluator {
     private mutating func evaluate(_ test: ValueTest, _ event: EventView) -> Truth {
         var seen = 0
         var anyMatch = false
-        for value in event.values where Int(value.field) == test.field {
+        for value in event.values(of: test.field) {
             // Values the field's type does not index are absent, as under ignore_malformed.
             guard let matched = matches(value, test, event.raw) else { continue }
             seen += 1
@@ -152,7 +229,7 @@ public struct PredicateEvaluator {
     }
 
     private mutating func hasIndexedValue(_ field: Int, _ type: FieldType, _ event: EventView) -> Bool {
-        for value in event.values where Int(value.field) == field {
+        for value in event.values(of: field) {
             switch type {
             case .keyword(let ignoreAbove):
                 if value.withDecodedBytes(in: event.raw, scratch: &decoded, { FieldValue.fitsIgnoreAbove($0, ignoreAbove) }) { return true }

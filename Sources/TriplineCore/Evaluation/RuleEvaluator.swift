@@ -17,10 +17,11 @@ public struct RuleEvaluator {
     /// The rules' conditions alone: reading a whole `CompiledRule` per test would retain and
     /// release every reference it holds.
     private let conditions: [Predicate]
-    /// Rules the prefilter never skips; the others run only on lines holding one of their literals.
-    private let unfiltered: [Bool]
-    private var marks: [UInt32]
-    private var generation: UInt32 = 0
+    /// The rules without literals, evaluated on every line of their index.
+    private let unfilteredRules: [Int]
+    /// The rules evaluated on the current line, reused.
+    private var selected: [Int] = []
+    private var fieldIndex: FieldIndex
     public private(set) var eventsEvaluated = 0
     public private(set) var eventsWithoutIndex = 0
 
@@ -28,8 +29,9 @@ public struct RuleEvaluator {
         self.ruleSet = ruleSet
         self.router = IndexRouter(rules: ruleSet.rules, system: ruleSet.system, defaultIndex: defaultIndex)
         self.conditions = ruleSet.rules.map(\.predicate)
-        self.unfiltered = prefilter?.unfiltered ?? [Bool](repeating: true, count: ruleSet.rules.count)
-        self.marks = [UInt32](repeating: 0, count: ruleSet.rules.count)
+        let unfiltered = prefilter?.unfiltered ?? [Bool](repeating: true, count: ruleSet.rules.count)
+        self.unfilteredRules = unfiltered.indices.filter { unfiltered[$0] }
+        self.fieldIndex = FieldIndex(fieldCount: ruleSet.plan.paths.count)
     }
 
     private var timeScratch: [UInt8] = []
@@ -44,29 +46,52 @@ public struct RuleEvaluator {
     }
 
     /// Evaluates the given lines of a batch (all valid) and returns the matches.
+    ///
+    /// An event meets only the rules that read its index and that the prefilter left possible
+    /// (a literal of theirs is on the line, or they have none): a Defend process event meets a
+    /// few of the hundreds of rules reading its index.
     public mutating func evaluate(_ extracted: ExtractedBatch, lines: [Int]) -> [RuleMatch] {
         var matches: [RuleMatch] = []
         extracted.batch.withUnsafeBytes { raw in
             extracted.values.withUnsafeBufferPointer { values in
                 for line in lines {
                     let range = extracted.valueRange(ofLine: line)
-                    let event = EventView(raw: raw, values: UnsafeBufferPointer(rebasing: values[range]))
+                    let lineValues = UnsafeBufferPointer(rebasing: values[range])
+                    let event = EventView(raw: raw, values: lineValues)
                     eventsEvaluated += 1
-                    let candidates = router.rules(for: event)
-                    if candidates.isEmpty {
+                    let route = router.route(for: event)
+                    if route.rules.isEmpty {
                         if router.name.isEmpty { eventsWithoutIndex += 1 }
                         continue
                     }
-                    generation &+= 1
+                    selected.removeAll(keepingCapacity: true)
                     if let verdicts = extracted.candidates {
                         for index in Int(verdicts.ruleStart[line])..<Int(verdicts.ruleStart[line + 1]) {
-                            marks[Int(verdicts.rules[index])] = generation
+                            let rule = Int(verdicts.rules[index])
+                            if route.reads[rule] { selected.append(rule) }
+                        }
+                        for rule in unfilteredRules where route.reads[rule] { selected.append(rule) }
+                        // Matches of a line come in rule order, as without a prefilter.
+                        if selected.count > 1 { selected.sort() }
+                    } else {
+                        selected.append(contentsOf: route.rules)
+                    }
+                    guard !selected.isEmpty else { continue }
+                    let name = router.name
+                    let evaluate = { (event: EventView, evaluator: inout RuleEvaluator) in
+                        for rule in evaluator.selected {
+                            guard evaluator.predicates.evaluate(evaluator.conditions[rule], event) == .true else { continue }
+                            matches.append(RuleMatch(rule: rule, line: line, index: String(decoding: name, as: UTF8.self),
+                                                     eventTime: evaluator.scheduleTime(of: event, rule: rule)))
                         }
                     }
-                    for rule in candidates where extracted.candidates == nil || unfiltered[rule] || marks[rule] == generation {
-                        guard predicates.evaluate(conditions[rule], event) == .true else { continue }
-                        matches.append(RuleMatch(rule: rule, line: line, index: String(decoding: router.name, as: UTF8.self),
-                                                 eventTime: scheduleTime(of: event, rule: rule)))
+                    // Several rules read the event: link its fields once so each test reads its own.
+                    if selected.count > 1 {
+                        var index = fieldIndex
+                        index.withIndexedView(raw: raw, values: lineValues) { evaluate($0, &self) }
+                        fieldIndex = index
+                    } else {
+                        evaluate(event, &self)
                     }
                 }
             }

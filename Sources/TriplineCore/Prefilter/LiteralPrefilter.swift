@@ -20,6 +20,9 @@ public struct LiteralPrefilter: Sendable {
     /// candidate rule asks, and each search stops at the first occurrence.
     let indexSearchers: [LiteralSearcher]
 
+    /// Literals shorter than this are too common to filter by.
+    static let weakLiteralLength = 3
+
     /// `defaultIndex`: the index of events without index fields; rules reading it get no index literal.
     public init(rules: [CompiledRule], defaultIndex: String? = nil, enabled: Bool = true) {
         var unfiltered = [Bool](repeating: true, count: rules.count)
@@ -29,15 +32,32 @@ public struct LiteralPrefilter: Sendable {
         var indexNeedles = [[Int]?](repeating: nil, count: rules.count)
         if enabled {
             for (rule, compiled) in rules.enumerated() {
-                guard let requirement = compiled.literals else { continue }
+                let readsDefault = defaultIndex.map { compiled.indexPatterns.matches($0) } ?? false
+                let pieces = readsDefault ? nil : compiled.indexPatterns.requiredLiterals
+                var requirement = compiled.literals
+                // A literal of a byte or two ("/", "10") is on nearly every line: the rule's
+                // index filters better.
+                if let literals = requirement?.literals, literals.contains(where: { $0.count < Self.weakLiteralLength }), pieces != nil {
+                    requirement = nil
+                }
+                if requirement == nil, let pieces {
+                    // No sound literal: still limited to the lines of its index, before any parsing.
+                    unfiltered[rule] = false
+                    for piece in pieces {
+                        let id = needles.id(of: piece)
+                        if id == needleRules.count { needleRules.append([]) }
+                        if needleRules[id].last != UInt32(rule) { needleRules[id].append(UInt32(rule)) }
+                    }
+                    continue
+                }
+                guard let requirement else { continue }
                 unfiltered[rule] = false
                 for literal in requirement.literals {
                     let id = needles.id(of: literal)
                     if id == needleRules.count { needleRules.append([]) }
                     if needleRules[id].last != UInt32(rule) { needleRules[id].append(UInt32(rule)) }
                 }
-                let readsDefault = defaultIndex.map { compiled.indexPatterns.matches($0) } ?? false
-                if !readsDefault, let pieces = compiled.indexPatterns.requiredLiterals {
+                if let pieces {
                     indexNeedles[rule] = pieces.map { indexLiterals.id(of: $0) }
                 }
             }
@@ -75,6 +95,7 @@ public struct LiteralPrefilter: Sendable {
         var indexState: [UInt8] = []
         var marks: [UInt32] = []
         var generation: UInt32 = 0
+        let hyperscan = HyperscanLiteralSearcher.Scratch()
         public init() {}
     }
 
@@ -102,12 +123,22 @@ public struct LiteralPrefilter: Sendable {
         swap(&hits, &scratch.hits)
         hits.removeAll(keepingCapacity: true)
         batch.withUnsafeBytes { raw in
-            // One pass over the whole buffer; a literal never spans lines (it holds no newline).
-            search(raw, scratch: &scratch) { needle, position in
-                hits.append((Self.line(containing: position, in: batch.lines), needle))
+            if searcher.reportsOncePerHaystack {
+                // A search per line, each needle reported once: hits come grouped by line.
+                for line in 0..<lineCount {
+                    let span = batch.lines[line]
+                    search(UnsafeRawBufferPointer(rebasing: raw[Int(span.start)..<span.end]), scratch: &scratch) { needle, _ in
+                        hits.append((line, needle))
+                    }
+                }
+            } else {
+                // One pass over the whole buffer; a literal never spans lines (it holds no newline).
+                search(raw, scratch: &scratch) { needle, position in
+                    hits.append((Self.line(containing: position, in: batch.lines), needle))
+                }
+                // Each line's hits become contiguous, needles ascending.
+                hits.sort { $0.line != $1.line ? $0.line < $1.line : $0.needle < $1.needle }
             }
-            // Each line's hits become contiguous, needles ascending.
-            hits.sort { $0.line != $1.line ? $0.line < $1.line : $0.needle < $1.needle }
             var next = 0
             // Needles found in decoded lines; one buffer per batch, not one per line.
             var found: [Int] = []
@@ -160,7 +191,7 @@ public struct LiteralPrefilter: Sendable {
     }
 
     private func search(_ haystack: UnsafeRawBufferPointer, scratch: inout Scratch, _ found: (Int, Int) -> Void) {
-        searcher.forEachMatch(in: haystack, scratch: &scratch.candidates, found)
+        searcher.forEachMatch(in: haystack, scratch: &scratch.candidates, hyperscan: scratch.hyperscan, found)
     }
 
     /// Whether the line holds index piece `piece`, raw or (if it had escapes) decoded; each piece

@@ -166,23 +166,39 @@ extension RuleDefinition {
             alertSuppression: suppression)
     }
 
-    /// The line and column where the query's first character stands in the file.
+    /// The line and column where the query's first character stands in the file. Reads bytes:
+    /// splitting the file into Character lines was a third of loading the bundled rules.
     static func queryLocation(in text: String) -> SourceLocation {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        for (number, line) in lines.enumerated() {
-            let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
-            guard trimmed.hasPrefix("query"), let equals = trimmed.firstIndex(of: "=") else { continue }
-            guard trimmed[trimmed.startIndex..<equals].trimmingCharacters(in: " \t") == "query" else { continue }
-            let afterEquals = trimmed[trimmed.index(after: equals)...].drop(while: { $0 == " " })
-            for quote in ["'''", "\"\"\"", "'", "\""] where afterEquals.hasPrefix(quote) {
-                let rest = afterEquals.dropFirst(quote.count)
-                if quote.count == 3 && rest.isEmpty { return SourceLocation(line: number + 2, column: 1) }
-                let column = line.count - rest.count + 1
-                return SourceLocation(line: number + 1, column: column)
+        let bytes = Array(text.utf8)
+        var lineStart = 0
+        var number = 1
+        while lineStart <= bytes.count {
+            let lineEnd = bytes[lineStart...].firstIndex(of: 0x0A) ?? bytes.count
+            var at = lineStart
+            while at < lineEnd, bytes[at] == 0x20 || bytes[at] == 0x09 { at += 1 }
+            if bytes[at..<lineEnd].starts(with: "query".utf8) {
+                var after = at + 5
+                while after < lineEnd, bytes[after] == 0x20 || bytes[after] == 0x09 { after += 1 }
+                if after < lineEnd, bytes[after] == UInt8(ascii: "=") {
+                    after += 1
+                    while after < lineEnd, bytes[after] == 0x20 { after += 1 }
+                    for quote in ["\'\'\'", "\"\"\"", "\'", "\""] where bytes[after..<lineEnd].starts(with: quote.utf8) {
+                        let rest = after + quote.utf8.count
+                        if quote.utf8.count == 3 && rest == lineEnd { return SourceLocation(line: number + 1, column: 1) }
+                        return SourceLocation(line: number, column: characters(bytes[lineStart..<rest]) + 1)
+                    }
+                    return SourceLocation(line: number, column: 1)
+                }
             }
-            return SourceLocation(line: number + 1, column: 1)
+            lineStart = lineEnd + 1
+            number += 1
         }
         return SourceLocation(line: 1, column: 1)
+    }
+
+    /// Characters in UTF-8 bytes (continuation bytes start none).
+    private static func characters(_ bytes: ArraySlice<UInt8>) -> Int {
+        bytes.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
     }
 
     static func keyLocation(_ key: String, in text: String) -> SourceLocation? {

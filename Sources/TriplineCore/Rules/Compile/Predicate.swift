@@ -102,16 +102,22 @@ extension Predicate {
             guard !test.negated else { return nil }
             var literals: [[UInt8]] = []
             for matcher in test.matchers {
-                let literal: [UInt8]
+                // Each matcher adds the literals one of which its matches hold.
+                let alternatives: [[UInt8]]
                 switch matcher {
-                case .keyword(.equal, let bytes): literal = bytes
+                case .keyword(.equal, let bytes): alternatives = [bytes]
                 case .wildcard(let pattern):
                     guard let longest = pattern.literalRuns.max(by: { $0.count < $1.count }) else { return nil }
-                    literal = longest
+                    alternatives = [longest]
+                case .regex(let regex):
+                    guard let required = regex.requiredLiterals, !required.isEmpty else { return nil }
+                    alternatives = required
                 default: return nil
                 }
-                guard !literal.isEmpty, let encoded = Self.jsonStringForm(literal) else { return nil }
-                literals.append(encoded)
+                for literal in alternatives {
+                    guard !literal.isEmpty, let encoded = Self.jsonStringForm(literal) else { return nil }
+                    literals.append(encoded)
+                }
             }
             return literals.isEmpty ? nil : LiteralRequirement(literals: literals, caseInsensitive: test.caseInsensitive,
                                                                isCoarse: isCoarse(test.field))
