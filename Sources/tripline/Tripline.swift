@@ -92,14 +92,13 @@ struct PipelineFlags: ParsableArguments {
         var keys = [shardKey]
         for fallback in RuleSet.defaultShardKeys where !keys.contains(fallback) { keys.append(fallback) }
         let ruleSet = RuleSet.load(paths: paths, shardKeys: keys, types: try FieldTypes.loading(mapping: mapping))
-        if rules.isEmpty {
-            guard !quiet else { return ruleSet }
-            // The bundled set holds rules of syntax still to come: one line per reason, not per rule.
-            if !ruleSet.errors.isEmpty {
-                Console.error("\(ruleSet.rules.count) bundled rules loaded, \(ruleSet.errors.count) skipped (`tripline rules validate` lists each):")
+        // Each skipped rule on a line of its own, unless there are many (the bundled set holds
+        // rules of syntax still to come): then one line per reason.
+        if ruleSet.errors.count > 20 {
+            if !quiet {
+                Console.error("\(ruleSet.rules.count) rules loaded, \(ruleSet.errors.count) skipped (`tripline rules validate` lists each):")
                 for (reason, count) in ruleSet.errors.countsByReason { Console.error("  \(count)\t\(reason)") }
             }
-            if strict && !ruleSet.errors.isEmpty { throw FatalError("\(ruleSet.errors.count) rule(s) could not be loaded (--strict)") }
         } else {
             for error in ruleSet.errors { Console.error("rule skipped: \(error)") }
         }

@@ -120,4 +120,30 @@ import Testing
         #expect(try requirement(#"any where file.path : "C:\\Windows\\*""#) == [#"c:\\windows\\"#])
         #expect(try requirement(#"any where process.args == "a\nb""#) == nil)
     }
+
+    /// Rule text is input: hostile nesting is a clear error, not a stack overflow, and long
+    /// flat conditions stay fast (a balanced tree, columns counted on from the last token).
+    @Test func hostileQueriesAreErrorsNotCrashes() throws {
+        let deep = "any where " + String(repeating: "(", count: 50_000) + "a == 1" + String(repeating: ")", count: 50_000)
+        #expect(throws: QueryError.self) { try EQLParser.parse(deep) }
+        let nots = "any where " + String(repeating: "not ", count: 50_000) + "a == 1"
+        #expect(throws: QueryError.self) { try EQLParser.parse(nots) }
+        let chain = "any where a == " + Array(repeating: "1", count: 5_000).joined(separator: " + ")
+        #expect(throws: QueryError.self) { try EQLParser.parse(chain) }
+        let negations = "any where a == " + String(repeating: "-", count: 50_000) + "1"
+        #expect(throws: QueryError.self) { try EQLParser.parse(negations) }
+        let esql = "FROM logs-* | WHERE " + String(repeating: "(", count: 50_000) + "a == 1" + String(repeating: ")", count: 50_000)
+        #expect(throws: QueryError.self) { try ESQLParser.parse(esql) }
+        // 20,000 `or`s parse, and later passes recurse only about 15 levels deep.
+        let wide = "any where " + (0..<20_000).map { "a == \($0)" }.joined(separator: " or ")
+        let parsed = try EQLParser.parse(wide)
+        guard case .event(let event) = parsed.body else { Issue.record("not an event query"); return }
+        func depth(_ e: Expression) -> Int {
+            switch e {
+            case .or(let a, let b), .and(let a, let b): return 1 + max(depth(a), depth(b))
+            default: return 1
+            }
+        }
+        #expect(depth(event.condition) < 20)
+    }
 }

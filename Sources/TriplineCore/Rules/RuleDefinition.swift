@@ -71,8 +71,9 @@ public struct RuleError: Error, Sendable, Hashable, CustomStringConvertible {
         return "\(file): \(message)"
     }
 
-    /// The message with its particulars (names in brackets or quotes, numbers) taken out, so
-    /// errors of one kind count together in a summary.
+    /// The message with its particulars (names in brackets, strings in double quotes, numbers)
+    /// taken out, so errors of one kind count together in a summary; a syntax error's token (in
+    /// single quotes) stays, it says what is missing.
     public var reason: String {
         var out = ""
         var skipUntil: Character?
@@ -83,7 +84,6 @@ public struct RuleError: Error, Sendable, Hashable, CustomStringConvertible {
             }
             switch character {
             case "[": skipUntil = "]"; out.append("[")
-            case "'": skipUntil = "'"; out.append("'")
             case "\"": skipUntil = "\""; out.append("\"")
             case "0"..."9": if out.last != "N" { out.append("N") }
             default: out.append(character)
