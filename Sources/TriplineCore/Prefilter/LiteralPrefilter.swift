@@ -19,6 +19,10 @@ public struct LiteralPrefilter: Sendable {
     /// One searcher per index piece: a line's pieces are looked for one at a time, only as a
     /// candidate rule asks, and each search stops at the first occurrence.
     let indexSearchers: [LiteralSearcher]
+    /// True when `searcher` holds the index pieces too (ids after `needles`), each reported once
+    /// per line: a piece not reported is absent, with no search of its own.
+    let indexPiecesInSearcher: Bool
+    let indexPieceCount: Int
 
     /// Literals shorter than this are too common to filter by.
     static let weakLiteralLength = 3
@@ -67,8 +71,19 @@ public struct LiteralPrefilter: Sendable {
         self.needles = needles.literals
         self.needleRules = needleRules
         self.indexNeedles = indexNeedles
-        self.searcher = NeedleSet(needles.literals)
-        self.indexSearchers = indexLiterals.literals.map { LiteralSearcher(needles: [$0]) }
+        // Past Teddy's size, Hyperscan finds the index pieces in the same pass as the literals.
+        let combined = needles.literals.count + indexLiterals.literals.count > TeddySearcher.maxNeedles
+            ? NeedleSet(needles.literals + indexLiterals.literals) : nil
+        if let combined, combined.reportsOncePerHaystack {
+            self.searcher = combined
+            self.indexPiecesInSearcher = true
+            self.indexSearchers = []
+        } else {
+            self.searcher = NeedleSet(needles.literals)
+            self.indexPiecesInSearcher = false
+            self.indexSearchers = indexLiterals.literals.map { LiteralSearcher(needles: [$0]) }
+        }
+        self.indexPieceCount = indexLiterals.literals.count
     }
 
     /// Case-folded literals, each with one id.
@@ -93,6 +108,9 @@ public struct LiteralPrefilter: Sendable {
         var lineNeedles: [Int] = []
         /// Per index piece, on the current line: 0 not looked for yet, 1 present, 2 absent.
         var indexState: [UInt8] = []
+        /// With the pieces in the main search: the line stamp of the last line each was found on.
+        var indexSeen: [UInt32] = []
+        var lineStamp: UInt32 = 0
         var marks: [UInt32] = []
         var generation: UInt32 = 0
         let hyperscan = HyperscanLiteralSearcher.Scratch()
@@ -115,6 +133,7 @@ public struct LiteralPrefilter: Sendable {
         }
         let everyLine = unfiltered.contains(true)
         if scratch.marks.count < unfiltered.count { scratch.marks = [UInt32](repeating: 0, count: unfiltered.count) }
+        if scratch.indexSeen.count < indexPieceCount { scratch.indexSeen = [UInt32](repeating: 0, count: indexPieceCount) }
         var passes = [Bool](repeating: everyLine, count: lineCount)
         var ruleStart: [UInt32] = []
         ruleStart.reserveCapacity(lineCount + 1)
@@ -149,8 +168,9 @@ public struct LiteralPrefilter: Sendable {
                 let span = batch.lines[line]
                 let lineBytes = UnsafeRawBufferPointer(rebasing: raw[Int(span.start)..<span.end])
                 scratch.lineNeedles.removeAll(keepingCapacity: true)
+                scratch.lineStamp &+= 1
                 while next < hits.count && hits[next].line == line {
-                    scratch.lineNeedles.append(hits[next].needle)
+                    note(hits[next].needle, scratch: &scratch)
                     next += 1
                 }
                 let escaped = escapedLine == line
@@ -161,7 +181,7 @@ public struct LiteralPrefilter: Sendable {
                     scratch.normalized.withUnsafeBytes { decoded in
                         search(decoded, scratch: &scratch) { needle, _ in found.append(needle) }
                     }
-                    scratch.lineNeedles.append(contentsOf: found)
+                    for needle in found { note(needle, scratch: &scratch) }
                     escapedLine = nextEscapedLine(raw, lines: batch.lines, from: line + 1, scratch: &scratch)
                 }
                 guard !scratch.lineNeedles.isEmpty else { continue }
@@ -172,7 +192,7 @@ public struct LiteralPrefilter: Sendable {
                         scratch.marks[Int(rule)] = scratch.generation
                         if let required = indexNeedles[Int(rule)] {
                             // Index pieces are looked for only on lines that already hold a literal.
-                            if !indexReset {
+                            if !indexReset && !indexPiecesInSearcher {
                                 scratch.indexState.removeAll(keepingCapacity: true)
                                 scratch.indexState.append(contentsOf: repeatElement(0, count: indexSearchers.count))
                                 indexReset = true
@@ -190,6 +210,16 @@ public struct LiteralPrefilter: Sendable {
         return Verdicts(passes: passes, ruleStart: ruleStart, rules: rules)
     }
 
+    /// A needle found on the current line: a literal, or (ids past the literals) an index piece.
+    @inline(__always)
+    private func note(_ needle: Int, scratch: inout Scratch) {
+        if needle < needles.count {
+            scratch.lineNeedles.append(needle)
+        } else {
+            scratch.indexSeen[needle - needles.count] = scratch.lineStamp
+        }
+    }
+
     private func search(_ haystack: UnsafeRawBufferPointer, scratch: inout Scratch, _ found: (Int, Int) -> Void) {
         searcher.forEachMatch(in: haystack, scratch: &scratch.candidates, hyperscan: scratch.hyperscan, found)
     }
@@ -197,6 +227,7 @@ public struct LiteralPrefilter: Sendable {
     /// Whether the line holds index piece `piece`, raw or (if it had escapes) decoded; each piece
     /// is searched at most once per line.
     private func holdsIndexPiece(_ piece: Int, _ line: UnsafeRawBufferPointer, alsoDecoded: Bool, scratch: inout Scratch) -> Bool {
+        if indexPiecesInSearcher { return scratch.indexSeen[piece] == scratch.lineStamp }
         if scratch.indexState[piece] == 0 {
             var found = indexSearchers[piece].firstMatch(in: line, from: 0, scratch: &scratch.candidates) != nil
             if !found && alsoDecoded {
