@@ -191,3 +191,16 @@ func matching(_ query: String, _ bodies: [String], types: FieldTypes = .bundled)
         }
     }
 }
+
+@Suite struct RegexSemanticsTests {
+    @Test func regexFoldsCaseItselfAndRangesStayAsWritten() throws {
+        // Lucene's case-insensitive flag widens single characters, not ranges: `[A-Z]` still
+        // means capitals under regex~ (found by the rule coverage test on two bundled rules).
+        let events = [#""file":{"path":"C:\\x"}"#, #""file":{"path":"c:\\x"}"#]
+        #expect(try matching(#"any where file.path regex~ """[A-Z]:\\.+""""#, events) == [true, false])
+        #expect(try matching(#"any where file.path regex~ """[a-z]:\\.+""""#, events) == [false, true])
+        #expect(try matching(#"any where file.path regex~ """c:\\.+""""#, events) == [true, true])
+        #expect(try matching(#"any where file.path regex """c:\\.+""""#, events) == [false, true])
+        #expect(try matching(#"any where string(file.path) regex~ """[A-Z]:\\.+""""#, events) == [true, false])
+    }
+}

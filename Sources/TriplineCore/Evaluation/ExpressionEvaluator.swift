@@ -95,10 +95,15 @@ public struct ExpressionEvaluator {
             guard let order = Value.order(x, y) else { return .null }
             return .bool(Value.holds(op, order))
         case .matches(let inner, let matchers, let caseInsensitive):
-            var subject = value(inner, event)
+            let subject = value(inner, event)
             if subject.isNull { return .null }
-            if caseInsensitive, case .keyword(let bytes) = subject { subject = .keyword(CaseFolding.fold(bytes)) }
-            return .bool(matchers.contains { PredicateEvaluator.matches(subject, $0) })
+            var folded = subject
+            if caseInsensitive, case .keyword(let bytes) = subject { folded = .keyword(CaseFolding.fold(bytes)) }
+            // A regex folds case itself: it reads the value unfolded.
+            return .bool(matchers.contains { matcher in
+                if case .regex = matcher { return PredicateEvaluator.matches(subject, matcher) }
+                return PredicateEvaluator.matches(folded, matcher)
+            })
         case .isNull(let inner, let negated):
             return .bool(value(inner, event).isNull != negated)
         case .not(let inner):

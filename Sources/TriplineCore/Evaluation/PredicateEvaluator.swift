@@ -189,10 +189,18 @@ public struct PredicateEvaluator {
     }
 
     private mutating func keywordMatches(_ value: FieldValue, _ test: ValueTest, _ raw: UnsafeRawBufferPointer, ignoreAbove: Int?) -> Bool? {
-        withValueBytes(value, raw, caseInsensitive: test.caseInsensitive) { bytes in
+        withValueBytes(value, raw, caseInsensitive: test.caseInsensitive) { bytes, original in
             // Folding is ASCII-only, so the length ignore_above counts is the value's own.
             guard FieldValue.fitsIgnoreAbove(bytes, ignoreAbove) else { return nil }
-            for matcher in test.matchers where Self.matches(bytes, matcher) { return true }
+            for matcher in test.matchers {
+                // A regex folds case itself (ranges stay as written, as Lucene's do): it reads
+                // the value unfolded.
+                if case .regex(let regex) = matcher {
+                    if regex.matches(original) { return true }
+                } else if Self.matches(bytes, matcher) {
+                    return true
+                }
+            }
             return false
         }
     }
@@ -240,9 +248,11 @@ public struct PredicateEvaluator {
         return false
     }
 
-    /// Lends a value's bytes: in place when it has no escapes, else decoded; folded if asked.
+    /// Lends a value's bytes: in place when it has no escapes, else decoded; folded if asked,
+    /// with the unfolded bytes beside.
     private mutating func withValueBytes<R>(
-        _ value: FieldValue, _ raw: UnsafeRawBufferPointer, caseInsensitive: Bool, _ body: (UnsafeRawBufferPointer) -> R
+        _ value: FieldValue, _ raw: UnsafeRawBufferPointer, caseInsensitive: Bool,
+        _ body: (_ bytes: UnsafeRawBufferPointer, _ original: UnsafeRawBufferPointer) -> R
     ) -> R {
         let bytes = value.rawBytes(in: raw)
         if value.kind == .escapedString {
@@ -250,14 +260,14 @@ public struct PredicateEvaluator {
             _ = JSONGrammar.unescape(bytes, into: &decoded)
             if caseInsensitive {
                 decoded.withUnsafeBytes { CaseFolding.fold($0, into: &folded) }
-                return folded.withUnsafeBytes(body)
+                return folded.withUnsafeBytes { f in decoded.withUnsafeBytes { body(f, $0) } }
             }
-            return decoded.withUnsafeBytes(body)
+            return decoded.withUnsafeBytes { body($0, $0) }
         }
         if caseInsensitive {
             CaseFolding.fold(bytes, into: &folded)
-            return folded.withUnsafeBytes(body)
+            return folded.withUnsafeBytes { body($0, bytes) }
         }
-        return body(bytes)
+        return body(bytes, bytes)
     }
 }

@@ -81,6 +81,16 @@ public struct LiteralRequirement: Sendable, Hashable {
     /// True when every literal tests a low-cardinality field (`event.category`, `event.outcome`,
     /// ...), whose values most events carry: a poor filter, used only when nothing better exists.
     public var isCoarse: Bool
+
+    /// How well the requirement filters, higher is better: a literal of a byte or two ("0",
+    /// "nc") is on nearly every line, worse even than a coarse field's value ("exec" on every
+    /// exec event); otherwise the longer the shortest literal, the fewer chance hits.
+    var selectivity: Int {
+        let shortest = literals.map(\.count).min() ?? 0
+        if shortest < 3 { return 0 }
+        if isCoarse { return 1 }
+        return 2 + min(shortest, 8)
+    }
 }
 
 extension Predicate {
@@ -122,11 +132,10 @@ extension Predicate {
             return literals.isEmpty ? nil : LiteralRequirement(literals: literals, caseInsensitive: test.caseInsensitive,
                                                                isCoarse: isCoarse(test.field))
         case .all(let parts):
-            // Any one conjunct's requirement is sound. Prefer a selective field, then the
-            // requirement whose shortest literal is longest (fewer chance hits).
+            // Any one conjunct's requirement is sound: the one that filters best.
+            // On a tie, fewer literals: one process name filters better than six event actions.
             return parts.compactMap { $0.requiredLiterals(isCoarse: isCoarse) }.max { a, b in
-                if a.isCoarse != b.isCoarse { return a.isCoarse }
-                return (a.literals.map(\.count).min() ?? 0) < (b.literals.map(\.count).min() ?? 0)
+                a.selectivity != b.selectivity ? a.selectivity < b.selectivity : a.literals.count > b.literals.count
             }
         case .any(let parts):
             var union: [[UInt8]] = []
