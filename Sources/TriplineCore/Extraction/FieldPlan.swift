@@ -18,6 +18,12 @@ public struct FieldPlan: Sendable {
     private var flatBytes: [UInt8] = []
     private var flatTargets: [Node] = []
     private var continuesNested: [Bool] = []
+    /// Nodes with many edges (the root, `process.`, `event.` with every rule set loaded) step
+    /// through a 256-entry table at `denseStart[n]` in `denseTargets` instead of scanning their
+    /// edges; -1 for the others. The trie walk was 5% of a run with all bundled rules.
+    private var denseStart: [Int32] = []
+    private var denseTargets: [Node] = []
+    static let denseEdgeCount = 8
 
     public init(paths: [String]) {
         var unique: [String] = []
@@ -33,6 +39,14 @@ public struct FieldPlan: Sendable {
             flatBytes += edgeBytes[node]
             flatTargets += edgeTargets[node]
             continuesNested.append(edgeBytes[node].contains(UInt8(ascii: ".")))
+            if edgeBytes[node].count > Self.denseEdgeCount {
+                denseStart.append(Int32(denseTargets.count))
+                var table = [Node](repeating: Self.none, count: 256)
+                for (byte, target) in zip(edgeBytes[node], edgeTargets[node]) { table[Int(byte)] = target }
+                denseTargets += table
+            } else {
+                denseStart.append(-1)
+            }
         }
         edgeStart.append(Int32(flatBytes.count))
     }
@@ -56,6 +70,8 @@ public struct FieldPlan: Sendable {
 
     @usableFromInline
     func stepImpl(_ node: Node, _ byte: UInt8) -> Node {
+        let dense = denseStart[Int(node)]
+        if dense >= 0 { return denseTargets[Int(dense) + Int(byte)] }
         var edge = Int(edgeStart[Int(node)])
         let end = Int(edgeStart[Int(node) + 1])
         while edge < end {

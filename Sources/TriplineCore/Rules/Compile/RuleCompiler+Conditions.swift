@@ -18,7 +18,35 @@ extension RuleCompiler {
         case regex
     }
 
+    /// `:`, `in`, `like` and `regex` read alike: a value, a list, how to read the list's literals.
+    struct Match {
+        var lhs: Expression, list: [Expression], kind: MatchKind, caseInsensitive: Bool, negated: Bool, at: SourceLocation
+
+        init?(_ expression: Expression) {
+            switch expression {
+            case .insensitiveMatch(let lhs, let list, let at):
+                self.init(lhs: lhs, list: list, kind: .wildcard, caseInsensitive: true, negated: false, at: at)
+            case .inList(let lhs, let list, let insensitive, let negated, let at):
+                self.init(lhs: lhs, list: list, kind: .equality, caseInsensitive: insensitive, negated: negated, at: at)
+            case .like(let lhs, let list, let insensitive, let negated, let at):
+                self.init(lhs: lhs, list: list, kind: .wildcard, caseInsensitive: insensitive, negated: negated, at: at)
+            case .regex(let lhs, let list, let insensitive, let negated, let at):
+                self.init(lhs: lhs, list: list, kind: .regex, caseInsensitive: insensitive, negated: negated, at: at)
+            default:
+                return nil
+            }
+        }
+
+        init(lhs: Expression, list: [Expression], kind: MatchKind, caseInsensitive: Bool, negated: Bool, at: SourceLocation) {
+            self.lhs = lhs; self.list = list; self.kind = kind; self.caseInsensitive = caseInsensitive; self.negated = negated; self.at = at
+        }
+    }
+
     mutating func compileCondition(_ expression: Expression, language: Language) throws(QueryError) -> Predicate {
+        if let match = Match(expression) {
+            return try compileMatch(match.lhs, match.list, kind: match.kind, caseInsensitive: match.caseInsensitive, negated: match.negated,
+                                    at: match.at, language: language)
+        }
         switch expression {
         case .and(let a, let b):
             return .all(flatten(try compileCondition(a, language: language), try compileCondition(b, language: language), all: true))
@@ -32,14 +60,6 @@ extension RuleCompiler {
             return .constant(.unknown)
         case .compare(let lhs, let op, let rhs, let at):
             return try compileComparison(lhs, op, rhs, at: at, language: language)
-        case .insensitiveMatch(let lhs, let list, let at):
-            return try compileMatch(lhs, list, kind: .wildcard, caseInsensitive: true, negated: false, at: at, language: language)
-        case .inList(let lhs, let list, let insensitive, let negated, let at):
-            return try compileMatch(lhs, list, kind: .equality, caseInsensitive: insensitive, negated: negated, at: at, language: language)
-        case .like(let lhs, let list, let insensitive, let negated, let at):
-            return try compileMatch(lhs, list, kind: .wildcard, caseInsensitive: insensitive, negated: negated, at: at, language: language)
-        case .regex(let lhs, let list, let insensitive, let negated, let at):
-            return try compileMatch(lhs, list, kind: .regex, caseInsensitive: insensitive, negated: negated, at: at, language: language)
         case .isNull(let inner, let negated, _):
             if case .field(let name, _, _) = inner {
                 let field = types.resolve(name)
@@ -279,6 +299,10 @@ extension RuleCompiler {
     // MARK: Values
 
     mutating func compileValue(_ expression: Expression, language: Language) throws(QueryError) -> ValueExpression {
+        if let match = Match(expression) {
+            return try valueMatch(match.lhs, match.list, kind: match.kind, caseInsensitive: match.caseInsensitive, negated: match.negated,
+                                  at: match.at, language: language)
+        }
         switch expression {
         case .literal(let literal, _):
             switch literal {
@@ -329,14 +353,8 @@ extension RuleCompiler {
             }
             _ = at
             return .compare(op, try compileValue(lhs, language: language), try compileValue(rhs, language: language))
-        case .insensitiveMatch(let lhs, let list, let at):
-            return try valueMatch(lhs, list, kind: .wildcard, caseInsensitive: true, negated: false, at: at, language: language)
-        case .inList(let lhs, let list, let insensitive, let negated, let at):
-            return try valueMatch(lhs, list, kind: .equality, caseInsensitive: insensitive, negated: negated, at: at, language: language)
-        case .like(let lhs, let list, let insensitive, let negated, let at):
-            return try valueMatch(lhs, list, kind: .wildcard, caseInsensitive: insensitive, negated: negated, at: at, language: language)
-        case .regex(let lhs, let list, let insensitive, let negated, let at):
-            return try valueMatch(lhs, list, kind: .regex, caseInsensitive: insensitive, negated: negated, at: at, language: language)
+        case .insensitiveMatch, .inList, .like, .regex:
+            throw QueryError(.syntax, "unreachable: a match reads as a Match", at: expression.location)
         case .isNull(let inner, let negated, _):
             return .isNull(try compileValue(inner, language: language), negated: negated)
         case .not(let inner, _):
