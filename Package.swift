@@ -77,10 +77,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // libFuzzer targets for hostile input (scripts/fuzz; seed corpus in Fuzz/Corpus). A normal
+        // build makes small replayers (run inputs given as arguments through the fuzz function);
+        // scripts/fuzz builds the libFuzzer binaries (`--sanitize fuzzer`, ASan, `-DFUZZING`).
+        .target(name: "FuzzSupport", dependencies: ["TriplineCore"], path: "Fuzz/Support"),
+        .executableTarget(name: "FuzzEQLParser", dependencies: ["FuzzSupport", "TriplineCore"], path: "Fuzz/FuzzEQLParser"),
+        .executableTarget(name: "FuzzRegex", dependencies: ["FuzzSupport", "TriplineCore"], path: "Fuzz/FuzzRegex"),
+        .executableTarget(name: "FuzzJSONLine", dependencies: ["FuzzSupport", "TriplineCore"], path: "Fuzz/FuzzJSONLine"),
         .testTarget(name: "TriplineCoreTests", dependencies: ["TriplineCore"]),
         .testTarget(
             name: "TriplineIOTests",
-            dependencies: ["TriplineIO", "TriplineCore", "tripline", .product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: [
+                "TriplineIO", "TriplineCore", "tripline", .product(name: "TOMLKit", package: "TOMLKit"),
+                // Built for FuzzCorpusTests, which replays the seed corpus through them.
+                "FuzzEQLParser", "FuzzRegex", "FuzzJSONLine",
+            ]
         ),
     ]
 )

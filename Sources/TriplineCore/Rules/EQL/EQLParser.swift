@@ -126,7 +126,9 @@ public struct EQLParser {
         case "d": factor = 86_400_000
         default: throw QueryError(.syntax, "unknown time unit '\(unit)'", at: number.location)
         }
-        return EQLTimeSpan(milliseconds: value * factor)
+        let (milliseconds, overflow) = value.multipliedReportingOverflow(by: factor)
+        guard !overflow else { throw QueryError(.syntax, "time span \(number.text)\(unit) is too long", at: number.location) }
+        return EQLTimeSpan(milliseconds: milliseconds)
     }
 
     // MARK: Expressions (precedence: or < and < not < predicate < additive < multiplicative < unary)
