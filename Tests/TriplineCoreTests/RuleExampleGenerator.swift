@@ -111,19 +111,6 @@ final class ExampleOracle {
         }
     }
 
-    static func holds(_ op: TriplineCore.Expression.Comparison, _ order: Int) -> Bool {
-        switch op {
-        case .equal: order == 0
-        case .notEqual: order != 0
-        case .less: order < 0
-        case .lessOrEqual: order <= 0
-        case .greater: order > 0
-        case .greaterOrEqual: order >= 0
-        }
-    }
-
-    @inline(__always) static func fold(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
-
     /// Bytes in the UTF-8 character that starts with `lead` (1 for a stray continuation byte).
     @inline(__always) static func characterLength(_ lead: UInt8) -> Int {
         lead < 0xC0 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
@@ -149,7 +136,7 @@ final class ExampleOracle {
                 let pc = p[pi]
                 if pc == 0x2A { starP = pi; starS = si; pi += 1; continue }
                 if pc == 0x3F && questionMark { pi += 1; si = min(s.count, si + characterLength(s[si])); continue }
-                if folding ? fold(pc) == fold(s[si]) : pc == s[si] { pi += 1; si += 1; continue }
+                if folding ? CaseFolding.foldASCII(pc) == CaseFolding.foldASCII(s[si]) : pc == s[si] { pi += 1; si += 1; continue }
             }
             guard starP >= 0 else { return false }
             starS = min(s.count, starS + characterLength(s[starS]))
@@ -166,7 +153,7 @@ final class ExampleOracle {
         if !folding { return value == literal }
         return value.withUnsafeBufferPointer { v in
             literal.withUnsafeBufferPointer { l in
-                for i in 0..<v.count where fold(v[i]) != l[i] { return false }
+                for i in 0..<v.count where CaseFolding.foldASCII(v[i]) != l[i] { return false }
                 return true
             }
         }
@@ -186,7 +173,7 @@ final class ExampleOracle {
             guard case .keyword(let bytes) = value else { return false }
             if op == .equal { return Self.equal(bytes, expected, folding: caseInsensitive) }
             let subject = caseInsensitive ? Self.foldASCII(bytes) : bytes
-            return Self.holds(op, Self.order(.keyword(subject), .keyword(expected))!)
+            return Value.holds(op, Self.order(.keyword(subject), .keyword(expected))!)
         case .wildcard(let pattern):
             guard case .keyword(let bytes) = value else { return false }
             return Self.glob(pattern.text, bytes, folding: caseInsensitive || pattern.caseInsensitive)
@@ -194,7 +181,7 @@ final class ExampleOracle {
             guard case .keyword(let bytes) = value, let model = self.regex(regex) else { return false }
             return model.matches(bytes) == true
         case .typed(let op, let expected):
-            return Self.order(value, expected).map { Self.holds(op, $0) } ?? false
+            return Self.order(value, expected).map { Value.holds(op, $0) } ?? false
         case .network(let network):
             guard case .ip(let address) = value else { return false }
             return Self.contains(network, address)
@@ -331,7 +318,7 @@ final class ExampleOracle {
         case .compare(let op, let a, let b):
             let x = eval(a), y = eval(b)
             if x.isNull || y.isNull { return .null }
-            return Self.order(x, y).map { .bool(Self.holds(op, $0)) } ?? .null
+            return Self.order(x, y).map { .bool(Value.holds(op, $0)) } ?? .null
         case .matches(let inner, let matchers, let caseInsensitive):
             let subject = eval(inner)
             if subject.isNull { return .null }
