@@ -26,10 +26,8 @@ public struct IndexRouter {
         name.reserveCapacity(256)
     }
 
-    /// The rules that read this event's index; empty when the event has no index at all.
-    public mutating func rules(for event: EventView) -> [Int] { route(for: event).rules }
-
-    /// The rules that read this event's index, as a list and as flags.
+    /// The rules that read this event's index, as a list and as flags; none when the event has
+    /// no index at all.
     public mutating func route(for event: EventView) -> Route {
         guard resolveName(event) else { return Route(rules: [], reads: []) }
         if hasLast && name == lastName { return last }

@@ -31,13 +31,6 @@ public struct EventView {
     public func values(of field: Int) -> FieldValues { FieldValues(view: self, field: field) }
 
     @inlinable
-    public func count(of field: Int) -> Int {
-        var n = 0
-        for _ in values(of: field) { n += 1 }
-        return n
-    }
-
-    @inlinable
     public func first(_ field: Int) -> FieldValue? {
         var values = values(of: field)
         return values.next()
