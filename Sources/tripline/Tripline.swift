@@ -70,8 +70,12 @@ struct PipelineFlags: ParsableArguments {
     var strict = false
 
     @Flag(inversion: .prefixedNo,
-          help: "Skip lines holding none of a rule's literals without parsing them (fast; such lines are then not checked for bad JSON). --no-prefilter parses and validates every line.")
+          help: "Skip lines holding none of a rule's literals without extracting their fields (fast; --no-prefilter parses every line fully, a debugging switch that changes speed, never results).")
     var prefilter = true
+
+    @Flag(name: .customLong("validate"), inversion: .prefixedNo,
+          help: "Validate every line the prefilter skips (SIMD UTF-8 and JSON checks), so every malformed line is a dead letter. --no-validate skips them unchecked: faster, but a malformed line among them is counted as evaluated.")
+    var validatesSkipped = true
 
     @Flag(help: "Print no summary on stderr.")
     var quiet = false
@@ -122,7 +126,7 @@ struct PipelineFlags: ParsableArguments {
             workers: workers, shardKeys: [], defaultIndex: index, spoolDirectory: spool,
             spool: SpoolOptions(maxSegmentBytes: segmentBytes, maxSegmentAgeMilliseconds: segmentAgeMilliseconds,
                                 flushIntervalMilliseconds: flushMilliseconds),
-            maxLineBytes: maxLineBytes, prefilter: prefilter)
+            maxLineBytes: maxLineBytes, prefilter: prefilter, validatesSkipped: validatesSkipped)
         options.metricsFactory = metrics?.factory
         options.onSpoolBlocked = { _, detail in Console.error("spool: \(detail)") }
         options.onRecovery = { segment in

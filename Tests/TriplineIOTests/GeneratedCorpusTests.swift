@@ -43,13 +43,14 @@ import Testing
         let result = try run(triplineBinary, ["replay", "--rules", seedRulesPath, "--quiet", "--spool", dir + "/spool", "--dead-letter", dir + "/dead.ndjson",
                                               "--stats-json", dir + "/stats.json", Self.corpus.file])
         #expect(result.status == 0, "\(result.stderr)")
-        let comparison = try compare(dir + "/spool", deadLetters: nil, stats: dir + "/stats.json")
+        // Skipped lines are validated too: the dead letters are the oracle's, as without the prefilter.
+        let comparison = try compare(dir + "/spool", deadLetters: dir + "/dead.ndjson", stats: dir + "/stats.json")
         #expect(comparison.status == 0, "\(comparison.report)")
         let summary = try stats(dir + "/stats.json")
         let expected = try expectedAlerts(truth: Self.corpus.truth)
         #expect(integer(summary["prefiltered"]) > expected.lines / 2, "most lines hold no rule's literal")
         #expect(integer(summary["events"]) == integer(summary["evaluated"]) + integer(summary["rejected"]))
-        #expect(integer(summary["rejected"]) <= expected.rejected)
+        #expect(integer(summary["rejected"]) == expected.rejected)
     }
 
     @Test func eightSocketClientsGiveTheSameAlertsAndCounts() throws {

@@ -1,18 +1,24 @@
 /// The extractor stage's work on one batch: skip the lines no rule can match, then validate each
-/// remaining line and locate the fields the rules need.
+/// remaining line and locate the fields the rules need. A skipped line is still validated (by
+/// default): a malformed one is a dead letter whether or not it holds a rule's literal.
 public struct Extractor {
     private var scanner: JSONLineScanner
     private var values: [FieldValue] = []
     private let prefilter: LiteralPrefilter?
+    /// Proves most skipped lines valid at SIMD speed; the rest go through the scanner.
+    private var validator: LineValidator?
     private var prefilterScratch = LiteralPrefilter.Scratch()
     /// `@timestamp`'s field in the plan: every extracted line's is checked to be a date.
     private let timestamp: UInt16?
     private var timestampScratch: [UInt8] = []
 
-    /// Without a prefilter (or with an inactive one) every line is validated and extracted.
-    public init(plan: FieldPlan, prefilter: LiteralPrefilter? = nil) {
+    /// Without a prefilter (or with an inactive one) every line is validated and extracted. With
+    /// `validatesSkipped` false, a line the prefilter skips is counted as evaluated unparsed
+    /// (faster, but a malformed line among them goes unreported).
+    public init(plan: FieldPlan, prefilter: LiteralPrefilter? = nil, validatesSkipped: Bool = true) {
         scanner = JSONLineScanner(plan: plan)
         self.prefilter = prefilter?.isActive == true ? prefilter : nil
+        validator = validatesSkipped ? LineValidator() : nil
         timestamp = plan.index(of: "@timestamp").map { UInt16($0) }
     }
 
@@ -45,10 +51,13 @@ public struct Extractor {
         batch.withUnsafeBytes { raw in
             for (index, span) in batch.lines.enumerated() {
                 starts.append(UInt32(values.count))
-                if let verdicts, !verdicts.passes[index] {
+                let isSkipped = verdicts.map { !$0.passes[index] } ?? false
+                if isSkipped {
                     valid[index] = false
-                    skipped += 1
-                    continue
+                    if validator?.accepts(raw, line: span) ?? true {
+                        skipped += 1
+                        continue
+                    }
                 }
                 let first = values.count
                 do throws(JSONLineScanner.Rejection) {
@@ -56,6 +65,11 @@ public struct Extractor {
                     if let rejection = invalidTimestamp(raw, from: first, lineStart: Int(span.start)) {
                         values.removeSubrange(first...)
                         throw rejection
+                    }
+                    if isSkipped {
+                        // Valid after all (a shape the validator leaves to the scanner): still skipped.
+                        values.removeSubrange(first...)
+                        skipped += 1
                     }
                 } catch {
                     valid[index] = false

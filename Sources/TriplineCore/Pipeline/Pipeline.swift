@@ -14,8 +14,11 @@ public struct PipelineOptions: Sendable {
     /// the streams run full, so this bounds memory: 4 gave a peak RSS of 320 MiB with 502 rules,
     /// 2 gives 140 MiB at the same speed.
     public var channelCapacity: Int
-    /// Skip lines holding none of a rule's literals (they are then not validated either).
+    /// Skip lines holding none of a rule's literals unparsed (they are still validated, unless
+    /// `validatesSkipped` is false).
     public var prefilter: Bool
+    /// Check every line the prefilter skips (SIMD validation); a malformed one is a dead letter.
+    public var validatesSkipped: Bool
     /// Parallel extraction lanes (prefilter, validation, field location); batch order is kept.
     public var extractors: Int
     /// Told, as the spool opens, of each segment a crash had left open and recovery closed.
@@ -28,10 +31,12 @@ public struct PipelineOptions: Sendable {
     public init(
         workers: Int, shardKeys: [String] = RuleSet.defaultShardKeys, defaultIndex: String? = nil,
         spoolDirectory: String, spool: SpoolOptions = SpoolOptions(), maxLineBytes: Int = 1 << 20,
-        batchBytes: Int = 1 << 20, channelCapacity: Int = 2, prefilter: Bool = true, extractors: Int? = nil
+        batchBytes: Int = 1 << 20, channelCapacity: Int = 2, prefilter: Bool = true, validatesSkipped: Bool = true,
+        extractors: Int? = nil
     ) {
         self.workers = max(1, workers)
         self.prefilter = prefilter
+        self.validatesSkipped = validatesSkipped
         self.extractors = max(1, extractors ?? workers)
         self.shardKeys = shardKeys
         self.defaultIndex = defaultIndex
@@ -220,7 +225,8 @@ public final class Pipeline: Sendable {
             for lane in laneInputs.indices {
                 group.addTask {
                     defer { self.laneOutputs[lane].finish() }
-                    var extractor = Extractor(plan: self.ruleSet.plan, prefilter: self.prefilter)
+                    var extractor = Extractor(plan: self.ruleSet.plan, prefilter: self.prefilter,
+                                              validatesSkipped: self.options.validatesSkipped)
                     var sharder = Sharder(workers: self.options.workers, shardKeys: self.ruleSet.system.shardKeys)
                     for await batch in self.laneInputs[lane] {
                         let (result, rejected) = extractor.extract(batch)

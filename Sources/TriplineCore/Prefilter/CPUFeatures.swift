@@ -3,8 +3,8 @@ import Glibc
 #endif
 
 /// What the CPU can run, read once from /proc/cpuinfo (Linux); false where unknown.
-enum CPUFeatures {
-    static let hasAVX2: Bool = {
+package enum CPUFeatures {
+    package static let hasAVX2: Bool = {
         #if arch(x86_64) && os(Linux)
         guard let file = fopen("/proc/cpuinfo", "r") else { return false }
         defer { fclose(file) }

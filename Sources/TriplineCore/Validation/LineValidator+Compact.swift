@@ -1,0 +1,130 @@
+/// The validator's stage 2 for compact JSON (no space, tab or line break between tokens, as log
+/// shippers write it), by bit masks: in a compact line every token follows the previous one's
+/// last byte, so JSON's grammar is a set of rules on adjacent bits ("after `{` comes a key or
+/// `}`"), each checked 64 bytes at a time. Only brackets (for nesting and whether a comma
+/// separates members or elements) and keys (for duplicates) are visited one by one.
+extension LineValidator {
+    /// Nil when the line is not compact (then `walk` decides).
+    static func checkCompact(_ text: UnsafeRawBufferPointer, masks: UnsafePointer<UInt64>, blockCount: Int, keys: KeySet) -> Verdict? {
+        typealias C = JSONBlockClassifier
+        let count = text.count
+        let bytes = text.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        guard bytes[0] == UInt8(ascii: "{"), bytes[count - 1] == UInt8(ascii: "}") else { return nil }
+        var strings = Strings()
+        keys.reset()
+        let enclosing = keys.enclosing
+
+        var depth = 0
+        var arrays: UInt64 = 0  // the open containers, innermost in bit 0: 1 for an array
+        var objects: UInt32 = 0, object: UInt32 = 0  // objects opened so far; the innermost open one
+        var timestampClose = -1  // the closing quote of the top-level key @timestamp
+        // Bit 63 of the previous block's masks, shifted into this one's bit 0.
+        var afterOpen: UInt64 = 0, afterOpenArray: UInt64 = 0, afterColon: UInt64 = 0, afterMemberComma: UInt64 = 0,
+            afterElementComma: UInt64 = 0, afterKey: UInt64 = 0, afterValue: UInt64 = 0, scalarCarry: UInt64 = 0
+        var keyCarry: UInt64 = 0  // 1: a key's string runs on into the next block
+        var lastOpeningQuote = -1, lastBackslash = -1  // in the blocks before this one
+        let objectAfterBracket = keys.objectAfterBracket
+
+        for block in 0..<blockCount {
+            let at = masks + block * C.masksPerBlock
+            let blockStart = block << 6
+            guard let (quotes, inString) = strings.resolve(at, at: blockStart, in: text) else { return .invalid }
+            let outside = ~inString
+            guard at[C.whitespace] & outside == 0 else { return nil }
+            let inLine = Self.inLine(count, blockStart: blockStart)
+            let open = at[C.openBrace] & outside, openArray = at[C.openBracket] & outside
+            let close = at[C.closeBrace] & outside, closeArray = at[C.closeBracket] & outside
+            let colon = at[C.colon] & outside, comma = at[C.comma] & outside
+            let openingQuotes = quotes & inString, closingQuotes = quotes & outside
+            let scalars = ~(inString | quotes | open | openArray | close | closeArray | colon | comma) & inLine
+            let scalarStarts = scalars & ~(scalars << 1 | scalarCarry)
+            let afterScalar = (scalars << 1 | scalarCarry) & ~scalars
+            scalarCarry = scalars >> 63
+
+            // Brackets, in order: nesting, and which bytes lie directly in an array.
+            let objectAtStart = object
+            var inArray: UInt64 = 0 &- (arrays & 1)
+            let bracketBits = open | openArray | close | closeArray
+            var brackets = bracketBits
+            // One step per bracket without a branch on which one it is (`{` and `[` have bit 1
+            // set, `[` and `]` bit 5 clear); depth is checked once per block, so `enclosing` has
+            // room for 64 brackets past the limit.
+            var broken = false
+            while brackets != 0 {
+                let bit = brackets.trailingZeroBitCount
+                brackets &= brackets &- 1
+                let byte = bytes[blockStart + bit]
+                let opening = byte & 0x02 != 0, square: UInt64 = byte & 0x20 == 0 ? 1 : 0
+                enclosing[depth + 1] = object  // a dead slot when closing
+                let restored = enclosing[depth]
+                broken = broken || (!opening && (depth == 0 || arrays & 1 != square))
+                let opensObject = opening && square == 0
+                objects &+= opensObject ? 1 : 0
+                object = opening ? (opensObject ? objects : object) : restored
+                arrays = opening ? arrays << 1 | square : arrays >> 1
+                depth += opening ? 1 : (depth > 0 ? -1 : 0)
+                // The root object closes on the line's last byte, and nothing else does.
+                broken = broken || depth >= maxDepth || (depth == 0) != (blockStart + bit == count - 1)
+                let above = bit == 63 ? 0 : ~UInt64(0) << UInt64(bit + 1)
+                inArray = arrays & 1 == 1 ? inArray | above : inArray & ~above
+                objectAfterBracket[bit] = object
+            }
+            guard !broken else { return .invalid }
+            let memberComma = comma & ~inArray, elementComma = comma & inArray
+
+            // The grammar, on each byte that follows a token's last byte.
+            let values = openingQuotes | scalarStarts | open | openArray
+            let nextOpen = open << 1 | afterOpen, nextOpenArray = openArray << 1 | afterOpenArray
+            let nextColon = colon << 1 | afterColon, nextMemberComma = memberComma << 1 | afterMemberComma
+            let nextElementComma = elementComma << 1 | afterElementComma
+            guard nextOpen & ~(openingQuotes | close) == 0,
+                  nextOpenArray & ~(values | closeArray) == 0,
+                  nextColon & ~values == 0,
+                  nextMemberComma & ~openingQuotes == 0,
+                  nextElementComma & ~values == 0 else { return .invalid }
+            // Keys are the strings that open a member; adding a key's opening bit to its string's
+            // run of bits carries to the bit past the run: its closing quote.
+            let keyOpenings = (nextOpen | nextMemberComma) & openingQuotes
+            let (partial, overflow1) = inString.addingReportingOverflow(keyOpenings)
+            let (sum, overflow2) = partial.addingReportingOverflow(keyCarry)
+            keyCarry = overflow1 || overflow2 ? 1 : 0
+            let keyClosings = sum & closingQuotes
+            let valueEnds = (closingQuotes & ~keyClosings) | close | closeArray
+            let nextKey = keyClosings << 1 | afterKey
+            let nextValue = valueEnds << 1 | afterValue | afterScalar
+            guard nextKey & ~colon == 0, nextValue & ~(comma | close | closeArray) & inLine == 0 else { return .invalid }
+            afterOpen = open >> 63; afterOpenArray = openArray >> 63; afterColon = colon >> 63
+            afterMemberComma = memberComma >> 63; afterElementComma = elementComma >> 63
+            afterKey = keyClosings >> 63; afterValue = valueEnds >> 63
+
+            // Keys, each against the others of its object: the innermost object open at its position.
+            let backslashes = at[C.backslash]
+            var pending = keyClosings
+            while pending != 0 {
+                let bit = pending.trailingZeroBitCount
+                pending &= pending &- 1
+                let below = (UInt64(1) << UInt64(bit)) &- 1
+                let bracketBefore = bracketBits & below, openingBefore = openingQuotes & below, backslashBefore = backslashes & below
+                let keyObject = bracketBefore != 0 ? objectAfterBracket[63 - bracketBefore.leadingZeroBitCount] : objectAtStart
+                let keyOpen = openingBefore != 0 ? blockStart + 63 - openingBefore.leadingZeroBitCount : lastOpeningQuote
+                let backslash = backslashBefore != 0 ? blockStart + 63 - backslashBefore.leadingZeroBitCount : lastBackslash
+                let keyClose = blockStart + bit
+                // A key holding a backslash is compared as decoded: the scanner's work.
+                guard backslash < keyOpen, keys.insert(keyHash(text, from: keyOpen + 1, to: keyClose), object: keyObject) else { return .invalid }
+                if keyObject == 1 && isTimestampKey(bytes, from: keyOpen + 1, to: keyClose) { timestampClose = keyClose }
+            }
+            if openingQuotes != 0 { lastOpeningQuote = blockStart + 63 - openingQuotes.leadingZeroBitCount }
+            if backslashes != 0 { lastBackslash = blockStart + 63 - backslashes.leadingZeroBitCount }
+
+            // Numbers and literals, one by one (a few per line).
+            var pendingScalars = scalarStarts
+            while pendingScalars != 0 {
+                let bit = pendingScalars.trailingZeroBitCount
+                pendingScalars &= pendingScalars &- 1
+                guard scalarEnd(text, at: blockStart + bit) != nil else { return .invalid }
+            }
+        }
+        guard depth == 0, strings.inStringCarry == 0 else { return .invalid }
+        return Verdict(valid: timestampClose < 0 || timestampIsDate(text, colon: timestampClose + 1), nonASCII: strings.nonASCII != 0)
+    }
+}

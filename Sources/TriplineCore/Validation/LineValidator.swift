@@ -1,0 +1,225 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Checks a line the prefilter skipped without extracting anything: simdjson's two stages, a SIMD
+/// pass that turns the line into bit masks (`JSONBlockClassifier`) and a walk over the structural
+/// positions those masks leave. It is a sound filter: `accepts` is true only for a line the
+/// scanner accepts (one JSON object, valid UTF-8 and escapes, no duplicate key, an `@timestamp`
+/// that is a date). False means "not proven here": rare shapes (escaped keys, a non-string
+/// `@timestamp`, deep nesting, colliding key hashes) and every invalid line go to the scanner,
+/// whose verdict and reason are the exact ones.
+///
+/// Hot path: allocates nothing per line once its scratch has grown.
+package struct LineValidator {
+    private var masks: [UInt64] = []
+    private var utf8 = UTF8Validator()
+    private let keys = KeySet()
+    private let vectorized: Bool
+
+    /// Deeper nesting than this is left to the scanner (whose limit is `JSONLineScanner.maxDepth`).
+    static let maxDepth = 64
+    /// More keys in one line than this are left to the scanner (the key set stays half empty).
+    static let maxKeys = 256
+    static let timestampKey: [UInt8] = Array("@timestamp".utf8)
+
+    /// Both stage-2 paths' verdicts on a line (UTF-8 aside), for the tests that hold them to the
+    /// scanner: the compact check's (nil where the line is not compact) and the walk's.
+    package mutating func stageTwoVerdicts(_ text: UnsafeRawBufferPointer) -> (compact: Bool?, walk: Bool) {
+        let blockCount = JSONBlockClassifier.blocks(text.count)
+        var masks = [UInt64](repeating: 0, count: blockCount * JSONBlockClassifier.masksPerBlock)
+        let vectorized = vectorized, keys = keys
+        return masks.withUnsafeMutableBufferPointer { masks in
+            JSONBlockClassifier.classify(text, into: masks.baseAddress!, vectorized: vectorized)
+            let masks = UnsafePointer(masks.baseAddress!)
+            return (Self.checkCompact(text, masks: masks, blockCount: blockCount, keys: keys)?.valid,
+                    Self.walk(text, masks: masks, blockCount: blockCount, keys: keys).valid)
+        }
+    }
+
+    /// What a walk found: whether the line passed, and whether it holds non-ASCII bytes (all
+    /// inside strings; their UTF-8 is checked after).
+    struct Verdict {
+        var valid: Bool
+        var nonASCII: Bool
+        static let invalid = Verdict(valid: false, nonASCII: false)
+    }
+
+    /// Stage 2's first step, shared by both walks: resolves escapes (validating each) and strings.
+    struct Strings {
+        private var escapeCarry: UInt64 = 0  // 1: the next block's first byte is escaped
+        private(set) var inStringCarry: UInt64 = 0  // all ones: the next block starts inside a string
+        private(set) var nonASCII: UInt64 = 0
+
+        /// The block's unescaped quotes and its bytes inside strings (an opening quote is inside,
+        /// a closing one is not); nil when the block breaks a rule of strings.
+        @inline(__always)
+        mutating func resolve(_ block: UnsafePointer<UInt64>, at blockStart: Int, in text: UnsafeRawBufferPointer) -> (quotes: UInt64, inString: UInt64)? {
+            typealias C = JSONBlockClassifier
+            let backslashes = block[C.backslash]
+            var escaped: UInt64 = 0
+            if backslashes != 0 || escapeCarry != 0 {
+                // Backslashes are rare: each one is resolved, and the escape it starts validated.
+                escaped = escapeCarry
+                escapeCarry = 0
+                var pending = backslashes
+                while pending != 0 {
+                    let bit = pending.trailingZeroBitCount
+                    pending &= pending &- 1
+                    if escaped & (1 << UInt64(bit)) != 0 { continue }
+                    if bit == 63 { escapeCarry = 1 } else { escaped |= 1 << UInt64(bit + 1) }
+                    guard validEscape(text, at: blockStart + bit) else { return nil }
+                }
+            }
+            let quotes = block[C.quote] & ~escaped
+            let inString = prefixXor(quotes) ^ inStringCarry
+            inStringCarry = 0 &- (inString >> 63)
+            guard block[C.control] & inString == 0, block[C.nonASCII] & ~inString == 0 else { return nil }
+            nonASCII |= block[C.nonASCII]
+            return (quotes, inString)
+        }
+    }
+
+    /// Bits of a block that lie inside a line of `count` bytes.
+    @inline(__always)
+    static func inLine(_ count: Int, blockStart: Int) -> UInt64 {
+        count - blockStart >= 64 ? ~UInt64(0) : (UInt64(1) << UInt64(count - blockStart)) &- 1
+    }
+
+    /// Whether the key `[start, end)` is `@timestamp` (its length tested first: this runs for
+    /// every top-level key).
+    @inline(__always)
+    static func isTimestampKey(_ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Bool {
+        end - start == 10 && timestampKey.withUnsafeBytes { memcmp($0.baseAddress!, bytes + start, $0.count) == 0 }
+    }
+
+    package init(vectorized: Bool = CPUFeatures.hasAVX2) {
+        self.vectorized = vectorized
+    }
+
+    /// Whether the line is certainly one the scanner accepts (see the type's comment).
+    /// - Safety: `line` lies inside `raw`.
+    package mutating func accepts(_ raw: UnsafeRawBufferPointer, line: LineSpan) -> Bool {
+        let text = UnsafeRawBufferPointer(rebasing: raw[Int(line.start)..<line.end])
+        let count = text.count
+        guard count > 0 else { return false }
+        let blockCount = JSONBlockClassifier.blocks(count)
+        let needed = blockCount * JSONBlockClassifier.masksPerBlock
+        if masks.count < needed { masks = [UInt64](repeating: 0, count: max(needed, 2 * masks.count)) }
+        let vectorized = vectorized, keys = keys
+        let verdict = masks.withUnsafeMutableBufferPointer { masks in
+            JSONBlockClassifier.classify(text, into: masks.baseAddress!, vectorized: vectorized)
+            let masks = UnsafePointer(masks.baseAddress!)
+            // Compact JSON (no space between tokens, as shippers write it) is checked by bit masks
+            // alone; a line with spaces between tokens takes the token-by-token walk.
+            return Self.checkCompact(text, masks: masks, blockCount: blockCount, keys: keys)
+                ?? Self.walk(text, masks: masks, blockCount: blockCount, keys: keys)
+        }
+        guard verdict.valid else { return false }
+        return !verdict.nonASCII || utf8.isValid(text, vectorized: vectorized)
+    }
+
+
+    /// Whether the value after `@timestamp`'s colon is a date as the extractor reads it: a string
+    /// without escapes that parses, or a number (epoch millis). Other values are the scanner's to judge.
+    static func timestampIsDate(_ text: UnsafeRawBufferPointer, colon: Int) -> Bool {
+        var at = colon + 1
+        while text[at] == 0x20 || text[at] == 0x09 || text[at] == 0x0A || text[at] == 0x0D { at += 1 }
+        if text[at] == UInt8(ascii: "\"") { return isDateString(text, openingQuote: at) }
+        guard text[at] == UInt8(ascii: "-") || (text[at] >= 0x30 && text[at] <= 0x39), let end = scalarEnd(text, at: at) else { return false }
+        return FieldValue.double(UnsafeRawBufferPointer(rebasing: text[at..<end])) != nil
+    }
+
+    /// Bit i set where an odd number of the bits 0...i are set: the bytes from an opening quote up
+    /// to (not including) its closing one.
+    @inline(__always)
+    static func prefixXor(_ bits: UInt64) -> UInt64 {
+        var x = bits
+        x ^= x << 1
+        x ^= x << 2
+        x ^= x << 4
+        x ^= x << 8
+        x ^= x << 16
+        x ^= x << 32
+        return x
+    }
+
+    /// Whether the backslash at `at` starts one of JSON's escapes.
+    static func validEscape(_ text: UnsafeRawBufferPointer, at: Int) -> Bool {
+        guard at + 1 < text.count else { return false }
+        switch text[at + 1] {
+        case 0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74: return true
+        case 0x75:
+            guard at + 5 < text.count else { return false }
+            return (2...5).allSatisfy { JSONGrammar.isHex(text[at + $0]) }
+        default: return false
+        }
+    }
+
+    /// The end of the number or literal at `at`, if it is one and is followed by a space, a
+    /// structural character, a quote or the end of the line.
+    @inline(__always)
+    static func scalarEnd(_ text: UnsafeRawBufferPointer, at: Int) -> Int? {
+        let end: Int
+        switch text[at] {
+        case UInt8(ascii: "t"): end = at + 4; guard end <= text.count, text[at + 1] == 0x72, text[at + 2] == 0x75, text[at + 3] == 0x65 else { return nil }
+        case UInt8(ascii: "f"):
+            end = at + 5
+            guard end <= text.count, text[at + 1] == 0x61, text[at + 2] == 0x6C, text[at + 3] == 0x73, text[at + 4] == 0x65 else { return nil }
+        case UInt8(ascii: "n"): end = at + 4; guard end <= text.count, text[at + 1] == 0x75, text[at + 2] == 0x6C, text[at + 3] == 0x6C else { return nil }
+        default:
+            guard let number = JSONGrammar.numberEnd(text, from: at) else { return nil }
+            end = number
+        }
+        guard end < text.count else { return end }
+        switch text[end] {
+        case 0x20, 0x09, 0x0A, 0x0D, 0x2C, 0x3A, 0x7B, 0x7D, 0x5B, 0x5D, 0x22: return end
+        default: return nil
+        }
+    }
+
+    /// Whether the string at `openingQuote` is, without escapes, a date the extractor accepts.
+    static func isDateString(_ text: UnsafeRawBufferPointer, openingQuote: Int) -> Bool {
+        var hasEscape = false
+        var failure: JSONGrammar.Failure?
+        guard let end = JSONGrammar.stringEnd(text, openingQuote: openingQuote, hasEscape: &hasEscape, failure: &failure),
+              !hasEscape else { return false }
+        return Timestamp.milliseconds(date: UnsafeRawBufferPointer(rebasing: text[(openingQuote + 1)..<(end - 1)])) != nil
+    }
+
+    /// A key's hash: equal keys hash alike, which is all the duplicate check needs (a collision
+    /// only sends the line to the scanner). Every byte counts: ECS keys share long prefixes and
+    /// suffixes (`process.entry_leader.user.id`, `process.group_leader.user.id`). Up to 32 bytes,
+    /// overlapping loads cover the key and are multiplied independently (a chain of multiplies,
+    /// 8 bytes at a time, was a tenth of the compact check).
+    @inline(__always)
+    static func keyHash(_ text: UnsafeRawBufferPointer, from start: Int, to end: Int) -> UInt64 {
+        let length = end - start
+        @inline(__always) func word(_ at: Int) -> UInt64 { UInt64(littleEndian: text.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+        var hash = UInt64(length) &* 0x9E37_79B9_7F4A_7C15
+        if length >= 8 && length <= 16 {
+            hash ^= word(start) &* 0xFF51_AFD7_ED55_8CCD ^ word(end - 8) &* 0xC4CE_B9FE_1A85_EC53
+        } else if length > 16 && length <= 32 {
+            hash ^= word(start) &* 0xFF51_AFD7_ED55_8CCD ^ word(start + 8) &* 0xC4CE_B9FE_1A85_EC53
+                ^ word(end - 16) &* 0x8764_3A2F_1C9D_5B01 ^ word(end - 8) &* 0xA24B_AED4_963E_E407
+        } else if length < 8 {
+            var head: UInt64 = 0
+            if start + 8 <= text.count {
+                // A short key is followed by its quote, a colon and more: one load, the rest masked off.
+                head = word(start) & ((1 << UInt64(8 * length)) &- 1)
+            } else {
+                for index in 0..<length { head |= UInt64(text[start + index]) << UInt64(8 * index) }
+            }
+            hash ^= head &* 0xFF51_AFD7_ED55_8CCD
+        } else {
+            var at = start
+            while at + 8 <= end {
+                hash = (hash ^ word(at)) &* 0xFF51_AFD7_ED55_8CCD
+                hash ^= hash >> 29
+                at += 8
+            }
+            hash ^= word(end - 8) &* 0xC4CE_B9FE_1A85_EC53
+        }
+        return hash ^ (hash >> 29)
+    }
+}
