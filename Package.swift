@@ -84,13 +84,14 @@ let package = Package(
         .executableTarget(name: "FuzzEQLParser", dependencies: ["FuzzSupport", "TriplineCore"], path: "Fuzz/FuzzEQLParser"),
         .executableTarget(name: "FuzzRegex", dependencies: ["FuzzSupport", "TriplineCore"], path: "Fuzz/FuzzRegex"),
         .executableTarget(name: "FuzzJSONLine", dependencies: ["FuzzSupport", "TriplineCore"], path: "Fuzz/FuzzJSONLine"),
+        .executableTarget(name: "FuzzLineValidator", dependencies: ["FuzzSupport", "TriplineCore"], path: "Fuzz/FuzzLineValidator"),
         .testTarget(name: "TriplineCoreTests", dependencies: ["TriplineCore"]),
         .testTarget(
             name: "TriplineIOTests",
             dependencies: [
                 "TriplineIO", "TriplineCore", "tripline", .product(name: "TOMLKit", package: "TOMLKit"),
                 // Built for FuzzCorpusTests, which replays the seed corpus through them.
-                "FuzzEQLParser", "FuzzRegex", "FuzzJSONLine",
+                "FuzzEQLParser", "FuzzRegex", "FuzzJSONLine", "FuzzLineValidator",
             ]
         ),
     ]
