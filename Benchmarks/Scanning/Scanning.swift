@@ -22,15 +22,30 @@ let corpus: [UInt8] = {
     return Array(FileManager.default.contents(atPath: path)!)
 }()
 
-let seedRules = RuleSet.load(paths: [repository.appendingPathComponent("rules").path])
+let seedRules = RuleSet.load(paths: [repository.appendingPathComponent("samples/seed-rules").path])
 
-/// The corpus cut into about 1 MiB batches, as the framer hands them on.
-let batches: [Batch] = {
+/// A corpus cut into about 1 MiB batches, as the framer hands them on.
+func framed(_ bytes: [UInt8]) -> [Batch] {
     var framer = LineFramer(source: "bench")
     var outputs: [FramedOutput] = []
-    corpus.withUnsafeBytes { outputs += framer.append($0) }
+    bytes.withUnsafeBytes { outputs += framer.append($0) }
     outputs += framer.finish(.endOfFile)
     return outputs.compactMap { if case .batch(let batch) = $0 { batch } else { nil } }
+}
+let batches = framed(corpus)
+
+/// The same size with `--escapes realistic` (2% of lines escaped, as shippers write them), as
+/// scripts/bench's corpus: what skipped-line validation costs there.
+let realisticBatches: [Batch] = {
+    let path = NSTemporaryDirectory() + "tripline-bench/corpus-16M-seed1-realistic.ndjson"
+    if !FileManager.default.fileExists(atPath: path) {
+        let generator = Process()
+        generator.executableURL = repository.appendingPathComponent("scripts/gen-corpus")
+        generator.arguments = ["--size", "16M", "--seed", "1", "--escapes", "realistic", "--out", path]
+        try! generator.run()
+        generator.waitUntilExit()
+    }
+    return framed(Array(FileManager.default.contents(atPath: path)!))
 }()
 
 let eqlNeedles = ["aws_access_key_id", "aws_secret_access_key", "aws_session_token", "accesskeyid", "secretaccesskey",
@@ -154,9 +169,20 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    for prefiltered in [false, true] {
-        Benchmark("Extraction, seed rules, prefilter \(prefiltered ? "on" : "off"), 16 MiB") { benchmark in
-            var extractor = Extractor(plan: seedRules.plan, prefilter: prefiltered ? LiteralPrefilter(rules: seedRules.rules) : nil)
+    for validated in [true, false] {
+        Benchmark("Extraction, seed rules, prefilter on, realistic escapes, skipped lines \(validated ? "" : "not ")validated, 16 MiB") { benchmark in
+            var extractor = Extractor(plan: seedRules.plan, prefilter: LiteralPrefilter(rules: seedRules.rules), validatesSkipped: validated)
+            for _ in benchmark.scaledIterations {
+                for batch in realisticBatches { blackHole(extractor.extract(batch)) }
+            }
+        }
+    }
+
+    // Prefilter on: skipped lines validated (the default) or not (--no-validate).
+    for (prefiltered, validated) in [(false, true), (true, true), (true, false)] {
+        Benchmark("Extraction, seed rules, prefilter \(prefiltered ? "on" : "off")\(prefiltered && !validated ? ", skipped lines not validated" : ""), 16 MiB") { benchmark in
+            var extractor = Extractor(plan: seedRules.plan, prefilter: prefiltered ? LiteralPrefilter(rules: seedRules.rules) : nil,
+                                      validatesSkipped: validated)
             for _ in benchmark.scaledIterations {
                 for batch in batches { blackHole(extractor.extract(batch)) }
             }
