@@ -35,6 +35,7 @@ random comes from the rng passed in, so the same rng state gives the same pool.
 import base64
 import json
 
+import endpoint_events  # its weighted pick
 import oracle
 
 # Slot markers, as in gen-corpus (filled per line): @timestamp, event.ingested, a UUID,
@@ -122,15 +123,8 @@ def sort_keys(v):
     return v
 
 
-def weighted(rng, entries):
-    """entries: tuples whose first element is a weight; returns the tuple."""
-    total = sum(e[0] for e in entries)
-    r = rng.random() * total
-    for e in entries:
-        r -= e[0]
-        if r < 0:
-            return e
-    return entries[-1]
+# entries: tuples whose first element is a weight; returns the tuple.
+weighted = endpoint_events._wpick
 
 
 # ---------------------------------------------------------------------------

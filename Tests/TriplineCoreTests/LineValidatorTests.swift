@@ -5,24 +5,12 @@ import Testing
 /// The validator of skipped lines: its SIMD kernels against their scalar twins, and its verdict
 /// against the scanner's (it may leave a valid line to the scanner, never pass an invalid one).
 @Suite struct LineValidatorTests {
-    /// A small deterministic generator (SplitMix64), so a failure names a reproducible seed.
-    struct Random: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Bytes JSON's structure turns on, often, and any byte sometimes.
     static let alphabet: [UInt8] = Array(#"{}[]:,"\ \#t\#r\#nab01eE.-+tfnu/"#.utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xBF, 0xC3, 0xE2, 0xED, 0xF0, 0xF4, 0xFF]
 
     @Test func classifierKernelMatchesItsScalarTwin() {
         guard CPUFeatures.hasAVX2 else { return }
-        var random = Random(state: 1)
+        var random = SplitMix(seed: 1)
         for _ in 0..<3000 {
             let length = Int.random(in: 0...300, using: &random)
             let bytes = (0..<length).map { _ in
@@ -41,7 +29,7 @@ import Testing
     /// Keiser–Lemire against the sequence-by-sequence check and against Swift's own decoder,
     /// on valid text with one byte changed, cut or inserted.
     @Test func utf8KernelMatchesItsScalarTwinAndSwift() {
-        var random = Random(state: 2)
+        var random = SplitMix(seed: 2)
         let scalars: [UInt32] = [0x41, 0x7F, 0x80, 0x7FF, 0x800, 0xFFF, 0xD7FF, 0xE000, 0xFFFD, 0xFFFF, 0x10000, 0x10FFFF, 0xE9, 0x4E2D, 0x1F600]
         var validator = UTF8Validator()
         var checked = (valid: 0, invalid: 0)
@@ -131,7 +119,7 @@ import Testing
     /// that the scanner refuses, passes every undamaged one, and its kernels agree with the
     /// scalar twins on each.
     @Test func neverPassesALineTheScannerRefuses() {
-        var random = Random(state: 3)
+        var random = SplitMix(seed: 3)
         var counts = (generated: 0, refused: 0, passed: 0, leftToScanner: 0, compact: 0)
         for round in 0..<6000 {
             var writer = RandomJSON(random: random, spaced: round % 3 == 0)
@@ -163,7 +151,7 @@ import Testing
         #expect(counts.refused > 1000 && counts.passed > 100 && counts.compact > 2000, "\(counts)")
     }
 
-    static func damage(_ line: [UInt8], using random: inout Random) -> [UInt8] {
+    static func damage(_ line: [UInt8], using random: inout SplitMix) -> [UInt8] {
         var line = line
         for _ in 0..<Int.random(in: 1...2, using: &random) where !line.isEmpty {
             let at = Int.random(in: 0..<line.count, using: &random)
@@ -187,7 +175,7 @@ import Testing
     /// Writes random JSON objects: nested objects and arrays, every scalar kind, escapes and
     /// non-ASCII text, `@timestamp` at the top.
     struct RandomJSON {
-        var random: Random
+        var random: SplitMix
         let spaced: Bool
         var keyCounter = 0
 

@@ -90,7 +90,7 @@ struct LiteralSearcherTests {
 }
 
 /// A small deterministic generator, so failures reproduce.
-struct SplitMix {
+struct SplitMix: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
