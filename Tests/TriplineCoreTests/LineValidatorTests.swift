@@ -108,6 +108,19 @@ import Testing
         #expect(paths.walk == valid && (paths.compact ?? valid) == valid, "\(line): \(paths)")
     }
 
+    /// Shapes the validator leaves to the scanner rather than prove: they are valid, and it never
+    /// says otherwise for them (the scanner's verdict is the one reported).
+    @Test func rareShapesAreLeftToTheScanner() {
+        let manyKeys = "{" + (0..<300).map { "\"k\($0)\":\($0)" }.joined(separator: ",") + "}"
+        let deep = String(repeating: #"{"a":"#, count: 70) + "1" + String(repeating: "}", count: 70)
+        for line in [manyKeys, deep, #"{"k\u0065y":1,"key":2}"#, #"{"@timestamp":null}"#] {
+            let bytes = Array(line.utf8)
+            #expect(!Self.accepts(bytes, vectorized: true) && !Self.accepts(bytes, vectorized: false), "\(line.prefix(80))")
+        }
+        #expect(Self.scannerAccepts(Array(manyKeys.utf8)) && Self.scannerAccepts(Array(deep.utf8)))
+        #expect(!Self.scannerAccepts(Array(#"{"k\u0065y":1,"key":2}"#.utf8)), "an escaped key equal to another is a duplicate")
+    }
+
     @Test func controlBytesAndBadUTF8AreRefused() {
         for line: [UInt8] in [Array(#"{"a":"x"#.utf8) + [0x01] + Array(#""}"#.utf8), Array(#"{"a":"x"#.utf8) + [0xC3] + Array(#""}"#.utf8),
                               Array(#"{"a":"x"#.utf8) + [0xED, 0xA0, 0x80] + Array(#""}"#.utf8), Array(#"{"a":1"#.utf8) + [0xC3, 0xA9] + [0x7D]] {

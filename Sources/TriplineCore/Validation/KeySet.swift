@@ -9,7 +9,6 @@ final class KeySet {
     /// Per slot: 16 bits of the (object, key) hash above the line's stamp in the low 16.
     private let entries = UnsafeMutablePointer<UInt32>.allocate(capacity: slots)
     private var stamp: UInt32 = 0
-    private var count = 0
     /// By depth: the innermost object enclosing the container opened there. Room for a block's
     /// 64 brackets past the deepest nesting allowed, as a walk checks depth once per block.
     let enclosing = UnsafeMutablePointer<UInt32>.allocate(capacity: 2 * LineValidator.maxDepth + 2)
@@ -26,7 +25,6 @@ final class KeySet {
 
     /// Empties the set for the next line.
     func reset() {
-        count = 0
         stamp = (stamp + 1) & 0xFFFF
         if stamp == 0 {
             entries.update(repeating: 0, count: Self.slots)
@@ -35,11 +33,11 @@ final class KeySet {
     }
 
     /// Adds the key of `object` with this hash; false if the object may already hold it (equal
-    /// keys hash alike, and a colliding hash is left to the scanner's exact check) or the line
-    /// has more keys than the set keeps.
+    /// keys hash alike, and a colliding hash is left to the scanner's exact check).
+    /// - Precondition: fewer than `LineValidator.maxKeys` keys since `reset` (the set stays at
+    ///   most a quarter full; the walks count).
     @inline(__always)
     func insert(_ hash: UInt64, object: UInt32) -> Bool {
-        guard count < LineValidator.maxKeys else { return false }
         var mixed = (hash ^ UInt64(object) &* 0x9E37_79B9_7F4A_7C15) &* 0xD6E8_FEB8_6659_FD93
         mixed ^= mixed >> 32
         let entry = UInt32(truncatingIfNeeded: mixed) & ~0xFFFF | stamp
@@ -49,7 +47,6 @@ final class KeySet {
             slot = (slot + 1) & (Self.slots - 1)
         }
         entries[slot] = entry
-        count += 1
         return true
     }
 }

@@ -23,6 +23,7 @@ extension LineValidator {
             afterElementComma: UInt64 = 0, afterKey: UInt64 = 0, afterValue: UInt64 = 0, scalarCarry: UInt64 = 0
         var keyCarry: UInt64 = 0  // 1: a key's string runs on into the next block
         var lastOpeningQuote = -1, lastBackslash = -1  // in the blocks before this one
+        var keyCount = 0
         let objectAfterBracket = keys.objectAfterBracket
 
         for block in 0..<blockCount {
@@ -99,18 +100,26 @@ extension LineValidator {
 
             // Keys, each against the others of its object: the innermost object open at its position.
             let backslashes = at[C.backslash]
+            // Most lines hold no backslash at all: then no key can.
+            let mayEscape = backslashes != 0 || lastBackslash >= 0
+            keyCount += keyClosings.nonzeroBitCount
+            guard keyCount < maxKeys else { return .invalid }
             var pending = keyClosings
             while pending != 0 {
                 let bit = pending.trailingZeroBitCount
                 pending &= pending &- 1
                 let below = (UInt64(1) << UInt64(bit)) &- 1
-                let bracketBefore = bracketBits & below, openingBefore = openingQuotes & below, backslashBefore = backslashes & below
+                let bracketBefore = bracketBits & below, openingBefore = openingQuotes & below
                 let keyObject = bracketBefore != 0 ? objectAfterBracket[63 - bracketBefore.leadingZeroBitCount] : objectAtStart
                 let keyOpen = openingBefore != 0 ? blockStart + 63 - openingBefore.leadingZeroBitCount : lastOpeningQuote
-                let backslash = backslashBefore != 0 ? blockStart + 63 - backslashBefore.leadingZeroBitCount : lastBackslash
                 let keyClose = blockStart + bit
-                // A key holding a backslash is compared as decoded: the scanner's work.
-                guard backslash < keyOpen, keys.insert(keyHash(text, from: keyOpen + 1, to: keyClose), object: keyObject) else { return .invalid }
+                if mayEscape {
+                    // A key holding a backslash is compared as decoded: the scanner's work.
+                    let backslashBefore = backslashes & below
+                    let backslash = backslashBefore != 0 ? blockStart + 63 - backslashBefore.leadingZeroBitCount : lastBackslash
+                    guard backslash < keyOpen else { return .invalid }
+                }
+                guard keys.insert(keyHash(text, from: keyOpen + 1, to: keyClose), object: keyObject) else { return .invalid }
                 if keyObject == 1 && isTimestampKey(bytes, from: keyOpen + 1, to: keyClose) { timestampClose = keyClose }
             }
             if openingQuotes != 0 { lastOpeningQuote = blockStart + 63 - openingQuotes.leadingZeroBitCount }

@@ -62,7 +62,7 @@ extension LineValidator {
         var depth = 0
         var arrays: UInt64 = 0  // the open containers, innermost in bit 0: 1 for an array
         var objects: UInt32 = 0, object: UInt32 = 0  // objects opened so far; the innermost open one
-        var keyStart = 0
+        var keyStart = 0, keyCount = 0
         var timestampColon = -1  // the colon after the top-level key @timestamp
         keys.reset()
         let enclosing = keys.enclosing
@@ -97,7 +97,8 @@ extension LineValidator {
                             // A key holding a backslash is compared as decoded: the scanner's work.
                             let below = at[C.backslash] & ((1 << UInt64(bit)) &- 1)
                             let lastBackslash = below != 0 ? blockStart + 63 - below.leadingZeroBitCount : lastBackslashBefore
-                            guard lastBackslash < keyStart,
+                            keyCount += 1
+                            guard lastBackslash < keyStart, keyCount < maxKeys,
                                   keys.insert(keyHash(text, from: keyStart + 1, to: close), object: object) else { return .invalid }
                             if depth == 1 && isTimestampKey(bytes, from: keyStart + 1, to: close) { timestampColon = position }
                         } else if tokenClass == scalar {
