@@ -49,6 +49,51 @@ import Testing
         }
     }
 
+    @Test func commandsAStreamCannotRunSaySo() {
+        #expect(throws: QueryError(.unsupported, "COMPLETION calls an inference endpoint per row; a rule with it cannot run on a stream",
+                                   at: SourceLocation(line: 2, column: 3))) {
+            try ESQLParser.parse("from logs-*\n| completion x = prompt WITH { \"inference_id\": \"e\" }")
+        }
+        #expect(throws: QueryError(.unsupported, "LOOKUP JOIN reads a lookup index, which Tripline does not hold",
+                                   at: SourceLocation(line: 1, column: 15))) {
+            try ESQLParser.parse("from logs-* | lookup join ips on source.ip")
+        }
+    }
+
+    /// ES|QL's time spans, in every spelling Elasticsearch accepts, with or without a space.
+    @Test(arguments: [
+        ("5 minutes", 5, TimeSpanUnit.minute), ("1min", 1, .minute), ("5m", 5, .minute), ("7 days", 7, .day), ("1d", 1, .day),
+        ("2 hours", 2, .hour), ("1 h", 1, .hour), ("30 seconds", 30, .second), ("10s", 10, .second), ("500 ms", 500, .millisecond),
+        ("1 week", 1, .week), ("3 mo", 3, .month), ("1 quarter", 1, .quarter), ("1 yr", 1, .year), ("2 YEARS", 2, .year),
+    ])
+    func esqlTimeSpans(text: String, count: Int64, unit: TimeSpanUnit) throws {
+        let query = try ESQLParser.parse("from logs-* | eval t = DATE_TRUNC(\(text), @timestamp)")
+        guard case .eval(let assignments, _) = query.commands[0], case .call("date_trunc", let args, _) = assignments[0].value,
+              case .literal(.timeSpan(let n, let u), _) = args[0] else { Issue.record("\(query.commands)"); return }
+        #expect(n == count && u == unit)
+    }
+
+    @Test func esqlNamesFiltersMatchAndOptions() throws {
+        let query = try ESQLParser.parse("""
+            from logs-*
+            | where powershell.file.script_block_text : "char" and match(process.name, "svchost.exe", { "fuzziness": 1 })
+            | stats c = count(*) where event.action == "create", v = VALUES(source.`as`.organization.name) by host.id
+            | rename `source`.`as`.number as asn
+            """)
+        guard case .where(.and(let lhs, let rhs), _) = query.commands[0] else { Issue.record("where"); return }
+        guard case .call("match", let args, _) = lhs, case .field("powershell.file.script_block_text", _, _) = args[0] else {
+            Issue.record("the : operator is MATCH: \(lhs)"); return
+        }
+        guard case .call("match", let options, _) = rhs, case .call("{}", let entries, _) = options[2] else { Issue.record("\(rhs)"); return }
+        #expect(entries.count == 2)
+        guard case .stats(let aggregates, let groups, _) = query.commands[1] else { Issue.record("stats"); return }
+        #expect(aggregates[0].filter != nil && aggregates[1].filter == nil)
+        #expect(aggregates[1].value.fields == ["source.as.organization.name"])
+        #expect(groups.map(\.text) == ["host.id"])
+        guard case .rename(let pairs, _) = query.commands[2] else { Issue.record("rename"); return }
+        #expect(pairs.first?.from == "source.as.number" && pairs.first?.to == "asn")
+    }
+
     @Test func ruleErrorsPointIntoTheFile() {
         let toml = """
             [rule]

@@ -277,6 +277,7 @@ extension RuleCompiler {
         case .decimal(let d): bytes = Value.double(d).text ?? []
         case .bool(let b): bytes = Array((b ? "true" : "false").utf8)
         case .null: bytes = []
+        case .timeSpan: bytes = Array(literal.description.utf8)
         }
         return caseInsensitive ? CaseFolding.fold(bytes) : bytes
     }
@@ -287,7 +288,7 @@ extension RuleCompiler {
         case .integer(let n): return .long(n)
         case .decimal(let d): return .double(d)
         case .bool(let b): return .bool(b)
-        case .null: return nil
+        case .null, .timeSpan: return nil
         case .string(let text):
             if text == "true" || text == "false" { return .bool(text == "true") }
             return Array(text.utf8).withUnsafeBytes { raw in
@@ -304,13 +305,14 @@ extension RuleCompiler {
                                   at: match.at, language: language)
         }
         switch expression {
-        case .literal(let literal, _):
+        case .literal(let literal, let at):
             switch literal {
             case .null: return .constant(.null)
             case .bool(let b): return .constant(.bool(b))
             case .integer(let n): return .constant(.long(n))
             case .decimal(let d): return .constant(.double(d))
             case .string(let s): return .constant(.keyword(s))
+            case .timeSpan: throw QueryError(.unsupported, "time spans (\(literal)) are not supported yet", at: at)
             }
         case .field(let name, _, let at):
             let field = types.resolve(name)
@@ -405,6 +407,7 @@ extension Literal: CustomStringConvertible {
         case .integer(let n): "\(n)"
         case .decimal(let d): "\(d)"
         case .string(let s): "\"\(s)\""
+        case .timeSpan(let count, let unit): "\(count) \(unit.rawValue)\(count == 1 ? "" : "s")"
         }
     }
 }

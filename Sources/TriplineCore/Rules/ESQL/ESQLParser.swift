@@ -10,8 +10,16 @@ public struct ESQLParser {
 
     /// Commands Elasticsearch knows that this engine cannot run yet: reported, never ignored.
     private static let knownUnsupported: Set<String> = [
-        "dissect", "grok", "enrich", "lookup", "inlinestats", "inline", "change_point", "completion",
-        "fork", "rerank", "sample", "fuse", "rrf", "insist",
+        "dissect", "grok", "inlinestats", "inline", "change_point", "rerank", "sample", "fuse", "rrf", "insist",
+    ]
+
+    /// Commands that need what a stream of events does not have: said so, so the rule is skipped
+    /// and counted with a reason that does not promise them.
+    private static let streamImpossible: [String: String] = [
+        "completion": "COMPLETION calls an inference endpoint per row; a rule with it cannot run on a stream",
+        "enrich": "ENRICH reads an enrich policy's index, which Tripline does not hold",
+        "lookup": "LOOKUP JOIN reads a lookup index, which Tripline does not hold",
+        "fork": "FORK runs branches over a whole result set; a rule with it cannot run on a stream",
     ]
 
     private mutating func query() throws(QueryError) -> ESQLQuery {
@@ -100,13 +108,16 @@ public struct ESQLParser {
             return .rename(pairs, at: token.location)
         case "stats":
             var aggregates: [ESQLAssignment] = []
-            if !cursor.current.isKeyword("by") { aggregates = try assignments() }
+            if !cursor.current.isKeyword("by") { aggregates = try assignments(filtered: true) }
             var groups: [ESQLAssignment] = []
             if cursor.accept(keyword: "by") { groups = try assignments() }
             return .stats(aggregates, by: groups, at: token.location)
         case "mv_expand":
             return .mvExpand(try columnName(), at: token.location)
         default:
+            if let reason = Self.streamImpossible[word] {
+                throw QueryError(.unsupported, reason, at: token.location)
+            }
             if Self.knownUnsupported.contains(word) {
                 throw QueryError(.unsupported, "command \(token.text.uppercased()) is not supported yet", at: token.location)
             }
@@ -119,7 +130,36 @@ public struct ESQLParser {
         guard token.kind == .identifier || token.kind == .quotedIdentifier else {
             throw QueryError(.syntax, "expected a column name", at: token.location)
         }
-        return token.text
+        return qualifiedName(after: token)
+    }
+
+    /// A name continued by `.segment`s written right after it, any of them backquoted
+    /// (`source.`as`.organization.name`, as `as` is a keyword).
+    private mutating func qualifiedName(after first: QueryToken) -> String {
+        var name = first.text
+        var end = self.end(of: first)
+        while cursor.current.isSymbol("."), cursor.current.offset == end,
+              cursor.peek().kind == .identifier || cursor.peek().kind == .quotedIdentifier, cursor.peek().offset == end + 1 {
+            _ = cursor.advance()
+            let segment = cursor.advance()
+            name += "." + segment.text
+            end = self.end(of: segment)
+        }
+        return name
+    }
+
+    /// The offset just past a name token in the text (a backquoted one may hold doubled backquotes).
+    private func end(of token: QueryToken) -> Int {
+        guard token.kind == .quotedIdentifier else { return token.offset + token.text.utf8.count }
+        var at = token.offset + 1
+        while at < text.count {
+            if text[at] == UInt8(ascii: "`") {
+                if at + 1 < text.count, text[at + 1] == UInt8(ascii: "`") { at += 2; continue }
+                return at + 1
+            }
+            at += 1
+        }
+        return at
     }
 
     /// Column names that may hold `*` wildcards, written as adjacent tokens (`source.geo.*`).
@@ -142,7 +182,8 @@ public struct ESQLParser {
         return patterns
     }
 
-    private mutating func assignments() throws(QueryError) -> [ESQLAssignment] {
+    /// `filtered`: STATS aggregates, each of which may read only the rows of a `WHERE`.
+    private mutating func assignments(filtered: Bool = false) throws(QueryError) -> [ESQLAssignment] {
         var result: [ESQLAssignment] = []
         repeat {
             var name: String?
@@ -155,7 +196,8 @@ public struct ESQLParser {
             let endOffset = cursor.current.offset
             let written = String(decoding: text[startOffset..<max(startOffset, endOffset)], as: UTF8.self)
                 .trimmingCharacters(in: " \t\r\n")
-            result.append(ESQLAssignment(name: name, value: value, text: written))
+            let filter = filtered && cursor.accept(keyword: "where") ? try expression() : nil
+            result.append(ESQLAssignment(name: name, value: value, text: written, filter: filter))
         } while cursor.accept(symbol: ",")
         return result
     }
@@ -192,6 +234,11 @@ public struct ESQLParser {
         if token.kind == .symbol, let op = Expression.Comparison(rawValue: token.text) {
             _ = cursor.advance()
             return .compare(lhs, op, try additive(), at: token.location)
+        }
+        if token.isSymbol(":") {
+            // `field : "text"`, the MATCH operator (full-text search).
+            _ = cursor.advance()
+            return .call("match", [lhs, try additive()], at: token.location)
         }
         if cursor.accept(keyword: "is") {
             let negated = cursor.accept(keyword: "not")
@@ -277,18 +324,38 @@ public struct ESQLParser {
         case .integer:
             _ = cursor.advance()
             guard let value = Int64(token.text) else { throw QueryError(.syntax, "integer out of range", at: token.location) }
+            // `5 minutes` or `5m`: a time span.
+            if cursor.current.kind == .identifier, let unit = TimeSpanUnit(spelling: cursor.current.text) {
+                _ = cursor.advance()
+                return .literal(.timeSpan(value, unit), at: token.location)
+            }
             return .literal(.integer(value), at: token.location)
         case .decimal:
             _ = cursor.advance()
             return .literal(.decimal(Double(token.text) ?? 0), at: token.location)
         case .quotedIdentifier:
             _ = cursor.advance()
-            return .field(token.text, optional: false, at: token.location)
+            return .field(qualifiedName(after: token), optional: false, at: token.location)
         case .symbol where token.text == "(":
             _ = cursor.advance()
             let inner = try expression()
             try cursor.expect(symbol: ")", "')'")
             return inner
+        case .symbol where token.text == "{":
+            // A function's named options, `MATCH(f, "x", {"fuzziness": 1})`: a call of `{}` with
+            // the names and values alternating.
+            _ = cursor.advance()
+            var entries: [Expression] = []
+            if !cursor.current.isSymbol("}") {
+                repeat {
+                    let key = cursor.advance()
+                    guard key.kind == .string else { throw QueryError(.syntax, "expected an option name in quotes", at: key.location) }
+                    try cursor.expect(symbol: ":", "':' after an option name")
+                    entries += [.literal(.string(key.text), at: key.location), try additive()]
+                } while cursor.accept(symbol: ",")
+            }
+            try cursor.expect(symbol: "}", "'}'")
+            return .call("{}", entries, at: token.location)
         case .identifier:
             let word = token.text.lowercased()
             _ = cursor.advance()
@@ -304,7 +371,7 @@ public struct ESQLParser {
                 try cursor.expect(symbol: ")", "')'")
                 return .call(word, args, at: token.location)
             }
-            return .field(token.text, optional: false, at: token.location)
+            return .field(qualifiedName(after: token), optional: false, at: token.location)
         default:
             throw cursor.unexpected(expecting: "a value")
         }

@@ -18,6 +18,15 @@ public struct ESQLAssignment: Sendable, Hashable {
     public var value: Expression
     /// The expression's text, which names the column when no name is given.
     public var text: String
+    /// `STATS c = COUNT(*) WHERE cond`: the rows an aggregate reads.
+    public var filter: Expression?
+
+    public init(name: String?, value: Expression, text: String, filter: Expression? = nil) {
+        self.name = name
+        self.value = value
+        self.text = text
+        self.filter = filter
+    }
 }
 
 public struct ESQLSortKey: Sendable, Hashable {

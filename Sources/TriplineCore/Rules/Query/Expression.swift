@@ -5,6 +5,33 @@ public enum Literal: Sendable, Hashable {
     case integer(Int64)
     case decimal(Double)
     case string(String)
+    /// ES|QL's `5 minutes`, `1d`, `2 weeks`: a time span.
+    case timeSpan(Int64, TimeSpanUnit)
+}
+
+/// The units of an ES|QL time span, with the spellings Elasticsearch accepts (the abbreviations of
+/// elastic/elasticsearch#108300, and `m` for minutes from #136448). Days and longer are calendar
+/// periods (`DATE_PERIOD`), the rest fixed durations (`TIME_DURATION`).
+public enum TimeSpanUnit: String, Sendable, Hashable, CaseIterable {
+    case millisecond, second, minute, hour, day, week, month, quarter, year
+
+    public init?(spelling: String) {
+        switch spelling.lowercased() {
+        case "millisecond", "milliseconds", "ms": self = .millisecond
+        case "second", "seconds", "sec", "s": self = .second
+        case "minute", "minutes", "min", "m": self = .minute
+        case "hour", "hours", "h": self = .hour
+        case "day", "days", "d": self = .day
+        case "week", "weeks", "w": self = .week
+        case "month", "months", "mo": self = .month
+        case "quarter", "quarters", "q": self = .quarter
+        case "year", "years", "yr", "y": self = .year
+        default: return nil
+        }
+    }
+
+    /// A `DATE_PERIOD` unit: its length depends on the calendar.
+    public var isCalendarPeriod: Bool { self == .day || self == .week || self == .month || self == .quarter || self == .year }
 }
 
 /// The syntax tree of a boolean or value expression, shared by the EQL and ES|QL parsers.

@@ -6,7 +6,7 @@ public struct QueryToken: Sendable, Hashable {
         case string          // `text` holds the decoded value
         case integer
         case decimal
-        case symbol          // == != : !: < <= > >= ( ) [ ] , | ~ + - * / % . ? =
+        case symbol          // == != : !: < <= > >= ( ) [ ] { } , | ~ + - * / % . ? =
         case end
     }
 
@@ -177,7 +177,9 @@ public struct QueryLexer {
                 continue
             }
             let one = String(decoding: [byte], as: UTF8.self)
-            if ":<>()[],|~+-*/%.?=".contains(one) {
+            // Braces only so that ES|QL's `COMPLETION ... WITH { ... }` reaches the parser, which names
+            // the command it cannot run.
+            if ":<>()[]{},|~+-*/%.?=".contains(one) {
                 tokens.append(QueryToken(kind: .symbol, text: one, location: here, offset: start))
                 at += 1
                 continue
