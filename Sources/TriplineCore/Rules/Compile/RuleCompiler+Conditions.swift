@@ -66,7 +66,8 @@ extension RuleCompiler {
                 return .isNull(field: registry.index(of: field), type: types.type(of: field), negated: negated)
             }
             return .test(.isNull(try compileValue(inner, language: language), negated: negated))
-        case .call(let name, let args, _):
+        case .call(let name, let args, let at):
+            if language == .esql && name == "kql" { return try compileKQL(args, at: at) }
             if let test = try cidrTest(name, args, language: language) { return .value(test) }
             return .test(try compileValue(expression, language: language))
         case .field:
