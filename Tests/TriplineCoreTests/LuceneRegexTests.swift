@@ -289,6 +289,19 @@ import Testing
         #expect(Self.expectFast("(.*a){20}") { !repeated.matches(shorter + "b") })
     }
 
+    /// A pattern whose subset construction scans far more than it builds (each of few states
+    /// tests a hundred alternatives for every class run) stops at the work limit and is
+    /// simulated; it took 2.7 s to compile before the scan was counted (Fuzz/Corpus/Regex).
+    @Test func determinizationThatScansTooMuchIsSimulated() throws {
+        // A hundred words of distinct first letters and lengths, as in the fuzzer's find.
+        let words = (0..<100).map { String($0 * 7_919 + 1_000, radix: 36) + String(repeating: "q", count: $0 % 4) }
+        let regex = try LuceneRegex("(.*(" + words.joined(separator: "|") + ")){10}", caseInsensitive: false)
+        #expect(!regex.usesDFA)
+        let ten = (0..<10).map { "-" + words[$0 * 7] }.joined()
+        #expect(regex.matches(ten))
+        #expect(!regex.matches(String(ten.dropLast(4))))
+    }
+
     @Test func patternsPastTheDFACapAreSimulatedNotRefused() throws {
         // The DFA of "an a 41st from the end" needs 2^41 states; the NFA needs about 250.
         let regex = try LuceneRegex("(a|b)*a(a|b){40}", caseInsensitive: false)

@@ -97,8 +97,8 @@ struct RegexLimits {
     var maxDFAStates = 10_000
     /// DFA table cells (states × classes), bounding memory when the alphabet is large.
     var maxDFACells = 4_000_000
-    /// Subset members created while determinizing, bounding compile time.
-    var maxDeterminizeWork = 4_000_000
+    /// Subset members created and consumers scanned while determinizing, bounding compile time.
+    var maxDeterminizeWork = 20_000_000
     var maxNFAStates = 50_000
 }
 
@@ -601,12 +601,18 @@ struct RegexSubsetBuilder {
                 while to < k && cut[to] != cutRound { to += 1 }
                 round += 1
                 found.removeAll(keepingCapacity: true)
+                // The scan counts as work too: a pattern like `(.*(w1|...|w100)){10}` makes few
+                // states but scans hundreds of consumers for each of their class runs (0.3 to
+                // 2.7 s of compiling in a release build before this was counted).
+                work += consumers.count
+                if work > limits.maxDeterminizeWork { return nil }
                 var j = 0
                 while j < consumers.count {
                     let s = Int(consumers[j])
                     j += 1
                     if lo[s] > Int32(from) || Int32(from) > hi[s] { continue }
                     let range = follow(Int32(s))
+                    work += range.count
                     var t = range.lowerBound
                     while t < range.upperBound {
                         let member = pool[t]
