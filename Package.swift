@@ -43,6 +43,12 @@ let package = Package(
             name: "TriplineAVX2",
             swiftSettings: [.unsafeFlags(["-Xcc", "-mavx2"])]
         ),
+        // The AVX-512 kernels, alike: built with -mavx512bw, called only on CPUs that have it.
+        .target(
+            name: "TriplineAVX512",
+            dependencies: ["TriplineAVX2"],
+            swiftSettings: [.unsafeFlags(["-Xcc", "-mavx512f", "-Xcc", "-mavx512bw"])]
+        ),
         // Batches, framing, extraction, rules, alerts, spool: no sockets here.
         .target(
             name: "TriplineCore",
@@ -50,6 +56,7 @@ let package = Package(
                 "CLZ4",
                 "CHyperscan",
                 "TriplineAVX2",
+                "TriplineAVX512",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),

@@ -17,13 +17,12 @@ nonisolated(unsafe) var timestampScratch: [UInt8] = []
 
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = UnsafeRawBufferPointer(start: data, count: size)
-    let hasAVX2 = CPUFeatures.hasAVX2
     for case .batch(let batch) in frame(input) {
         batch.withUnsafeBytes { raw in
             for span in batch.lines {
                 let text = UnsafeRawBufferPointer(rebasing: raw[Int(span.start)..<span.end])
                 let line = { String(decoding: text.prefix(2000), as: UTF8.self) }
-                if hasAVX2 { checkTwins(text, line) }
+                checkTwins(text, line)
                 let accepted = vectorized.accepts(raw, line: span)
                 invariant(accepted == scalar.accepts(raw, line: span), "the validator's verdict depends on AVX2: \(line())")
                 let scannerAccepts = scannerVerdict(raw, span)
@@ -43,14 +42,17 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-/// The AVX2 kernels against their scalar twins on one line.
+/// The SIMD kernels this CPU runs (AVX2, AVX-512) against their scalar twins on one line.
 func checkTwins(_ text: UnsafeRawBufferPointer, _ line: () -> String) {
     let count = JSONBlockClassifier.blocks(text.count) * JSONBlockClassifier.masksPerBlock
-    var fast = [UInt64](repeating: 1, count: count), slow = [UInt64](repeating: 2, count: count)
-    fast.withUnsafeMutableBufferPointer { JSONBlockClassifier.classify(text, into: $0.baseAddress!, vectorized: true) }
+    var slow = [UInt64](repeating: 2, count: count)
     slow.withUnsafeMutableBufferPointer { JSONBlockClassifier.classifyScalar(text, into: $0.baseAddress!) }
-    invariant(fast == slow, "the AVX2 classification differs from its scalar twin: \(line())")
-    invariant(utf8.isValid(text, vectorized: true) == UTF8Validator.isValidScalar(text), "the AVX2 UTF-8 check differs from its scalar twin: \(line())")
+    for kernel in JSONBlockClassifier.Kernel.allCases where kernel != .scalar && kernel.isAvailable {
+        var fast = [UInt64](repeating: 1, count: count)
+        fast.withUnsafeMutableBufferPointer { JSONBlockClassifier.classify(text, into: $0.baseAddress!, kernel: kernel) }
+        invariant(fast == slow, "the \(kernel) classification differs from its scalar twin: \(line())")
+    }
+    invariant(utf8.isValid(text, vectorized: true) == UTF8Validator.isValidScalar(text), "the SIMD UTF-8 check differs from its scalar twin: \(line())")
 }
 
 /// Whether the extractor would accept the line: the scanner's verdict and the @timestamp rule.

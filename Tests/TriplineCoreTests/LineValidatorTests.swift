@@ -8,8 +8,9 @@ import Testing
     /// Bytes JSON's structure turns on, often, and any byte sometimes.
     static let alphabet: [UInt8] = Array(#"{}[]:,"\ \#t\#r\#nab01eE.-+tfnu/"#.utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xBF, 0xC3, 0xE2, 0xED, 0xF0, 0xF4, 0xFF]
 
-    @Test func classifierKernelMatchesItsScalarTwin() {
-        guard CPUFeatures.hasAVX2 else { return }
+    @Test(arguments: JSONBlockClassifier.Kernel.allCases.filter { $0 != .scalar })
+    func classifierKernelMatchesItsScalarTwin(kernel: JSONBlockClassifier.Kernel) {
+        guard kernel.isAvailable else { return }
         var random = SplitMix(seed: 1)
         for _ in 0..<3000 {
             let length = Int.random(in: 0...300, using: &random)
@@ -19,7 +20,7 @@ import Testing
             let blocks = JSONBlockClassifier.blocks(length) * JSONBlockClassifier.masksPerBlock
             var vector = [UInt64](repeating: 0xDEAD, count: blocks), scalar = [UInt64](repeating: 0xBEEF, count: blocks)
             bytes.withUnsafeBytes { line in
-                vector.withUnsafeMutableBufferPointer { JSONBlockClassifier.classify(line, into: $0.baseAddress!, vectorized: true) }
+                vector.withUnsafeMutableBufferPointer { JSONBlockClassifier.classify(line, into: $0.baseAddress!, kernel: kernel) }
                 scalar.withUnsafeMutableBufferPointer { JSONBlockClassifier.classifyScalar(line, into: $0.baseAddress!) }
             }
             #expect(vector == scalar, "\(bytes)")
@@ -48,7 +49,7 @@ import Testing
             }
             let expected = String(validating: bytes, as: UTF8.self) != nil
             let verdicts = bytes.withUnsafeBytes { text in
-                (UTF8Validator.isValidScalar(text), validator.isValid(text, vectorized: CPUFeatures.hasAVX2))
+                (UTF8Validator.isValidScalar(text), validator.isValid(text, vectorized: true))
             }
             #expect(verdicts.0 == expected && verdicts.1 == expected, "\(bytes)")
             if expected { checked.valid += 1 } else { checked.invalid += 1 }
@@ -81,7 +82,7 @@ import Testing
 
     /// The compact check's and the walk's verdicts, each of which must be sound on its own.
     static func stageTwo(_ line: [UInt8]) -> (compact: Bool?, walk: Bool) {
-        var validator = LineValidator(vectorized: CPUFeatures.hasAVX2)
+        var validator = LineValidator(vectorized: true)
         return line.withUnsafeBytes { line in
             guard line.count > 0 else { return (nil, false) }
             return validator.stageTwoVerdicts(line)

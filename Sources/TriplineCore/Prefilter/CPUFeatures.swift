@@ -4,9 +4,14 @@ import Glibc
 
 /// What the CPU can run, read once from /proc/cpuinfo (Linux); false where unknown.
 package enum CPUFeatures {
-    package static let hasAVX2: Bool = {
+    package static let hasAVX2 = flags.contains("avx2")
+    /// AVX-512 Foundation and Byte/Word instructions.
+    package static let hasAVX512BW = flags.contains("avx512f") && flags.contains("avx512bw")
+
+    /// The flags line of /proc/cpuinfo (Linux).
+    private static let flags: Set<Substring> = {
         #if arch(x86_64) && os(Linux)
-        guard let file = fopen("/proc/cpuinfo", "r") else { return false }
+        guard let file = fopen("/proc/cpuinfo", "r") else { return [] }
         defer { fclose(file) }
         var line: UnsafeMutablePointer<CChar>?
         var capacity = 0
@@ -14,11 +19,13 @@ package enum CPUFeatures {
         while getline(&line, &capacity, file) > 0 {
             guard let line else { continue }
             let text = String(cString: line)
-            if text.hasPrefix("flags") { return text.split(separator: " ").contains { $0 == "avx2" || $0 == "avx2\n" } }
+            if text.hasPrefix("flags") {
+                return Set(text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }))
+            }
         }
-        return false
+        return []
         #else
-        return false
+        return []
         #endif
     }()
 }

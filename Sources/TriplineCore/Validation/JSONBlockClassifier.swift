@@ -1,4 +1,5 @@
 import TriplineAVX2
+import TriplineAVX512
 
 /// Stage 1 of the line validator: a line's bytes as bit masks per 64-byte block (quote,
 /// backslash, whitespace, control below 0x20, non-ASCII, and each of `{[}]:,`), with AVX2 where
@@ -25,13 +26,37 @@ package enum JSONBlockClassifier {
 
     package static func blocks(_ count: Int) -> Int { (count + 63) / 64 }
 
+    /// The kernels, each tested against the scalar twin.
+    package enum Kernel: CaseIterable, Sendable {
+        case scalar, avx2, avx512
+
+        /// The fastest this CPU runs.
+        package static let best: Kernel =
+            CPUFeatures.hasAVX512BW && JSONClassifyAVX512.isCompiled ? .avx512 : CPUFeatures.hasAVX2 && JSONClassifyAVX2.isCompiled ? .avx2 : .scalar
+
+        package var isAvailable: Bool {
+            switch self {
+            case .scalar: true
+            case .avx2: CPUFeatures.hasAVX2 && JSONClassifyAVX2.isCompiled
+            case .avx512: CPUFeatures.hasAVX512BW && JSONClassifyAVX512.isCompiled
+            }
+        }
+    }
+
+    /// `vectorized`: the fastest kernel the CPU runs, else the scalar twin.
     /// - Safety: `masks` has room for `masksPerBlock * blocks(line.count)` values.
     @inline(__always)
-    package static func classify(_ line: UnsafeRawBufferPointer, into masks: UnsafeMutablePointer<UInt64>, vectorized: Bool = CPUFeatures.hasAVX2) {
-        if vectorized && JSONClassifyAVX2.isCompiled {
-            JSONClassifyAVX2.classify(line, into: masks)
-        } else {
-            classifyScalar(line, into: masks)
+    package static func classify(_ line: UnsafeRawBufferPointer, into masks: UnsafeMutablePointer<UInt64>, vectorized: Bool = true) {
+        classify(line, into: masks, kernel: vectorized ? .best : .scalar)
+    }
+
+    /// - Precondition: `kernel.isAvailable`.
+    @inline(__always)
+    package static func classify(_ line: UnsafeRawBufferPointer, into masks: UnsafeMutablePointer<UInt64>, kernel: Kernel) {
+        switch kernel {
+        case .avx512: JSONClassifyAVX512.classify(line, into: masks)
+        case .avx2: JSONClassifyAVX2.classify(line, into: masks)
+        case .scalar: classifyScalar(line, into: masks)
         }
     }
 

@@ -8,8 +8,9 @@ package struct UTF8Validator {
 
     package init() {}
 
-    package mutating func isValid(_ text: UnsafeRawBufferPointer, vectorized: Bool = CPUFeatures.hasAVX2) -> Bool {
-        guard vectorized && JSONClassifyAVX2.isCompiled else { return Self.isValidScalar(text) }
+    /// `vectorized`: the AVX2 kernel where the CPU has it, else the scalar twin.
+    package mutating func isValid(_ text: UnsafeRawBufferPointer, vectorized: Bool = true) -> Bool {
+        guard vectorized && CPUFeatures.hasAVX2 && JSONClassifyAVX2.isCompiled else { return Self.isValidScalar(text) }
         let padding = UTF8ValidateAVX2.padding
         let needed = text.count + 2 * padding
         if padded.count < needed { padded = [UInt8](repeating: 0x20, count: needed) }
