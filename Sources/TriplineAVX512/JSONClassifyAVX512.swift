@@ -7,15 +7,9 @@ import TriplineAVX2
 /// `vptestnmb` (a byte equal to a value is one whose XOR with it has no bit set), with no
 /// movemask and no joining of two halves. Measured against the AVX2 kernel in Benchmarks/Scanning.
 public enum JSONClassifyAVX512 {
-    /// True where this module was built for x86_64; the caller still checks that the CPU has
-    /// AVX-512 BW.
-    public static var isCompiled: Bool {
-        #if arch(x86_64)
-        true
-        #else
-        false
-        #endif
-    }
+    /// True where this module was built for x86_64 (as the AVX2 one); the caller still checks
+    /// that the CPU has AVX-512 BW.
+    public static var isCompiled: Bool { JSONClassifyAVX2.isCompiled }
 
     /// Writes `masksPerBlock` masks for each 64-byte block of `line`, in `JSONClassifyAVX2`'s
     /// order (the last block may be short; its masks hold no bit past the line's end).
