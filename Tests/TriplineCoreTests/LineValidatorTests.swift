@@ -57,23 +57,13 @@ import Testing
         #expect(checked.valid > 5000 && checked.invalid > 5000)
     }
 
-    /// The scanner's verdict on one line, as the extractor gives it without a prefilter.
+    /// The extractor's verdict on one line without a prefilter (the scanner and its @timestamp
+    /// rule): the reference the validator answers to.
     static func scannerAccepts(_ line: [UInt8]) -> Bool {
-        var scanner = JSONLineScanner(plan: FieldPlan(paths: ["@timestamp"]))
-        var values: [FieldValue] = []
-        return line.withUnsafeBytes { raw in
-            do throws(JSONLineScanner.Rejection) {
-                try scanner.scan(raw, line: LineSpan(start: 0, length: UInt32(raw.count)), into: &values)
-            } catch { return false }
-            // The extractor's timestamp rule: every @timestamp value a date (or a number).
-            return values.allSatisfy { value in
-                value.kind != .bool && value.withDecodedBytes(in: raw, scratch: &scratchBytes) { bytes in
-                    value.kind == .number ? FieldValue.double(bytes) != nil : Timestamp.milliseconds(date: bytes) != nil
-                }
-            }
-        }
+        var extractor = Extractor(plan: FieldPlan(paths: ["@timestamp"]))
+        let batch = Batch(source: "test", baseOffset: 0, bytes: line, lines: [LineSpan(start: 0, length: UInt32(line.count))])
+        return extractor.extract(batch).0.isValid[0]
     }
-    nonisolated(unsafe) static var scratchBytes: [UInt8] = []
 
     static func accepts(_ line: [UInt8], vectorized: Bool) -> Bool {
         var validator = LineValidator(vectorized: vectorized)
