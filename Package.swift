@@ -90,6 +90,7 @@ let package = Package(
         .target(name: "FuzzSupport", dependencies: ["TriplineCore"], path: "Fuzz/Support"),
         .executableTarget(name: "FuzzEQLParser", dependencies: ["FuzzSupport", "TriplineCore"], path: "Fuzz/FuzzEQLParser"),
         .executableTarget(name: "FuzzRegex", dependencies: ["FuzzSupport", "TriplineCore"], path: "Fuzz/FuzzRegex"),
+        .executableTarget(name: "FuzzGrok", dependencies: ["FuzzSupport", "TriplineCore"], path: "Fuzz/FuzzGrok"),
         .executableTarget(name: "FuzzJSONLine", dependencies: ["FuzzSupport", "TriplineCore"], path: "Fuzz/FuzzJSONLine"),
         .executableTarget(name: "FuzzLineValidator", dependencies: ["FuzzSupport", "TriplineCore"], path: "Fuzz/FuzzLineValidator"),
         .testTarget(name: "TriplineCoreTests", dependencies: ["TriplineCore"]),
@@ -98,7 +99,7 @@ let package = Package(
             dependencies: [
                 "TriplineIO", "TriplineCore", "tripline", .product(name: "TOMLKit", package: "TOMLKit"),
                 // Built for FuzzCorpusTests, which replays the seed corpus through them.
-                "FuzzEQLParser", "FuzzRegex", "FuzzJSONLine", "FuzzLineValidator",
+                "FuzzEQLParser", "FuzzRegex", "FuzzGrok", "FuzzJSONLine", "FuzzLineValidator",
             ]
         ),
     ]

@@ -20,6 +20,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let query = String(decoding: UnsafeRawBufferPointer(rebasing: input[..<split]), as: UTF8.self)
 
     _ = try? EQLParser.parse(query)
+    // The same text as KQL, in both dialects (Kibana's rules, ES|QL's KQL()).
+    _ = try? KQLParser.parse(query, dialect: .kibana)
+    _ = try? KQLParser.parse(query, dialect: .elasticsearch)
 
     let language = isESQL(query) ? "esql" : "eql"
     var definition = language == "esql" ? esqlTemplate : eqlTemplate
@@ -36,6 +39,14 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     // `tripline query --eql`: the same query with its head/tail pipes.
     if language == "eql" && query.contains("|") { _ = try? Hunt(eql: query, options: Hunt.Options()) }
+    // `tripline query --esql`: the whole pipeline as a table (ROW, SORT, LIMIT too).
+    if language == "esql" || query.lowercased().hasPrefix("row"), var hunt = try? ESQLHunt(esql: query, options: ESQLHunt.Options()) {
+        sampleEvents.withUnsafeBytes { events in
+            for case .batch(let batch) in frame(events) { hunt.consume(batch) }
+        }
+        let table = hunt.result()
+        invariant(table.rows.allSatisfy { $0.count == table.columns.count }, "a result row's cells do not match the columns")
+    }
     guard !ruleSet.rules.isEmpty else { return 0 }
     counters["queries compiled", default: 0] += 1
 

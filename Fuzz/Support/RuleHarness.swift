@@ -42,8 +42,8 @@ public final class RuleHarness {
         let describe = { (matches: [RuleMatch]) in matches.map { "rule \(self.ruleSet.rules[$0.rule].ruleID) line \($0.line) index \($0.index)" } }
         invariant(expected.map { [$0.rule, $0.line] } == got.map { [$0.rule, $0.line] },
                   "the prefilter changed the matches: without it \(describe(expected)), with it \(describe(got))")
-        invariant(zip(expected, got).allSatisfy { $0.index == $1.index && $0.eventTime == $1.eventTime },
-                  "the prefilter changed a match's index or time")
+        invariant(zip(expected, got).allSatisfy { $0.index == $1.index && $0.eventTime == $1.eventTime && $0.row == $1.row },
+                  "the prefilter changed a match's index, time or ES|QL row")
 
         counters["lines", default: 0] += batch.lineCount
         counters["lines rejected", default: 0] += dead.count
@@ -53,7 +53,7 @@ public final class RuleHarness {
             let alert = builder.alert(
                 rule: ruleSet.rules[match.rule],
                 source: AlertBuilder.Source(line: batch.lineBytes(match.line), position: batch.position(ofLine: match.line), index: match.index),
-                eventTime: match.eventTime, now: 1_700_000_000_000, ruleMembers: members[match.rule])
+                eventTime: match.eventTime, now: 1_700_000_000_000, ruleMembers: members[match.rule], row: match.row)
             invariant(alert.line.last == 0x0A, "an alert line does not end with a newline")
             let verdict = alert.line.withUnsafeBytes { StrictJSON.check($0, to: $0.count - 1).0 }
             invariant(verdict == .valid || verdict == .duplicateKey,

@@ -4,10 +4,20 @@ import TriplineIO
 
 struct Query: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Hunt over files with an EQL event query; matching events as NDJSON, in Elasticsearch's order.")
+        abstract: "Hunt over files with an EQL event query or an ES|QL query; results as NDJSON, in Elasticsearch's order.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case ndjson, csv, txt
+    }
 
     @Option(help: "The EQL query, e.g. 'process where process.name : \"cmd.exe\" | head 5'.")
-    var eql: String
+    var eql: String?
+
+    @Option(help: "The ES|QL query, e.g. 'FROM logs-* | EVAL n = LENGTH(process.name) | WHERE n > 10 | KEEP process.name, n'.")
+    var esql: String?
+
+    @Option(help: "ES|QL results: ndjson (one object per row), csv, or txt (an aligned table).")
+    var format: Format = .ndjson
 
     @Option(name: .customLong("event-category-field"), help: "Field holding the event category.")
     var eventCategoryField = "event.category"
@@ -30,15 +40,20 @@ struct Query: AsyncParsableCommand {
     @Option(name: .customLong("max-line-bytes"), help: "Longer lines are rejected.")
     var maxLineBytes: Int = 1 << 20
 
-    @Argument(help: "Files, folders (recursive, sorted), .gz, .lz4, or - for stdin.")
-    var paths: [String]
+    @Argument(help: "Files, folders (recursive, sorted), .gz, .lz4, or - for stdin (none for an ES|QL ROW).")
+    var paths: [String] = []
 
     func validate() throws {
-        guard !paths.isEmpty else { throw ValidationError("give at least one input PATH (or - for stdin)") }
+        guard (eql == nil) != (esql == nil) else { throw ValidationError("give exactly one of --eql and --esql") }
+        // An ES|QL `ROW` reads no input.
+        let readsRow = esql.map { $0.trimmingCharacters(in: .whitespacesAndNewlines).lowercased().hasPrefix("row") } ?? false
+        guard !paths.isEmpty || readsRow else { throw ValidationError("give at least one input PATH (or - for stdin)") }
         guard size >= 0 else { throw ValidationError("--size must not be negative") }
     }
 
     func run() async throws {
+        if let esql { return try await runESQL(esql) }
+        guard let eql else { return }
         var options = Hunt.Options()
         options.eventCategoryField = eventCategoryField
         options.timestampField = timestampField
@@ -84,5 +99,72 @@ struct Query: AsyncParsableCommand {
             Console.error("rejected \(letter.position.source) at byte \(letter.position.byteOffset): \(letter.reason.rawValue): \(letter.detail)")
         }
         if rejected > 0 { Console.error("\(rejected) line(s) rejected") }
+    }
+
+    private func runESQL(_ query: String) async throws {
+        var options = ESQLHunt.Options()
+        options.types = try FieldTypes.loading(mapping: mapping)
+        var hunt: ESQLHunt
+        do {
+            hunt = try ESQLHunt(esql: query, options: options)
+        } catch {
+            let place = error.location.map { "\($0.line):\($0.column): " } ?? ""
+            Console.error("tripline query: --esql: \(place)\(error.isUnsupported ? "unsupported: " : "")\(error.message)")
+            throw ExitCode(2)
+        }
+        var rejected = 0
+        if !paths.isEmpty {
+            let source = ReplaySource(paths: paths, maxLineBytes: maxLineBytes, batchBytes: 1 << 20)
+            try await source.forEachOutput { output in
+                switch output {
+                case .batch(let batch): hunt.consume(batch)
+                default: rejected += 1
+                }
+            }
+        }
+        let table = hunt.result()
+        FileHandle.standardOutput.write(Data(ResultTable.render(table, as: format).utf8))
+        rejected += hunt.rejected.count
+        for letter in hunt.rejected.prefix(5) {
+            Console.error("rejected \(letter.position.source) at byte \(letter.position.byteOffset): \(letter.reason.rawValue): \(letter.detail)")
+        }
+        if rejected > 0 { Console.error("\(rejected) line(s) rejected") }
+    }
+}
+
+/// An ES|QL result table as text.
+enum ResultTable {
+    static func render(_ table: ESQLHunt.Table, as format: Query.Format) -> String {
+        switch format {
+        case .ndjson:
+            return table.rows.map { row in JSONValue.object(Array(zip(table.columns, row)).map { (key: $0, value: $1) }).jsonText + "\n" }.joined()
+        case .csv:
+            func field(_ text: String) -> String {
+                text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+            }
+            let lines = [table.columns.map(field).joined(separator: ",")] + table.rows.map { $0.map { field(text($0)) }.joined(separator: ",") }
+            return lines.map { $0 + "\n" }.joined()
+        case .txt:
+            let cells = [table.columns] + table.rows.map { $0.map(text) }
+            let widths = table.columns.indices.map { column in cells.map { $0[column].count }.max() ?? 0 }
+            func line(_ row: [String]) -> String {
+                zip(row, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: " | ")
+                    .trimmingCharacters(in: .whitespaces) + "\n"
+            }
+            let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "-+-") + "\n"
+            return line(table.columns) + rule + cells.dropFirst().map(line).joined()
+        }
+    }
+
+    /// A cell as people read it: text unquoted, null as `null`, several values as `[a, b]`.
+    static func text(_ value: JSONValue) -> String {
+        switch value {
+        case .null: "null"
+        case .string(let s): s
+        case .number(let n): n
+        case .bool(let b): String(b)
+        case .array(let items): "[" + items.map(text).joined(separator: ", ") + "]"
+        case .object: value.jsonText
+        }
     }
 }

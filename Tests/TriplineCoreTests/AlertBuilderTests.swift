@@ -165,32 +165,28 @@ struct AlertBuilderTests {
     }
 }
 
-/// ES|QL columns against the plain definition they implement: name every leaf by its dotted
-/// path, group values by name, add metadata, then apply KEEP (wildcard hits sorted) and DROP.
+/// ES|QL result columns against the plain definition they implement: name every leaf by its
+/// dotted path, order by name, group values by name, then apply KEEP (a missing plain name is a
+/// null column, as a mapped field is) and DROP; metadata stays out of an alert's columns.
 @Suite struct ESQLColumnsTests {
-    static func reference(event: JSONValue, keep: [String]?, drop: [String], metadata: [String]) -> [(key: String, value: JSONValue)] {
+    static func reference(event: JSONValue, keep: [String]?, drop: [String]) -> [(key: String, value: JSONValue)] {
         var leaves: [(String, JSONValue)] = []
         AlertBuilder.flatten(event, prefix: "", into: &leaves)
         var byName: [String: [JSONValue]] = [:]
-        var order: [String] = []
-        for (name, value) in leaves {
-            if byName[name] == nil { order.append(name) }
-            byName[name, default: []].append(value)
-        }
-        for meta in metadata {
-            guard let value = AlertBuilder.metadataValue(meta, id: "id", index: "ix") else { continue }
-            if byName[meta] == nil { order.append(meta) }
-            byName[meta] = [value]
-        }
+        for (name, value) in leaves { byName[name, default: []].append(value) }
+        let order = byName.keys.filter { !ESQLResultColumns.metadataFields.contains($0) }.sorted()
         var selected = keep == nil ? order : []
-        for pattern in keep ?? [] {
+        for pattern in keep ?? [] where !ESQLResultColumns.metadataFields.contains(pattern) {
             let matcher = WildcardPattern(pattern, caseInsensitive: false, questionMarkIsWildcard: false)
-            let hits = pattern.contains("*") ? order.filter { matcher.matches($0) }.sorted() : order.filter { $0 == pattern }
+            let hits = pattern.contains("*") ? order.filter { matcher.matches($0) } : [pattern]
             for hit in hits where !selected.contains(hit) { selected.append(hit) }
         }
         let drops = drop.map { WildcardPattern($0, caseInsensitive: false, questionMarkIsWildcard: false) }
         selected.removeAll { name in drops.contains { $0.matches(name) } }
-        return selected.map { name in (name, byName[name]!.count == 1 ? byName[name]![0] : .array(byName[name]!)) }
+        return selected.map { name in
+            let values = byName[name] ?? []
+            return (name, values.isEmpty ? .null : values.count == 1 ? values[0] : .array(values))
+        }
     }
 
     func render(_ columns: [(key: String, value: JSONValue)]) -> String {
@@ -219,8 +215,10 @@ struct AlertBuilderTests {
             let event = try JSONValue.parse(Array(text.utf8))
             for keep in keeps {
                 for drop in [[], ["user.*", "a.b", "_version"]] {
-                    let got = AlertBuilder.columns(event: event, keep: keep, drop: drop, metadata: metadata, id: "id", index: "ix")
-                    let want = Self.reference(event: event, keep: keep, drop: drop, metadata: metadata)
+                    let steps: [ESQLColumnStep] = (keep.map { [.keep($0)] } ?? []) + [.drop(drop)]
+                    let pipeline = ESQLPipeline(stages: [], slotCount: 0, columns: steps, expandedSlots: [], metadata: metadata)
+                    let got = AlertBuilder.resultColumns(pipeline, event: event, row: []).map { (key: $0.name, value: $0.value) }
+                    let want = Self.reference(event: event, keep: keep, drop: drop)
                     #expect(render(got) == render(want), "\(text) keep \(keep ?? []) drop \(drop)")
                 }
             }

@@ -44,8 +44,8 @@ import Testing
     }
 
     @Test func unsupportedEsqlCommandsAreReportedNotIgnored() {
-        #expect(throws: QueryError(.unsupported, "command DISSECT is not supported yet", at: SourceLocation(line: 1, column: 15))) {
-            try ESQLParser.parse("from logs-* | dissect message \"%{a}\"")
+        #expect(throws: QueryError(.unsupported, "command CHANGE_POINT is not supported yet", at: SourceLocation(line: 1, column: 15))) {
+            try ESQLParser.parse("from logs-* | change_point x on @timestamp")
         }
     }
 
@@ -179,6 +179,14 @@ import Testing
         #expect(throws: QueryError.self) { try EQLParser.parse(negations) }
         let esql = "FROM logs-* | WHERE " + String(repeating: "(", count: 50_000) + "a == 1" + String(repeating: ")", count: 50_000)
         #expect(throws: QueryError.self) { try ESQLParser.parse(esql) }
+        for nested in [String(repeating: "[", count: 50_000) + "1" + String(repeating: "]", count: 50_000),
+                       String(repeating: "f(", count: 50_000) + "1" + String(repeating: ")", count: 50_000),
+                       String(repeating: "-", count: 50_000) + "1",
+                       "CASE(" + String(repeating: "NOT ", count: 50_000) + "true, 1, 2)"] {
+            #expect(throws: QueryError.self) { try ESQLParser.parse("FROM logs-* | EVAL x = " + nested) }
+        }
+        let kql = "FROM logs-* | WHERE KQL(\"\"\"" + String(repeating: "(", count: 50_000) + "a:1" + String(repeating: ")", count: 50_000) + "\"\"\")"
+        #expect(throws: RuleError.self) { try esqlRule(kql) }
         // 20,000 `or`s parse, and later passes recurse only about 15 levels deep.
         let wide = "any where " + (0..<20_000).map { "a == \($0)" }.joined(separator: " or ")
         let parsed = try EQLParser.parse(wide)

@@ -185,6 +185,9 @@ final class ExampleOracle {
         case .network(let network):
             guard case .ip(let address) = value else { return false }
             return Self.contains(network, address)
+        case .anyWord, .fuzzy:
+            guard case .keyword(let bytes) = value else { return false }
+            return bytes.withUnsafeBytes { PredicateEvaluator.matches($0, matcher) }
         }
     }
 
@@ -277,7 +280,8 @@ final class ExampleOracle {
 
     private func collect(_ expression: ValueExpression, _ event: GeneratedFields, _ bindings: inout [[Value]]) {
         switch expression {
-        case .constant: break
+        case .constant, .column: break
+        case .esql(_, let args): for arg in args { collect(arg, event, &bindings) }
         case .field(let field, let type, let mode):
             guard mode == .anyValue else { return }
             let values = (event[field] ?? []).compactMap { Self.indexed($0, type) }
@@ -306,6 +310,11 @@ final class ExampleOracle {
             var values: [Value] = []
             for arg in args { values.append(eval(arg)) }
             return Self.apply(function, values, caseInsensitive: caseInsensitive)
+        case .column:
+            return .null
+        case .esql(let call, let args):
+            var warnings = ESQLWarnings()
+            return call.apply(args.map(eval), now: 0, warnings: &warnings)
         case .arithmetic(let op, let a, let b):
             let x = eval(a), y = eval(b)
             return Self.arithmetic(op, x, y)
@@ -876,9 +885,9 @@ struct RuleExampleGenerator {
 
     private func fieldsOf(_ expression: ValueExpression) -> [(Int, FieldType)] {
         switch expression {
-        case .constant: return []
+        case .constant, .column: return []
         case .field(let field, let type, _): return [(field, type)]
-        case .call(_, _, let args): return args.flatMap(fieldsOf)
+        case .call(_, _, let args), .esql(_, let args): return args.flatMap(fieldsOf)
         case .arithmetic(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b):
             return fieldsOf(a) + fieldsOf(b)
         case .negate(let a), .matches(let a, _, _), .isNull(let a, _), .not(let a):
@@ -1145,8 +1154,8 @@ struct RuleExampleGenerator {
     private func constantsOf(_ expression: ValueExpression) -> [Value] {
         switch expression {
         case .constant(let value): return [value]
-        case .field: return []
-        case .call(_, _, let args): return args.flatMap(constantsOf)
+        case .field, .column: return []
+        case .call(_, _, let args), .esql(_, let args): return args.flatMap(constantsOf)
         case .arithmetic(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b):
             return constantsOf(a) + constantsOf(b)
         case .negate(let a), .isNull(let a, _), .not(let a):
@@ -1272,6 +1281,7 @@ struct RuleExampleGenerator {
         case .keyword(let bytes): Self.jsonString(bytes)
         case .ip(let address): Self.jsonString(Array(address.description.utf8))
         case .date(let ms): Self.jsonString(Array(dateFormatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000)).utf8))
+        case .multi(let values): "[" + values.map(jsonValue).joined(separator: ",") + "]"
         }
     }
 
@@ -1361,6 +1371,8 @@ struct RuleExampleGenerator {
             case .regex(let r): "regex \"\(r.pattern)\""
             case .typed(let op, let v): "\(op.rawValue) \(jsonValue(v))"
             case .network(let n): "in \(n.address)/\(n.address.isV4 ? n.prefix - 96 : n.prefix)"
+            case .anyWord(let words): "matches words \(words.map { String(decoding: $0, as: UTF8.self) }.sorted())"
+            case .fuzzy(let term, let edits, _): "~\(edits) \"\(String(decoding: term, as: UTF8.self))\""
             }
         }
         return (ci ? "~" : "") + "(" + items.joined(separator: ", ") + (matchers.count > 3 ? ", +\(matchers.count - 3)" : "") + ")"
@@ -1371,6 +1383,8 @@ struct RuleExampleGenerator {
         case .constant(let v): return jsonValue(v)
         case .field(let f, _, _): return paths[f]
         case .call(let fn, let ci, let args): return fn.rawValue + (ci ? "~" : "") + "(" + args.map(describe).joined(separator: ", ") + ")"
+        case .column(let slot): return "column \(slot)"
+        case .esql(let call, let args): return call.function.rawValue + "(" + args.map(describe).joined(separator: ", ") + ")"
         case .arithmetic(let op, let a, let b): return "(\(describe(a)) \(op.rawValue) \(describe(b)))"
         case .negate(let a): return "-\(describe(a))"
         case .compare(let op, let a, let b): return "\(describe(a)) \(op.rawValue) \(describe(b))"

@@ -38,20 +38,29 @@ public struct AlertBuilder: Sendable {
     /// (`RuleMatch.eventTime`: its suppression window starts there). `ruleMembers` (from
     /// `ruleMembers(_:)`, the same for every alert of the rule) saves writing the rule's fields
     /// anew for each alert.
-    public func alert(rule: CompiledRule, source: Source, eventTime: Int64?, now: Int64, ruleMembers: [UInt8]? = nil) -> Built {
+    /// - Parameter row: an ES|QL rule's result row (its computed columns by slot), one alert each.
+    public func alert(rule: CompiledRule, source: Source, eventTime: Int64?, now: Int64, ruleMembers: [UInt8]? = nil,
+                      row: [Value]? = nil) -> Built {
         let event = (try? JSONValue.parse(source.line)) ?? .object([])
         let eventID = Self.eventID(event: event, source: source)
-        let alertID = Self.sha256Hex("\(rule.ruleID)|\(source.index)|\(eventID)")
+        var alertID = Self.sha256Hex("\(rule.ruleID)|\(source.index)|\(eventID)")
         let definition = rule.definition
 
-        var body: [(key: String, value: JSONValue)]
-        switch rule.output {
-        case .sourceEvent:
-            body = Self.members(of: event).filter { $0.key != "@timestamp" && $0.key != "_id" && $0.key != "_index" }
-        case .columns(let keep, let drop, let metadata):
-            // The row's @timestamp becomes kibana.alert.original_time; the alert's own is the detection time.
-            body = Self.columns(event: event, keep: keep, drop: drop, metadata: metadata, id: eventID, index: source.index)
-                .filter { $0.key != "@timestamp" }
+        var body = Self.members(of: event).filter { $0.key != "@timestamp" && $0.key != "_id" && $0.key != "_index" }
+        if case .esqlResult(let pipeline) = rule.output {
+            // Kibana's non-aggregating ES|QL alert: the source event with the row's columns
+            // written over it (mergeEsqlResultInSource); the row's @timestamp stays the
+            // original time, the alert's own is the detection time.
+            let row = row ?? []
+            for (name, value) in Self.resultColumns(pipeline, event: event, row: row) where name != "@timestamp" {
+                Self.write(value, at: name, over: &body, event: event)
+            }
+            // Rows MV_EXPAND made from one event are told apart by the expanded values (Kibana's
+            // generateAlertId), so a replay gives each the same id again.
+            if !pipeline.expandedSlots.isEmpty {
+                let expanded = pipeline.expandedSlots.map { row.indices.contains($0) ? row[$0].json.jsonText : "null" }
+                alertID = Self.sha256Hex("\(rule.ruleID)|\(source.index)|\(eventID)|\(expanded.joined(separator: "|"))")
+            }
         }
         // Kibana keeps the event's @timestamp as original_time; timestamp_override only chooses
         // which time the rule searches by (here: its buckets and suppression windows).
@@ -246,42 +255,43 @@ public struct AlertBuilder: Sendable {
         }
     }
 
-    /// ES|QL result columns: every leaf field by its dotted name (several values of one name make
-    /// an array), the metadata fields the query asked for, filtered by KEEP and DROP.
-    static func columns(event: JSONValue, keep: [String]?, drop: [String], metadata: [String], id: String, index: String) -> [(key: String, value: JSONValue)] {
-        let dropMatchers = drop.map { WildcardPattern($0, caseInsensitive: false, questionMarkIsWildcard: false) }
-        var out: [(key: String, value: JSONValue)] = []
-        var chosen = Set<String>()
-        func add(_ name: String, _ values: [JSONValue]) {
-            guard !values.isEmpty, chosen.insert(name).inserted, !dropMatchers.contains(where: { $0.matches(name) }) else { return }
-            out.append((name, values.count == 1 ? values[0] : .array(values)))
-        }
-        let metadataValues = metadata.compactMap { name in metadataValue(name, id: id, index: index).map { (name, $0) } }
-        guard let keep else {
-            for (name, values) in leafColumns(event, matching: nil, metadata: metadataValues) { add(name, values) }
-            return out
-        }
-        for pattern in keep {
-            if pattern.utf8.contains(UInt8(ascii: "*")) {
-                let matcher = WildcardPattern(pattern, caseInsensitive: false, questionMarkIsWildcard: false)
-                let literal = String(pattern.prefix { $0 != "*" })
-                for (name, values) in leafColumns(event, matching: matcher, metadata: metadataValues, literalPrefix: literal)
-                    .sorted(by: { $0.name < $1.name }) {
-                    add(name, values)
-                }
-            } else if let meta = metadataValues.first(where: { $0.0 == pattern }) {
-                add(pattern, [meta.1])
-            } else {
-                // A plain name is looked up, not found among every leaf: the usual KEEP costs little.
-                add(pattern, event.values(atPath: pattern).filter { value in
+    /// An ES|QL row's result columns with their values, metadata left out (Kibana keeps `_id`
+    /// and its kind out of the alert's source).
+    static func resultColumns(_ pipeline: ESQLPipeline, event: JSONValue, row: [Value]) -> [(name: String, value: JSONValue)] {
+        var leaves: [(String, JSONValue)] = []
+        flatten(event, prefix: "", into: &leaves)
+        let initial = ESQLResultColumns.initial(eventFields: leaves.map(\.0), metadata: [])
+        var out: [(name: String, value: JSONValue)] = []
+        for (name, cell) in ESQLResultColumns.resolve(pipeline.columns, initial: initial) {
+            switch cell {
+            case .event(let path):
+                let values = event.values(atPath: path).filter { value in
                     switch value {
                     case .object, .array, .null: false
                     default: true
                     }
-                })
+                }
+                out.append((name, values.isEmpty ? .null : values.count == 1 ? values[0] : .array(values)))
+            case .slot(let slot):
+                out.append((name, row.indices.contains(slot) ? row[slot].json : .null))
+            case .metadata:
+                continue
             }
         }
         return out
+    }
+
+    /// Writes a result column over the source as Kibana's merge does: the field's nested or
+    /// dotted form removed, the column set under its dotted name. A column equal to what the
+    /// event already holds there is left as it is (the same document to Elasticsearch), and a
+    /// null column the event lacks adds nothing.
+    static func write(_ value: JSONValue, at name: String, over body: inout [(key: String, value: JSONValue)], event: JSONValue) {
+        let existing = event.values(atPath: name)
+        if existing.isEmpty && value == .null { return }
+        if existing.count == 1 && existing[0] == value { return }
+        if case .array(let items) = value, items == existing { return }
+        JSONValue.removePath(name, from: &body)
+        body.append((name, value))
     }
 
     /// The event's leaf fields by dotted name, in document order, each with all its values

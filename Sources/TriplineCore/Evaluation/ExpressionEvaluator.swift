@@ -11,6 +11,12 @@ public struct ExpressionEvaluator {
     private var choice: [Int] = []
     private var cursor = 0
     private var binding = false
+    /// ES|QL: the computed columns of the row being evaluated (`ValueExpression.column`).
+    public var row: [Value] = []
+    /// ES|QL's `NOW()`, in epoch milliseconds.
+    public var now: Int64 = 0
+    /// What ES|QL would report as warnings (a multi-valued argument, an overflow): counted.
+    public var warnings = ESQLWarnings()
 
     /// At most this many value combinations are tried per test: a bound on hostile events
     /// (two references to fields of 100 values each make 10,000).
@@ -51,7 +57,8 @@ public struct ExpressionEvaluator {
     /// Reads the values of every multi-valued field reference, in the order `value` meets them.
     private mutating func collect(_ expression: ValueExpression, _ event: EventView) {
         switch expression {
-        case .constant: break
+        case .constant, .column: break
+        case .esql(_, let args): for arg in args { collect(arg, event) }
         case .field(let field, let type, let mode):
             guard mode == .anyValue else { return }
             var values: [Value] = []
@@ -85,6 +92,13 @@ public struct ExpressionEvaluator {
             values.reserveCapacity(args.count)
             for arg in args { values.append(value(arg, event)) }
             return function.apply(values, caseInsensitive: caseInsensitive)
+        case .column(let slot):
+            return row[slot]
+        case .esql(let call, let args):
+            var values: [Value] = []
+            values.reserveCapacity(args.count)
+            for arg in args { values.append(value(arg, event)) }
+            return call.apply(values, now: now, warnings: &warnings)
         case .arithmetic(let op, let a, let b):
             return Arithmetic.apply(op, value(a, event), value(b, event))
         case .negate(let inner):
@@ -92,11 +106,13 @@ public struct ExpressionEvaluator {
         case .compare(let op, let a, let b):
             let x = value(a, event), y = value(b, event)
             if x.isNull || y.isNull { return .null }
+            if x.isMultiValued || y.isMultiValued { warnings.multiValuedArgument += 1; return .null }
             guard let order = Value.order(x, y) else { return .null }
             return .bool(Value.holds(op, order))
         case .matches(let inner, let matchers, let caseInsensitive):
             let subject = value(inner, event)
             if subject.isNull { return .null }
+            if subject.isMultiValued { warnings.multiValuedArgument += 1; return .null }
             var folded = subject
             if caseInsensitive, case .keyword(let bytes) = subject { folded = .keyword(CaseFolding.fold(bytes)) }
             // A regex folds case itself: it reads the value unfolded.
@@ -121,17 +137,28 @@ public struct ExpressionEvaluator {
     }
 
     /// A field read outside a test: the first of its doc values, which are sorted (the
-    /// smallest), for EQL's ordering fields; ES|QL takes a single value and makes several null.
+    /// smallest), for EQL's ordering fields; ES|QL reads them all, as a multi-value when several.
     private mutating func read(_ field: Int, _ type: FieldType, _ mode: MultiValueMode, _ event: EventView) -> Value {
         var chosen: Value = .null
-        var count = 0
+        var several: [Value] = []
         for raw in event.values(of: field) {
             guard let typed = raw.typed(type, in: event.raw, scratch: &scratch) else { continue }
-            count += 1
-            if mode == .singleValueOnly && count > 1 { return .null }
+            if mode == .singleValueOnly && !chosen.isNull { several.append(typed); continue }
             if chosen.isNull || (Value.order(typed, chosen) ?? 0) < 0 { chosen = typed }
         }
-        return chosen
+        guard !several.isEmpty else { return chosen }
+        return Self.docValues([chosen] + several, type: type)
+    }
+
+    /// Several values as Elasticsearch's doc values hold them: sorted, keywords without repeats.
+    static func docValues(_ values: [Value], type: FieldType) -> Value {
+        var sorted = values.sorted { (Value.order($0, $1) ?? 0) < 0 }
+        if type.isKeyword {
+            var unique: [Value] = []
+            for value in sorted where unique.last != value { unique.append(value) }
+            sorted = unique
+        }
+        return Value.of(sorted)
     }
 }
 

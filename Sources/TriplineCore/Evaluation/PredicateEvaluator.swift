@@ -210,6 +210,11 @@ public struct PredicateEvaluator {
             return pattern.matches(bytes)
         case .regex(let regex):
             return regex.matches(bytes)
+        case .anyWord(let words):
+            return StandardAnalyzer.containsAny(bytes, of: words)
+        case .fuzzy(let term, let maxEdits, let transpositions):
+            return EditDistance.within(maxEdits, Array(String(decoding: bytes, as: UTF8.self).unicodeScalars),
+                                       Array(String(decoding: term, as: UTF8.self).unicodeScalars), transpositions: transpositions)
         case .typed, .network:
             return false
         }
@@ -223,7 +228,7 @@ public struct PredicateEvaluator {
         case .network(let network):
             if case .ip(let address) = value { return network.contains(address) }
             return false
-        case .keyword, .wildcard, .regex:
+        case .keyword, .wildcard, .regex, .anyWord, .fuzzy:
             guard case .keyword(let bytes) = value else { return false }
             return bytes.withUnsafeBytes { matches($0, matcher) }
         }

@@ -6,6 +6,8 @@ public struct RuleMatch: Sendable {
     /// The event's time for the rule's schedule (its `timestamp_override`, else `@timestamp`),
     /// in milliseconds; nil when the event has no readable time.
     public var eventTime: Int64?
+    /// An ES|QL rule's result row (its computed columns by slot): one match per row.
+    public var row: [Value]? = nil
 }
 
 /// A worker's evaluation of its share of a batch: route each event to the rules of its index,
@@ -17,6 +19,8 @@ public struct RuleEvaluator {
     /// The rules' conditions alone: reading a whole `CompiledRule` per test would retain and
     /// release every reference it holds.
     private let conditions: [Predicate]
+    /// ES|QL rules whose rows are computed per event (EVAL, DISSECT, MV_EXPAND, ...).
+    private let pipelines: [ESQLPipeline?]
     /// The rules without literals, evaluated on every line of their index.
     private let unfilteredRules: [Int]
     /// The rules evaluated on the current line, reused.
@@ -29,6 +33,10 @@ public struct RuleEvaluator {
         self.ruleSet = ruleSet
         self.router = IndexRouter(rules: ruleSet.rules, system: ruleSet.system, defaultIndex: defaultIndex)
         self.conditions = ruleSet.rules.map(\.predicate)
+        self.pipelines = ruleSet.rules.map { rule in
+            if case .esqlResult(let pipeline) = rule.output, pipeline.computesRows { return pipeline }
+            return nil
+        }
         let unfiltered = prefilter?.unfiltered ?? [Bool](repeating: true, count: ruleSet.rules.count)
         self.unfilteredRules = unfiltered.indices.filter { unfiltered[$0] }
         self.fieldIndex = FieldIndex(fieldCount: ruleSet.plan.paths.count)
@@ -81,8 +89,17 @@ public struct RuleEvaluator {
                     let evaluate = { (event: EventView, evaluator: inout RuleEvaluator) in
                         for rule in evaluator.selected {
                             guard evaluator.predicates.evaluate(evaluator.conditions[rule], event) == .true else { continue }
-                            matches.append(RuleMatch(rule: rule, line: line, index: String(decoding: name, as: UTF8.self),
-                                                     eventTime: evaluator.scheduleTime(of: event, rule: rule)))
+                            let time = evaluator.scheduleTime(of: event, rule: rule)
+                            let index = String(decoding: name, as: UTF8.self)
+                            guard let pipeline = evaluator.pipelines[rule] else {
+                                matches.append(RuleMatch(rule: rule, line: line, index: index, eventTime: time))
+                                continue
+                            }
+                            // NOW() is the time of the scheduled run that would see the event: its own time.
+                            evaluator.predicates.expressions.now = time ?? Timestamp.nowMilliseconds()
+                            for row in evaluator.predicates.expressions.esqlRows(pipeline, event) {
+                                matches.append(RuleMatch(rule: rule, line: line, index: index, eventTime: time, row: row))
+                            }
                         }
                     }
                     // Several rules read the event: link its fields once so each test reads its own.

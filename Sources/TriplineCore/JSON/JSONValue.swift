@@ -48,6 +48,29 @@ public indirect enum JSONValue: Sendable, Hashable {
         return found
     }
 
+    /// Removes the field at a dotted path from object members, in every form it may take:
+    /// nested objects, dotted keys, or a mix (Kibana's `robustUnset`). Objects left empty go too.
+    public static func removePath(_ path: String, from members: inout [(key: String, value: JSONValue)]) {
+        members = members.compactMap { member in
+            if member.key == path { return nil }
+            guard path.hasPrefix(member.key + ".") else { return member }
+            let rest = String(path.dropFirst(member.key.count + 1))
+            switch member.value {
+            case .object(var inner):
+                removePath(rest, from: &inner)
+                return inner.isEmpty ? nil : (member.key, .object(inner))
+            case .array(let items):
+                return (member.key, .array(items.map { item in
+                    guard case .object(var inner) = item else { return item }
+                    removePath(rest, from: &inner)
+                    return .object(inner)
+                }))
+            default:
+                return member
+            }
+        }
+    }
+
     /// Keys compare as bytes, as Elasticsearch compares field names (and String's Unicode-aware
     /// comparison made this most of an alert's cost).
     private func collect(path: UnsafeBufferPointer<UInt8>, into found: inout [JSONValue]) {

@@ -295,7 +295,8 @@ public final class Pipeline: Sendable {
                 }
                 let batch = unit.extracted.batch
                 let source = AlertBuilder.Source(line: batch.lineBytes(match.line), position: batch.position(ofLine: match.line), index: match.index)
-                let alert = builder.alert(rule: rule, source: source, eventTime: match.eventTime, now: now, ruleMembers: ruleMembers[match.rule])
+                let alert = builder.alert(rule: rule, source: source, eventTime: match.eventTime, now: now, ruleMembers: ruleMembers[match.rule],
+                                          row: match.row)
                 lines.append(contentsOf: alert.line)
                 entries.append(AlertEntry(rule: match.rule, bucket: bucket, eventTime: time, group: alert.suppressionGroup, end: lines.count))
             }

@@ -14,6 +14,30 @@ public enum Value: Sendable, Hashable {
     case ip(IPAddress)
     /// Milliseconds since the epoch.
     case date(Int64)
+    /// Several values of one column (ES|QL's multi-values): two or more, none null, in the order
+    /// Elasticsearch returns them. EQL never sees one: it binds each value of a field on its own.
+    indirect case multi([Value])
+
+    /// A column's values as one value: none is null, one is itself, several are `.multi`.
+    public static func of(_ values: [Value]) -> Value {
+        let present = values.filter { !$0.isNull }
+        switch present.count {
+        case 0: return .null
+        case 1: return present[0]
+        default: return .multi(present)
+        }
+    }
+
+    /// The values a column holds: none for null, the elements of a multi-value.
+    public var values: [Value] {
+        switch self {
+        case .null: []
+        case .multi(let values): values
+        default: [self]
+        }
+    }
+
+    public var isMultiValued: Bool { if case .multi = self { return true } else { return false } }
 
     public var isNull: Bool { if case .null = self { return true } else { return false } }
 
@@ -30,6 +54,7 @@ public enum Value: Sendable, Hashable {
         case .keyword(let bytes): return bytes
         case .ip(let address): return Array(address.description.utf8)
         case .date(let ms): return Array(Timestamp.iso8601(milliseconds: ms).utf8)
+        case .multi: return nil
         }
     }
 

@@ -4,8 +4,9 @@ public struct CompiledRule: Sendable {
     public enum Output: Sendable, Hashable {
         /// The source event, as Kibana's EQL and query rules copy it.
         case sourceEvent
-        /// ES|QL result columns: `KEEP`/`DROP` patterns applied to the event's fields, in order.
-        case columns(keep: [String]?, drop: [String], metadata: [String])
+        /// ES|QL, as Kibana builds a non-aggregating rule's alert: the source event with the
+        /// query's result columns written over it, one alert per result row.
+        case esqlResult(ESQLPipeline)
     }
 
     public let definition: RuleDefinition

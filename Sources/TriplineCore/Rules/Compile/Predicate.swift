@@ -29,11 +29,17 @@ public enum ValueMatcher: Sendable, Hashable {
     case typed(Expression.Comparison, Value)
     /// An address block: `cidrMatch`, or an `ip` field compared with `"10.0.0.0/8"`.
     case network(IPNetwork)
+    /// ES|QL's `MATCH` on a `text` field: any of these words (lower-cased) among the value's
+    /// words, as the standard analyzer splits them.
+    case anyWord(Set<[UInt8]>)
+    /// A fuzzy term (`MATCH` with `fuzziness`): within `maxEdits` insertions, deletions,
+    /// substitutions (and swaps of two neighbours, with `transpositions`) of the whole value.
+    case fuzzy([UInt8], maxEdits: Int, transpositions: Bool)
 
     /// Whether the matcher tests a keyword's bytes (not a typed value).
     var readsBytes: Bool {
         switch self {
-        case .keyword, .wildcard, .regex: true
+        case .keyword, .wildcard, .regex, .anyWord, .fuzzy: true
         case .typed, .network: false
         }
     }
@@ -122,6 +128,8 @@ extension Predicate {
                 case .regex(let regex):
                     guard let required = regex.requiredLiterals, !required.isEmpty else { return nil }
                     alternatives = required
+                case .anyWord(let words):
+                    alternatives = words.sorted { $0.lexicographicallyPrecedes($1) }
                 default: return nil
                 }
                 for literal in alternatives {

@@ -68,6 +68,7 @@ extension RuleCompiler {
             return .test(.isNull(try compileValue(inner, language: language), negated: negated))
         case .call(let name, let args, let at):
             if language == .esql && name == "kql" { return try compileKQL(args, at: at) }
+            if language == .esql && name == "match" { return try compileFullTextMatch(args, at: at) }
             if let test = try cidrTest(name, args, language: language) { return .value(test) }
             return .test(try compileValue(expression, language: language))
         case .field:
@@ -171,6 +172,76 @@ extension RuleCompiler {
         let test = ValueTest(field: registry.index(of: field), type: type, matchers: matchers, caseInsensitive: caseInsensitive,
                              negated: negated && language == .esql, multiValue: language.multiValueMode)
         return negated && language == .eql ? .complement(.value(test)) : .value(test)
+    }
+
+    /// ES|QL's `MATCH(field, "text")` and `field : "text"`: a full-text match query. On a `text`
+    /// field, any of the text's words among the value's (the default `OR` operator); on any
+    /// other field, a term query for the whole text. Either way any value of the field may match.
+    private mutating func compileFullTextMatch(_ args: [Expression], at: SourceLocation) throws(QueryError) -> Predicate {
+        // A query, so true or false, never null: `NOT MATCH(...)` holds for an event without the field.
+        let test = try fullTextTest(args, at: at)
+        return .complement(.complement(test))
+    }
+
+    private mutating func fullTextTest(_ args: [Expression], at: SourceLocation) throws(QueryError) -> Predicate {
+        guard args.count == 2 || args.count == 3 else { throw QueryError(.type, "MATCH takes a field, a text and options", at: at) }
+        var target = args[0]
+        // `MATCH(f::STRING, ...)`: the cast only states the type; the query runs on the field.
+        if case .call(let cast, let inner, _) = target, ["to_string", "to_keyword", "to_text"].contains(cast), inner.count == 1 {
+            target = inner[0]
+        }
+        guard case .field(let name, _, _) = target else {
+            throw QueryError(.type, "MATCH searches a field of the index, not a computed value", at: args[0].location)
+        }
+        guard case .literal(.string(let text), _) = args[1] else { throw QueryError(.type, "MATCH takes the text to search as a string", at: args[1].location) }
+        let field = types.resolve(name)
+        let type = types.type(of: field)
+        var fuzziness: Int?
+        var transpositions = true
+        if args.count == 3 {
+            guard case .call("{}", let entries, _) = args[2] else { throw QueryError(.type, "MATCH options are a {...} map", at: args[2].location) }
+            for pair in stride(from: 0, to: entries.count - 1, by: 2) {
+                guard case .literal(.string(let key), let keyAt) = entries[pair], case .literal(let value, _) = entries[pair + 1] else {
+                    throw QueryError(.type, "MATCH options take constant values", at: entries[pair].location)
+                }
+                switch (key, value) {
+                case ("fuzziness", .integer(let n)) where (0...2).contains(n): fuzziness = Int(n)
+                case ("fuzziness", .string(let text)) where text.uppercased() == "AUTO":
+                    // AUTO: no edit for 1-2 characters, one for 3-5, two for more (Elasticsearch's AUTO:3,6).
+                    fuzziness = -1
+                case ("fuzzy_transpositions", .bool(let b)): transpositions = b
+                case ("operator", .string(let op)) where op.lowercased() == "or": continue
+                // Scoring and how many index terms a fuzzy query expands to: nothing a per-event test reads.
+                case ("max_expansions", .integer), ("boost", .integer), ("boost", .decimal), ("lenient", .bool): continue
+                default:
+                    throw QueryError(.unsupported, "MATCH option \(key) = \(value) is not supported yet", at: keyAt)
+                }
+            }
+        }
+        if let edits = fuzziness {
+            guard type.isKeyword && !types.isAnalyzed(field) else {
+                throw QueryError(.unsupported, "fuzzy MATCH on a full-text or non-keyword field is not supported yet", at: at)
+            }
+            let term = Array(text.unicodeScalars)
+            let allowed = edits >= 0 ? edits : (term.count <= 2 ? 0 : term.count <= 5 ? 1 : 2)
+            return .value(ValueTest(field: registry.index(of: field), type: type,
+                                    matchers: [.fuzzy(Array(text.utf8), maxEdits: allowed, transpositions: transpositions)],
+                                    caseInsensitive: false, negated: false, multiValue: .anyValue))
+        }
+        guard type.isKeyword || type == .dynamic else {
+            return .value(ValueTest(field: registry.index(of: field), type: type,
+                                    matchers: try fieldMatchers(.string(text), type: type, field: field, op: .equal, kind: .equality,
+                                                                caseInsensitive: false, at: at),
+                                    caseInsensitive: false, negated: false, multiValue: .anyValue))
+        }
+        guard types.isAnalyzed(field) else {
+            return .value(ValueTest(field: registry.index(of: field), type: type, matchers: [.keyword(.equal, Array(text.utf8))],
+                                    caseInsensitive: false, negated: false, multiValue: .anyValue))
+        }
+        let words = Set(StandardAnalyzer.tokens(text))
+        guard !words.isEmpty else { return .constant(.false) }
+        return .value(ValueTest(field: registry.index(of: field), type: type, matchers: [.anyWord(words)], caseInsensitive: true,
+                                negated: false, multiValue: .anyValue))
     }
 
     /// `cidrMatch(ip_field, "10.0.0.0/8", ...)` runs as a query on the field (any value).
@@ -313,9 +384,19 @@ extension RuleCompiler {
             case .integer(let n): return .constant(.long(n))
             case .decimal(let d): return .constant(.double(d))
             case .string(let s): return .constant(.keyword(s))
-            case .timeSpan: throw QueryError(.unsupported, "time spans (\(literal)) are not supported yet", at: at)
+            case .timeSpan(let count, let unit):
+                // ES|QL's functions read a span as its text ("5 minute"), the form ESQLCall parses.
+                guard language == .esql else { throw QueryError(.syntax, "time spans are ES|QL, not EQL", at: at) }
+                return .constant(.keyword("\(count) \(unit.rawValue)"))
             }
-        case .field(let name, _, let at):
+        case .field(var name, _, let at):
+            if language == .esql, let column = esqlColumn(name) {
+                switch column {
+                case .slot(let slot): return .column(slot)
+                case .field(let path): name = path
+                case .dropped: throw QueryError(.type, "Unknown column [\(name)]", at: at)
+                }
+            }
             let field = types.resolve(name)
             let type = types.type(of: field)
             if case .unqueryable(let kind) = type {
@@ -331,9 +412,7 @@ extension RuleCompiler {
             case let value: return .negate(value)
             }
         case .call(let name, let args, let at):
-            guard language == .eql else {
-                throw QueryError(.unsupported, "function \(name) is not supported yet", at: at)
-            }
+            guard language == .eql else { return try esqlCall(name, args, at: at) }
             let insensitive = name.hasSuffix("~")
             guard let function = ScalarFunction(eqlName: insensitive ? String(name.dropLast()) : name) else {
                 throw QueryError(.unsupported, "unknown function [\(name)]", at: at)
@@ -367,6 +446,44 @@ extension RuleCompiler {
         case .or(let a, let b):
             return .or(try compileValue(a, language: language), try compileValue(b, language: language))
         }
+    }
+
+    /// An ES|QL function call; `value::type` casts arrive as `to_type` calls.
+    private mutating func esqlCall(_ written: String, _ args: [Expression], at: SourceLocation) throws(QueryError) -> ValueExpression {
+        let casts = ["to_keyword": "to_string", "to_text": "to_string", "to_date": "to_datetime", "to_int": "to_integer",
+                     "to_bool": "to_boolean"]
+        let name = casts[written] ?? written
+        if name == "st_x" || name == "st_y", args.count == 1, case .field(let written, _, _) = args[0],
+           case .unqueryable("geo_point") = types.type(of: types.resolve(written)) {
+            // A geo_point as ECS events carry it, `{"lat": .., "lon": ..}`: ST_X is its longitude,
+            // ST_Y its latitude. (The "lat,lon" text and WKT forms are not read.)
+            let part = types.resolve(written) + (name == "st_x" ? ".lon" : ".lat")
+            return .field(registry.index(of: part), .double, .singleValueOnly)
+        }
+        if name == "[]" {
+            var values: [Value] = []
+            for arg in args {
+                guard case .constant(let value) = try compileValue(arg, language: .esql) else {
+                    throw QueryError(.type, "a list [...] holds constants only", at: arg.location)
+                }
+                values.append(value)
+            }
+            return .constant(Value.of(values))
+        }
+        guard let function = ESQLFunction(name: name) else {
+            throw QueryError(.unsupported, "function \(written) is not supported yet", at: at)
+        }
+        guard function.arity.contains(args.count) else {
+            throw QueryError(.type, "function [\(written)] takes \(Self.describe(function.arity)) arguments, not \(args.count)", at: at)
+        }
+        var compiled: [ValueExpression] = []
+        var constants: [Value?] = []
+        for arg in args {
+            let value = try compileValue(arg, language: .esql)
+            compiled.append(value)
+            if case .constant(let constant) = value { constants.append(constant) } else { constants.append(nil) }
+        }
+        return .esql(try ESQLCall(function, constants: constants, at: at), compiled)
     }
 
     private mutating func valueMatch(

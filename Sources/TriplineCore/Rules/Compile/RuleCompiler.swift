@@ -7,6 +7,9 @@ public struct RuleCompiler {
     public var registry = FieldRegistry()
     /// Mapped field types: how each field's values read and compare.
     public let types: FieldTypes
+    /// ES|QL, while one command's expression compiles: names earlier commands defined or
+    /// renamed (`RuleCompiler+ESQL`).
+    var esqlColumns: [String: ESQLColumn] = [:]
 
     public init(types: FieldTypes = .bundled) {
         self.types = types
@@ -84,31 +87,24 @@ public struct RuleCompiler {
 
     private mutating func compileESQL(_ definition: RuleDefinition) throws -> CompiledRule {
         let query = try ESQLParser.parse(definition.query)
-        var conditions: [Predicate] = []
-        var fields: [String] = []
-        var keep: [String]?
-        var drop: [String] = []
-        for command in query.commands {
-            switch command {
-            case .where(let condition, _):
-                conditions.append(try compileCondition(condition, language: .esql))
-                for field in condition.fields.map(types.resolve) where !fields.contains(field) { fields.append(field) }
-            case .keep(let patterns, _):
-                keep = patterns
-            case .drop(let patterns, _):
-                drop.append(contentsOf: patterns)
-            case .limit, .sort:
-                // Row order and count limits of a scheduled search; a stream caps alerts by max_signals.
-                continue
-            default:
-                throw QueryError(.unsupported, "\(command.name) is not supported yet", at: command.location)
-            }
+        guard query.source.row.isEmpty else {
+            throw QueryError(.unsupported, "a rule reads FROM indices, not a ROW", at: query.source.location)
         }
+        let compiled = try compileESQLQuery(query, forTable: false)
+        let conditions = compiled.conditions
         let predicate: Predicate = conditions.isEmpty ? .constant(.true) : conditions.count == 1 ? conditions[0] : .all(conditions)
         let index = definition.index.isEmpty ? query.source.indices : definition.index
         return CompiledRule(definition: definition, indexPatterns: IndexPatternSet(index), predicate: predicate,
-                            fields: fields, literals: literals(of: predicate),
-                            output: .columns(keep: keep, drop: drop, metadata: query.source.metadata))
+                            fields: compiled.fields, literals: literals(of: predicate), output: .esqlResult(compiled.pipeline))
+    }
+
+    /// An ad-hoc ES|QL query (`tripline query --esql`): its hoisted predicate and pipeline.
+    public mutating func compileESQLHunt(_ text: String) throws(QueryError) -> (predicate: Predicate, pipeline: ESQLPipeline, source: ESQLSource) {
+        let query = try ESQLParser.parse(text)
+        let compiled = try compileESQLQuery(query, forTable: true)
+        let conditions = compiled.conditions
+        let predicate: Predicate = conditions.isEmpty ? .constant(.true) : conditions.count == 1 ? conditions[0] : .all(conditions)
+        return (predicate, compiled.pipeline, compiled.source)
     }
 
     private func literals(of predicate: Predicate) -> LiteralRequirement? {

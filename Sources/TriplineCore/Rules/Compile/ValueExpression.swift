@@ -2,10 +2,15 @@
 /// arithmetic, comparisons of two computed values). Nulls propagate as ES documents them.
 public indirect enum ValueExpression: Sendable, Hashable {
     case constant(Value)
-    /// A field's value: with `.anyValue` (EQL) the first of its doc values, which are sorted
-    /// (the smallest); with `.singleValueOnly` (ES|QL) null when it has several.
+    /// A field's value: with `.anyValue` (EQL) each of its values in turn (a test holds if one
+    /// binding makes it true); with `.singleValueOnly` (ES|QL) all of them as one `.multi` value,
+    /// which single-valued operators read as null.
     case field(Int, FieldType, MultiValueMode)
     case call(ScalarFunction, caseInsensitive: Bool, [ValueExpression])
+    /// ES|QL: a column an earlier command computed (`EVAL`, `DISSECT`, `MV_EXPAND`), by slot.
+    case column(Int)
+    /// An ES|QL function: its own library, on the same values.
+    case esql(ESQLCall, [ValueExpression])
     case arithmetic(Expression.Arithmetic, ValueExpression, ValueExpression)
     case negate(ValueExpression)
     case compare(Expression.Comparison, ValueExpression, ValueExpression)

@@ -10,7 +10,7 @@ public struct ESQLParser {
 
     /// Commands Elasticsearch knows that this engine cannot run yet: reported, never ignored.
     private static let knownUnsupported: Set<String> = [
-        "dissect", "grok", "inlinestats", "inline", "change_point", "rerank", "sample", "fuse", "rrf", "insist",
+        "inlinestats", "inline", "change_point", "rerank", "sample", "fuse", "rrf", "insist",
     ]
 
     /// Commands that need what a stream of events does not have: said so, so the rule is skipped
@@ -24,13 +24,18 @@ public struct ESQLParser {
 
     private mutating func query() throws(QueryError) -> ESQLQuery {
         let first = cursor.current
-        guard cursor.accept(keyword: "from") else {
-            if first.isKeyword("row") || first.isKeyword("show") || first.isKeyword("ts") {
-                throw QueryError(.unsupported, "source command \(first.text.uppercased()) is not supported; rules read FROM indices", at: first.location)
+        let source: ESQLSource
+        if cursor.accept(keyword: "row") {
+            source = ESQLSource(indices: [], row: try assignments(), metadata: [], location: first.location)
+        } else {
+            guard cursor.accept(keyword: "from") else {
+                if first.isKeyword("show") || first.isKeyword("ts") {
+                    throw QueryError(.unsupported, "source command \(first.text.uppercased()) is not supported; queries read FROM indices or a ROW", at: first.location)
+                }
+                throw cursor.unexpected(expecting: "FROM or ROW")
             }
-            throw cursor.unexpected(expecting: "FROM")
+            source = try from(at: first.location)
         }
-        let source = try from(at: first.location)
         var commands: [ESQLCommand] = []
         while cursor.accept(symbol: "|") {
             commands.append(try command())
@@ -114,6 +119,18 @@ public struct ESQLParser {
             return .stats(aggregates, by: groups, at: token.location)
         case "mv_expand":
             return .mvExpand(try columnName(), at: token.location)
+        case "dissect":
+            let input = try primary()
+            let pattern = try stringLiteral("a dissect pattern in quotes")
+            var separator = ""
+            if cursor.accept(keyword: "append_separator") {
+                try cursor.expect(symbol: "=", "'=' after APPEND_SEPARATOR")
+                separator = try stringLiteral("a separator in quotes")
+            }
+            return .dissect(input, pattern: pattern, appendSeparator: separator, at: token.location)
+        case "grok":
+            let input = try primary()
+            return .grok(input, pattern: try stringLiteral("a grok pattern in quotes"), at: token.location)
         default:
             if let reason = Self.streamImpossible[word] {
                 throw QueryError(.unsupported, reason, at: token.location)
@@ -123,6 +140,13 @@ public struct ESQLParser {
             }
             throw QueryError(.syntax, "unknown command '\(token.text)'", at: token.location)
         }
+    }
+
+    private mutating func stringLiteral(_ expecting: String) throws(QueryError) -> String {
+        let token = cursor.current
+        guard token.kind == .string else { throw cursor.unexpected(expecting: expecting) }
+        _ = cursor.advance()
+        return token.text
     }
 
     private mutating func columnName() throws(QueryError) -> String {
@@ -341,6 +365,17 @@ public struct ESQLParser {
             let inner = try expression()
             try cursor.expect(symbol: ")", "')'")
             return inner
+        case .symbol where token.text == "[":
+            // `[1, 2, 3]`: a multi-valued constant, a call of `[]` on its elements.
+            _ = cursor.advance()
+            try cursor.enter()
+            defer { cursor.leave() }
+            var items: [Expression] = []
+            if !cursor.current.isSymbol("]") {
+                repeat { items.append(try unary()) } while cursor.accept(symbol: ",")
+            }
+            try cursor.expect(symbol: "]", "']'")
+            return .call("[]", items, at: token.location)
         case .symbol where token.text == "{":
             // A function's named options, `MATCH(f, "x", {"fuzziness": 1})`: a call of `{}` with
             // the names and values alternating.

@@ -5,8 +5,10 @@ public struct ESQLQuery: Sendable, Hashable {
 }
 
 public struct ESQLSource: Sendable, Hashable {
-    /// Index patterns of `FROM`, as written (`logs-aws.cloudtrail-*`).
+    /// Index patterns of `FROM`, as written (`logs-aws.cloudtrail-*`); empty for `ROW`.
     public var indices: [String]
+    /// `ROW a = 1, b = "x"`: the one row the query starts from (ad-hoc queries, not rules).
+    public var row: [ESQLAssignment] = []
     /// `METADATA _id, _version, _index`.
     public var metadata: [String]
     public var location: SourceLocation
@@ -46,6 +48,10 @@ public enum ESQLCommand: Sendable, Hashable {
     case sort([ESQLSortKey], at: SourceLocation)
     case stats([ESQLAssignment], by: [ESQLAssignment], at: SourceLocation)
     case mvExpand(String, at: SourceLocation)
+    /// `DISSECT input "pattern" APPEND_SEPARATOR = "sep"`.
+    case dissect(Expression, pattern: String, appendSeparator: String, at: SourceLocation)
+    /// `GROK input "pattern"`.
+    case grok(Expression, pattern: String, at: SourceLocation)
 
     public static func == (lhs: ESQLCommand, rhs: ESQLCommand) -> Bool {
         switch (lhs, rhs) {
@@ -58,6 +64,8 @@ public enum ESQLCommand: Sendable, Hashable {
         case let (.sort(a, l1), .sort(b, l2)): return a == b && l1 == l2
         case let (.stats(a, x, l1), .stats(b, y, l2)): return a == b && x == y && l1 == l2
         case let (.mvExpand(a, l1), .mvExpand(b, l2)): return a == b && l1 == l2
+        case let (.dissect(a, p, s, l1), .dissect(b, q, t, l2)): return a == b && p == q && s == t && l1 == l2
+        case let (.grok(a, p, l1), .grok(b, q, l2)): return a == b && p == q && l1 == l2
         default: return false
         }
     }
@@ -78,13 +86,16 @@ public enum ESQLCommand: Sendable, Hashable {
         case .sort: "SORT"
         case .stats: "STATS"
         case .mvExpand: "MV_EXPAND"
+        case .dissect: "DISSECT"
+        case .grok: "GROK"
         }
     }
 
     public var location: SourceLocation {
         switch self {
         case .where(_, let at), .keep(_, let at), .drop(_, let at), .eval(_, let at), .rename(_, let at),
-             .limit(_, let at), .sort(_, let at), .stats(_, _, let at), .mvExpand(_, let at):
+             .limit(_, let at), .sort(_, let at), .stats(_, _, let at), .mvExpand(_, let at), .dissect(_, _, _, let at),
+             .grok(_, _, let at):
             return at
         }
     }

@@ -61,8 +61,13 @@ public struct FieldTypes: Sendable {
     private var aliases: [String: String] = [:]
     /// Fields mapped `flattened`: any key below one is a keyword.
     private var flattened: Set<String> = []
+    /// Fields mapped `text` or `match_only_text`: what a full-text `MATCH` analyzes.
+    private var analyzed: Set<String> = []
 
     public init() {}
+
+    /// Whether the field is full text (`text`, `match_only_text`), which `MATCH` searches by words.
+    public func isAnalyzed(_ field: String) -> Bool { analyzed.contains(resolve(field)) }
 
     /// ECS and the rule set's non-ECS fields.
     public static let bundled: FieldTypes = {
@@ -74,6 +79,7 @@ public struct FieldTypes: Sendable {
             let kind = String(parts[1])
             table.types[name] = FieldType(mapped: kind, ignoreAbove: parts.count > 2 ? Int(parts[2]) : nil)
             if kind == "flattened" { table.flattened.insert(name) }
+            if kind == "text" || kind == "match_only_text" { table.analyzed.insert(name) }
         }
         return table
     }()
@@ -98,6 +104,8 @@ public struct FieldTypes: Sendable {
         merged.types.merge(mapping.types) { $1 }
         merged.aliases.merge(mapping.aliases) { $1 }
         merged.flattened.formUnion(mapping.flattened)
+        merged.analyzed.subtract(mapping.types.keys)
+        merged.analyzed.formUnion(mapping.analyzed)
         return merged
     }
 
@@ -131,6 +139,7 @@ public struct FieldTypes: Sendable {
             case "alias":
                 if case .string(let path)? = definition["path"] { aliases[name] = path }
             case "text", "match_only_text":
+                analyzed.insert(name)
                 // EQL reads a text field through its keyword sub-field when it has one.
                 if case .object(let subfields)? = definition["fields"],
                    let keyword = subfields.first(where: { $0.value["type"] == .string("keyword") })?.value {

@@ -1,0 +1,17 @@
+/// What went wrong while computing functions, counted by kind: Elasticsearch turns each failure
+/// into a null result plus a response warning ("evaluation of [...] failed, treating result as null").
+public struct ESQLWarnings: Sendable {
+    /// A function that takes single values met a multi-value ("single-value function encountered multi-value").
+    public var multiValuedArgument = 0
+    /// Long or unsigned long arithmetic overflowed (`ABS(-9223372036854775808)`, `MV_SUM`).
+    public var overflow = 0
+    /// A value a conversion could not read (`TO_IP("foo")`, `TO_INTEGER(3e10)`).
+    public var invalidConversion = 0
+    /// Any other argument a function refused for this row: a negative length, an unparseable
+    /// per-row regex or date pattern, invalid JSON, the square root of a negative number.
+    public var invalidArgument = 0
+
+    public init() {}
+
+    public var total: Int { multiValuedArgument + overflow + invalidConversion + invalidArgument }
+}

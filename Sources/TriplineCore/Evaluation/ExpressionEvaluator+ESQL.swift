@@ -1,0 +1,57 @@
+/// ES|QL's pipeline on the one expression engine: the rows an event gives, stage by stage.
+extension ExpressionEvaluator {
+    /// The rows `event` gives after every stage: none when a `WHERE` drops it, several after an
+    /// `MV_EXPAND`. Each row holds the pipeline's computed columns by slot. `SORT` and `LIMIT`
+    /// order a table, not an event's rows: a rule's pipeline has neither.
+    public mutating func esqlRows(_ pipeline: ESQLPipeline, _ event: EventView) -> [[Value]] {
+        var rows = [[Value](repeating: .null, count: pipeline.slotCount)]
+        var next: [[Value]] = []
+        for stage in pipeline.stages {
+            next.removeAll(keepingCapacity: true)
+            for row in rows { apply(stage, to: row, event, into: &next) }
+            swap(&rows, &next)
+            if rows.isEmpty { break }
+        }
+        return rows
+    }
+
+    /// One row-at-a-time stage on one row of `event`, its result rows appended to `out`.
+    public mutating func apply(_ stage: ESQLStage, to row: [Value], _ event: EventView, into out: inout [[Value]]) {
+        self.row = row
+        switch stage {
+        case .filter(let condition):
+            if value(condition, event) == .bool(true) { out.append(row) }
+        case .assign(let slot, let expression):
+            var row = row
+            row[slot] = value(expression, event)
+            out.append(row)
+        case .dissect(let input, let pattern, let slots):
+            out.append(extracted(input, event, into: row, slots: slots) { pattern.match($0) })
+        case .grok(let input, let pattern, let slots):
+            out.append(extracted(input, event, into: row, slots: slots) { pattern.match($0) })
+        case .expand(let slot, let expression):
+            let values = value(expression, event).values
+            var row = row
+            guard !values.isEmpty else { row[slot] = .null; out.append(row); return }
+            for value in values {
+                row[slot] = value
+                out.append(row)
+            }
+        case .sort, .limit:
+            out.append(row)
+        }
+    }
+
+    /// `DISSECT`/`GROK`: the matcher's columns into their slots, all null when the input is not
+    /// one string or does not match.
+    private mutating func extracted(_ input: ValueExpression, _ event: EventView, into row: [Value], slots: [Int],
+                                    _ match: ([UInt8]) -> [Value]?) -> [Value] {
+        var row = row
+        let subject = value(input, event)
+        if subject.isMultiValued { warnings.multiValuedArgument += 1 }
+        let values: [Value]?
+        if case .keyword(let bytes) = subject { values = match(bytes) } else { values = nil }
+        for (index, slot) in slots.enumerated() { row[slot] = values.map { $0[index] } ?? .null }
+        return row
+    }
+}

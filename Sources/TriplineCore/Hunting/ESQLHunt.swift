@@ -1,0 +1,183 @@
+/// An ad-hoc ES|QL query over files (`tripline query --esql`): the result table, as
+/// Elasticsearch would return it for the same events.
+///
+/// The hoisted conditions run as the events stream by (only matching lines are kept); the
+/// pipeline then runs over the kept events as one table, so `SORT` and `LIMIT` see every row.
+public struct ESQLHunt {
+    public struct Options: Sendable {
+        public var types: FieldTypes = .bundled
+        /// `NOW()`, in epoch milliseconds.
+        public var now: Int64 = Timestamp.nowMilliseconds()
+        public init() {}
+    }
+
+    /// The result: column names in the query's order, one JSON cell per column per row.
+    public struct Table: Sendable {
+        public var columns: [String]
+        public var rows: [[JSONValue]]
+    }
+
+    public let plan: FieldPlan
+    private let predicate: Predicate
+    private let pipeline: ESQLPipeline
+    private let source: ESQLSource
+    private let types: FieldTypes
+    private let now: Int64
+    private var extractor: Extractor
+    private var predicates = PredicateEvaluator()
+    private var kept: [UInt8] = []
+    private var keptLines: [LineSpan] = []
+    public private(set) var eventsRead = 0
+    public private(set) var rejected: [DeadLetter] = []
+
+    public init(esql query: String, options: Options) throws(RuleError) {
+        var compiler = RuleCompiler(types: options.types)
+        do {
+            (predicate, pipeline, source) = try compiler.compileESQLHunt(query)
+        } catch {
+            throw RuleError(file: "query", location: error.location, message: error.message, ruleID: "query", language: "esql",
+                            isUnsupported: error.code == .unsupported)
+        }
+        types = options.types
+        now = options.now
+        plan = FieldPlan(paths: compiler.registry.paths)
+        extractor = Extractor(plan: plan)
+        if source.indices.isEmpty {
+            // `ROW`: one row, from no event.
+            keptLines.append(LineSpan(start: 0, length: 2))
+            kept = Array("{}\n".utf8)
+        }
+    }
+
+    /// Reads a batch: lines the hoisted conditions keep are copied aside; rejected lines are
+    /// kept in `rejected`.
+    public mutating func consume(_ batch: Batch) {
+        guard !source.indices.isEmpty else { return }
+        let (extracted, dead) = extractor.extract(batch)
+        rejected += dead
+        extracted.batch.withUnsafeBytes { raw in
+            extracted.values.withUnsafeBufferPointer { values in
+                for line in 0..<batch.lineCount {
+                    eventsRead += 1
+                    guard extracted.isValid[line] else { continue }
+                    let event = EventView(raw: raw, values: UnsafeBufferPointer(rebasing: values[extracted.valueRange(ofLine: line)]))
+                    guard predicates.evaluate(predicate, event) == .true else { continue }
+                    let span = batch.lines[line]
+                    keptLines.append(LineSpan(start: UInt32(kept.count), length: span.length))
+                    kept += raw[Int(span.start)..<span.end]
+                    kept.append(0x0A)
+                }
+            }
+        }
+    }
+
+    /// Runs the pipeline over the kept events and returns the table.
+    public mutating func result() -> Table {
+        let batch = Batch(source: "query", baseOffset: 0, bytes: kept, lines: keptLines)
+        let (extracted, _) = extractor.extract(batch)
+        var expressions = predicates.expressions
+        expressions.now = now
+        let events = (0..<batch.lineCount).filter { extracted.isValid[$0] }
+        // Each row: its event and its computed columns.
+        var rows: [(event: Int, slots: [Value])] = events.map { ($0, [Value](repeating: .null, count: pipeline.slotCount)) }
+        extracted.batch.withUnsafeBytes { raw in
+            extracted.values.withUnsafeBufferPointer { values in
+                func view(_ line: Int) -> EventView {
+                    EventView(raw: raw, values: UnsafeBufferPointer(rebasing: values[extracted.valueRange(ofLine: line)]))
+                }
+                for stage in pipeline.stages {
+                    switch stage {
+                    case .limit(let count):
+                        rows = Array(rows.prefix(count))
+                    case .sort(let keys):
+                        let decorated = rows.enumerated().map { position, row in
+                            expressions.row = row.slots
+                            return (keys.map { expressions.value($0.value, view(row.event)) }, position, row)
+                        }
+                        rows = decorated.sorted { a, b in
+                            for (index, key) in keys.enumerated() {
+                                let order = Self.order(a.0[index], b.0[index], key)
+                                if order != 0 { return order < 0 }
+                            }
+                            return a.1 < b.1
+                        }.map(\.2)
+                    default:
+                        var next: [(event: Int, slots: [Value])] = []
+                        var out: [[Value]] = []
+                        for row in rows {
+                            out.removeAll(keepingCapacity: true)
+                            expressions.apply(stage, to: row.slots, view(row.event), into: &out)
+                            next += out.map { (row.event, $0) }
+                        }
+                        rows = next
+                    }
+                }
+            }
+        }
+        return table(rows, batch: batch)
+    }
+
+    /// ES|QL's sort order for one key: nulls where the key puts them, multi-values by their
+    /// smallest (ascending) or largest (descending) value.
+    static func order(_ a: Value, _ b: Value, _ key: ESQLSortKey.Compiled) -> Int {
+        func pick(_ value: Value) -> Value {
+            guard case .multi(let values) = value else { return value }
+            let sorted = values.sorted { (Value.order($0, $1) ?? 0) < 0 }
+            return (key.ascending ? sorted.first : sorted.last) ?? .null
+        }
+        let x = pick(a), y = pick(b)
+        if x.isNull || y.isNull {
+            if x.isNull && y.isNull { return 0 }
+            return x.isNull == key.nullsFirst ? -1 : 1
+        }
+        let order = Value.order(x, y) ?? 0
+        return key.ascending ? order : -order
+    }
+
+    private func table(_ rows: [(event: Int, slots: [Value])], batch: Batch) -> Table {
+        let documents = (0..<batch.lineCount).map { (try? JSONValue.parse(batch.lineBytes($0))) ?? .object([]) }
+        var names = Set<String>()
+        for document in documents {
+            var leaves: [(String, JSONValue)] = []
+            AlertBuilder.flatten(document, prefix: "", into: &leaves)
+            for (name, _) in leaves { names.insert(name) }
+        }
+        let initial = ESQLResultColumns.initial(eventFields: Array(names), metadata: pipeline.metadata)
+        let columns = ESQLResultColumns.resolve(pipeline.columns, initial: initial)
+        let cells = rows.map { row in
+            columns.map { column -> JSONValue in
+                switch column.cell {
+                case .slot(let slot): return row.slots[slot].json
+                case .event(let path): return Self.cell(documents[row.event].values(atPath: path), type: types.type(of: types.resolve(path)))
+                case .metadata(let name):
+                    switch name {
+                    case "_index": return documents[row.event]["_index"] ?? .string("query")
+                    case "_id": return documents[row.event]["_id"] ?? .string(String(batch.lines[row.event].start))
+                    case "_version": return .number("1")
+                    default: return .null
+                    }
+                }
+            }
+        }
+        return Table(columns: columns.map(\.name), rows: cells)
+    }
+
+    /// A field's values as the column of its mapped type shows them: numbers sent as text read
+    /// as numbers, dates as ISO-8601 text, values that do not fit the type left out.
+    static func cell(_ values: [JSONValue], type: FieldType) -> JSONValue {
+        let typed: [JSONValue] = values.compactMap { value in
+            let text: String
+            let isString: Bool
+            switch value {
+            case .string(let s): text = s; isString = true
+            case .number(let n): text = n; isString = false
+            case .bool(let b): text = String(b); isString = false
+            default: return nil
+            }
+            if type == .dynamic, case .bool(let b) = value { return .bool(b) }
+            return Array(text.utf8).withUnsafeBytes { FieldValue.typed(text: $0, isString: isString, type)?.json }
+        }
+        if typed.isEmpty { return .null }
+        return typed.count == 1 ? typed[0] : .array(typed)
+    }
+}

@@ -1,0 +1,151 @@
+import Testing
+@testable import TriplineCore
+
+/// ES|QL queries as pipelines of commands on one event at a time (RuleCompiler+ESQL.swift,
+/// ExpressionEvaluator+ESQL.swift): column scope, hoisting, rows, and Kibana's alert shape.
+@Suite struct ESQLPipelineTests {
+    /// Each line's alerts (parsed), with the prefilter off and on (which must agree).
+    func alerts(_ query: String, _ bodies: [String]) throws -> [[JSONValue]] {
+        let rules = try esqlRule(query)
+        let lines = bodies.map { #"{"_index":"logs-test-default","@timestamp":"2026-01-02T03:04:05.000Z","# + $0 + "}" }
+        let plain = try Self.alerts(lines, rules, prefilter: false)
+        let filtered = try Self.alerts(lines, rules, prefilter: true)
+        #expect(plain == filtered, "the prefilter changed the alerts of \(query)")
+        return plain
+    }
+
+    static func alerts(_ lines: [String], _ rules: RuleSet, prefilter: Bool) throws -> [[JSONValue]] {
+        var framer = LineFramer(source: "test")
+        var outputs: [FramedOutput] = []
+        var bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+        bytes.withUnsafeMutableBytes { outputs += framer.append(UnsafeRawBufferPointer($0)) }
+        outputs += framer.finish(.endOfFile)
+        let literalPrefilter = prefilter ? LiteralPrefilter(rules: rules.rules, defaultIndex: nil) : nil
+        var extractor = Extractor(plan: rules.plan, prefilter: literalPrefilter)
+        var evaluator = RuleEvaluator(ruleSet: rules, defaultIndex: nil, prefilter: literalPrefilter)
+        let builder = AlertBuilder()
+        var result = [[JSONValue]](repeating: [], count: lines.count)
+        for case .batch(let batch) in outputs {
+            let (extracted, _) = extractor.extract(batch)
+            let valid = (0..<batch.lineCount).filter { extracted.isValid[$0] }
+            for match in evaluator.evaluate(extracted, lines: valid) {
+                let source = AlertBuilder.Source(line: batch.lineBytes(match.line), position: batch.position(ofLine: match.line), index: match.index)
+                let built = builder.alert(rule: rules.rules[match.rule], source: source, eventTime: match.eventTime, now: 0, row: match.row)
+                result[match.line].append(try JSONValue.parse(built.line))
+            }
+        }
+        return result
+    }
+
+    @Test func evalShadowsTheEventsFieldFromThenOn() throws {
+        let got = try alerts(#"FROM logs-test-* | EVAL process.name = TO_LOWER(process.name) | WHERE process.name == "cmd.exe""#,
+                             [#""process":{"name":"CMD.EXE","pid":4}"#, #""process":{"name":"cmd.exe"}"#, #""process":{"name":"sh"}"#])
+        #expect(got.map(\.count) == [1, 1, 0])
+        // Kibana writes the row's columns over the source: the lowered name, under its dotted key.
+        let first = try #require(got[0].first)
+        #expect(first["process.name"] == .string("cmd.exe"))
+        #expect(first["process"]?["pid"] == .number("4"))
+        #expect(first["process"]?["name"] == nil)
+    }
+
+    @Test func thePrefilterTakesLiteralsOnlyFromConditionsOnTheEventsFields() throws {
+        let computed = try esqlRule(#"FROM logs-test-* | EVAL x = CONCAT(a, b) | WHERE x == "ab""#)
+        #expect(computed.rules[0].literals == nil)
+        // The line holds "a" and "b" but never "ab": a prefilter reading x's literal would skip it.
+        #expect(try alerts(#"FROM logs-test-* | EVAL x = CONCAT(a, b) | WHERE x == "ab""#, [#""a":"a","b":"b""#, #""a":"a","b":"c""#])
+                .map(\.count) == [1, 0])
+        let hoisted = try esqlRule(#"FROM logs-test-* | EVAL n = LENGTH(message) | WHERE n > 5 | WHERE event.code == "4104""#)
+        #expect(hoisted.rules[0].literals?.literals == [Array("4104".utf8)])
+    }
+
+    @Test func aRenamedFieldIsReadUnderItsNewName() throws {
+        let got = try alerts(#"FROM logs-test-* | RENAME user.name AS who | WHERE who == "root" | KEEP who, host.name"#,
+                             [#""user":{"name":"root"},"host":{"name":"h1"}"#, #""user":{"name":"bob"}"#])
+        #expect(got.map(\.count) == [1, 0])
+        #expect(got[0].first?["who"] == .string("root"))
+        #expect(throws: RuleError.self) { try esqlRule(#"FROM logs-test-* | RENAME user.name AS who | WHERE user.name == "root""#) }
+        #expect(throws: RuleError.self) { try esqlRule(#"FROM logs-test-* | KEEP host.name | WHERE user.name == "root""#) }
+        #expect(throws: RuleError.self) { try esqlRule(#"FROM logs-test-* | EVAL x = 1 | DROP x | WHERE x == 1"#) }
+    }
+
+    @Test func nullAndMultiValuedOperandsDropTheRow() throws {
+        // ES|QL: a multi-valued argument of a single-valued function is null (with a warning);
+        // a comparison with null is null, and so is its negation: the row goes either way.
+        let query = "FROM logs-test-* | EVAL n = LENGTH(tag) | WHERE n > 2"
+        #expect(try alerts(query, [#""tag":"abc""#, #""tag":["abc","defg"]"#, #""other":1"#]).map(\.count) == [1, 0, 0])
+        let negated = "FROM logs-test-* | EVAL n = LENGTH(tag) | WHERE NOT n > 2"
+        #expect(try alerts(negated, [#""tag":"ab""#, #""tag":["abc","defg"]"#, #""other":1"#]).map(\.count) == [1, 0, 0])
+    }
+
+    @Test func mvExpandGivesOneAlertPerValueEachWithItsOwnID() throws {
+        let query = #"FROM logs-test-* METADATA _id | MV_EXPAND tag | WHERE tag LIKE "a*" | KEEP _id, tag"#
+        let got = try alerts(query, [#""tag":["ab","ac","b"]"#, #""tag":"b""#, #""other":1"#])
+        #expect(got.map(\.count) == [2, 0, 0])
+        #expect(got[0].map { $0["tag"] } == [.string("ab"), .string("ac")])
+        let ids = got[0].compactMap { $0["kibana.alert.uuid"] }
+        #expect(Set(ids).count == 2)
+        // Deterministic: the same input gives the same ids, so a replay writes no second copy.
+        #expect(try alerts(query, [#""tag":["ab","ac","b"]"#]).first?.compactMap { $0["kibana.alert.uuid"] } == ids)
+        // A missing column keeps its one row, with null.
+        #expect(try alerts("FROM logs-test-* | MV_EXPAND tag | WHERE tag IS NULL", [#""other":1"#]).map(\.count) == [1])
+    }
+
+    @Test func caseAndCoalesceComputeColumns() throws {
+        let query = #"""
+        FROM logs-test-* | EVAL kind = CASE(n > 10, "big", n > 5, "medium", "small"), who = COALESCE(user.name, "unknown")
+        | WHERE kind != "small" | KEEP kind, who
+        """#
+        let got = try alerts(query, [#""n":20"#, #""n":7,"user":{"name":"x"}"#, #""n":1"#])
+        #expect(got.map(\.count) == [1, 1, 0])
+        #expect(got[0].first?["kind"] == .string("big"))
+        #expect(got[0].first?["who"] == .string("unknown"))
+        #expect(got[1].first?["kind"] == .string("medium"))
+        #expect(got[1].first?["who"] == .string("x"))
+    }
+
+    @Test func dissectSplitsAStringIntoColumns() throws {
+        let query = #"FROM logs-test-* | DISSECT message "%{verb} %{path} HTTP/%{version}" | WHERE verb == "GET" | KEEP verb, path, version"#
+        let got = try alerts(query, [#""message":"GET /index.html HTTP/1.1""#, #""message":"POST /x HTTP/2""#, #""message":"garbage""#])
+        #expect(got.map(\.count) == [1, 0, 0])
+        #expect(got[0].first?["path"] == .string("/index.html"))
+        #expect(got[0].first?["version"] == .string("1.1"))
+    }
+
+    @Test func grokCapturesTypedColumns() throws {
+        let query = #"FROM logs-test-* | GROK message "%{IP:client} %{WORD:method} %{NUMBER:bytes:int}" | WHERE bytes > 100 | KEEP client, bytes"#
+        let got = try alerts(query, [#""message":"10.0.0.1 GET 512""#, #""message":"10.0.0.2 GET 12""#, #""message":"none""#])
+        #expect(got.map(\.count) == [1, 0, 0])
+        #expect(got[0].first?["client"] == .string("10.0.0.1"))
+        #expect(got[0].first?["bytes"] == .number("512"))
+    }
+
+    @Test func matchOnATextFieldSearchesItsWords() throws {
+        // powershell.file.script_block_text is `text`: the standard analyzer's words, any of them.
+        let query = #"FROM logs-test-* | WHERE powershell.file.script_block_text : "rahc|metsys""#
+        let bodies = [#""powershell":{"file":{"script_block_text":"$x = 'RAHC' + $y"}}"#,
+                      #""powershell":{"file":{"script_block_text":"metsystem"}}"#,
+                      #""powershell":{"file":{"script_block_text":"a metsys.b c"}}"#,
+                      #""other":1"#]
+        #expect(try alerts(query, bodies).map(\.count) == [1, 0, 0, 0])
+        // A query is true or false, never null: NOT holds for an event without the field.
+        #expect(try alerts(#"FROM logs-test-* | WHERE NOT powershell.file.script_block_text : "rahc""#, bodies).map(\.count) == [0, 1, 1, 1])
+        #expect(StandardAnalyzer.tokens("Foo-bar baz_1 a.b 1,5 x:y, e'f _23niw") ==
+                ["foo", "bar", "baz_1", "a.b", "1,5", "x:y", "e'f", "_23niw"].map { Array($0.utf8) })
+    }
+
+    @Test func fuzzyMatchOnAKeywordAllowsItsEdits() throws {
+        let query = #"FROM logs-test-* | WHERE match(process.name, "svchost.exe", { "fuzziness": 1, "max_expansions": 10 })"#
+        let names = ["svchost.exe", "svch0st.exe", "svhcost.exe", "scvhst.exe", "SVCHOST.EXE", "svchost.exe1", "vchost.exe"]
+        let got = try alerts(query, names.map { #""process":{"name":""# + $0 + #""}"# }).map(\.count)
+        #expect(got == [1, 1, 1, 0, 0, 1, 1])
+        #expect(throws: RuleError.self) { try esqlRule(#"FROM logs-test-* | WHERE match(process.name, "x", {"fuzziness": 1, "analyzer": "y"})"#) }
+    }
+
+    @Test func stXAndStYReadAGeoPointsLongitudeAndLatitude() throws {
+        let query = "FROM logs-test-* | EVAL lat = ST_Y(source.geo.location), lon = ST_X(source.geo.location) | WHERE lat > 40 | KEEP lat, lon"
+        let got = try alerts(query, [#""source":{"geo":{"location":{"lat":45.5,"lon":-73.6}}}"#, #""source":{"geo":{"location":{"lat":10,"lon":1}}}"#])
+        #expect(got.map(\.count) == [1, 0])
+        #expect(got[0].first?["lat"] == .number("45.5"))
+        #expect(got[0].first?["lon"] == .number("-73.6"))
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+@testable import TriplineCore
+
+/// `tripline query --esql` as a new user runs it: a small NDJSON file, the rows Elasticsearch
+/// would return, in the query's order and with the query's columns.
+@Suite struct ESQLQueryTests {
+    static let events = [
+        #"{"@timestamp":"2026-01-01T00:00:03Z","user":{"name":"alice"},"process":{"name":"CMD.EXE","args":["/c","whoami"]},"message":"GET /a HTTP/1.1","bytes":900}"#,
+        #"{"@timestamp":"2026-01-01T00:00:01Z","user":{"name":"bob"},"process":{"name":"bash","args":["-c","id","-x"]},"message":"POST /b HTTP/2","bytes":"40"}"#,
+        #"{"@timestamp":"2026-01-01T00:00:02Z","user":{"name":"carol"},"process":{"name":"sh"},"message":"10.1.2.3 denied","bytes":7}"#,
+        #"{"@timestamp":"2026-01-01T00:00:04Z","process":{"name":"curl"},"bytes":null}"#,
+    ]
+
+    func query(_ esql: String, format: String = "ndjson") throws -> (rows: [JSONValue], text: String) {
+        let directory = temporaryDirectory()
+        let path = directory + "/events.ndjson"
+        try Data((Self.events.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path))
+        let result = try run(triplineBinary, ["query", "--esql", esql, "--format", format, path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = String(decoding: result.stdout, as: UTF8.self)
+        let rows = format == "ndjson" ? try text.split(separator: "\n").map { try JSONValue.parse(Array($0.utf8)) } : []
+        return (rows, text)
+    }
+
+    @Test func evalCaseSortAndLimitGiveTheRowsInOrder() throws {
+        let (rows, _) = try query("""
+            FROM logs-* | EVAL name = TO_LOWER(process.name), size = CASE(bytes > 100, "large", bytes > 10, "medium", "small")
+            | SORT @timestamp DESC | LIMIT 3 | KEEP name, size, user.name
+            """)
+        #expect(rows == [
+            .object([("name", .string("curl")), ("size", .string("small")), ("user.name", .null)]),
+            .object([("name", .string("cmd.exe")), ("size", .string("large")), ("user.name", .string("alice"))]),
+            .object([("name", .string("sh")), ("size", .string("small")), ("user.name", .string("carol"))]),
+        ])
+    }
+
+    @Test func mvExpandGivesARowPerValue() throws {
+        let (rows, _) = try query(#"FROM logs-* | WHERE user.name IS NOT NULL | MV_EXPAND process.args | SORT user.name, process.args | KEEP user.name, process.args"#)
+        #expect(rows.map { $0["process.args"] } == ["/c", "whoami", "-c", "-x", "id", nil].map { $0.map(JSONValue.string) ?? .null })
+        #expect(rows.map { $0["user.name"] } == ["alice", "alice", "bob", "bob", "bob", "carol"].map(JSONValue.string))
+    }
+
+    @Test func dissectAndGrokSplitTheMessage() throws {
+        let (dissected, _) = try query(#"FROM logs-* | DISSECT message "%{verb} %{path} HTTP/%{version}" | WHERE verb IS NOT NULL | SORT verb | KEEP verb, path, version"#)
+        #expect(dissected == [
+            .object([("verb", .string("GET")), ("path", .string("/a")), ("version", .string("1.1"))]),
+            .object([("verb", .string("POST")), ("path", .string("/b")), ("version", .string("2"))]),
+        ])
+        let (grokked, _) = try query(#"FROM logs-* | GROK message "%{IP:client} %{WORD:action}" | WHERE client IS NOT NULL | KEEP client, action"#)
+        #expect(grokked == [.object([("client", .string("10.1.2.3")), ("action", .string("denied"))])])
+    }
+
+    @Test func kqlAndTypedFieldsFilterAsElasticsearchDoes() throws {
+        // `bytes` is ECS-less here, so dynamic: "40" is a keyword, not 40; KQL matches the term.
+        let (rows, _) = try query(#"FROM logs-* | WHERE KQL("process.name:sh or user.name:alice") | SORT @timestamp | KEEP user.name"#)
+        #expect(rows.map { $0["user.name"] } == [.string("carol"), .string("alice")])
+    }
+
+    @Test func rowAndTextFormats() throws {
+        let directory = temporaryDirectory()
+        _ = directory
+        let result = try run(triplineBinary, ["query", "--esql", #"ROW a = 1, b = "x", c = [1, 2] | EVAL d = a + 1"#])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(String(decoding: result.stdout, as: UTF8.self) == #"{"a":1,"b":"x","c":[1,2],"d":2}"# + "\n")
+        let (_, csv) = try query("FROM logs-* | SORT @timestamp | LIMIT 2 | KEEP user.name, bytes", format: "csv")
+        #expect(csv == "user.name,bytes\nbob,40\ncarol,7\n")
+        let (_, txt) = try query("FROM logs-* | SORT @timestamp | LIMIT 2 | KEEP user.name, bytes", format: "txt")
+        #expect(txt == "user.name | bytes\n----------+------\nbob       | 40\ncarol     | 7\n")
+    }
+
+    @Test func errorsSayWhereAndWhy() throws {
+        let result = try run(triplineBinary, ["query", "--esql", "FROM logs-* | EVAL x = NO_SUCH(a)", "/dev/null"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("1:24"), "\(result.stderr)")
+        #expect(result.stderr.contains("no_such"), "\(result.stderr)")
+        let stats = try run(triplineBinary, ["query", "--esql", "FROM logs-* | STATS c = COUNT(*)", "/dev/null"])
+        #expect(stats.status == 2)
+        #expect(stats.stderr.contains("STATS"), "\(stats.stderr)")
+    }
+}
