@@ -175,11 +175,24 @@ struct AlertBuilderTests {
         var byName: [String: [JSONValue]] = [:]
         for (name, value) in leaves { byName[name, default: []].append(value) }
         let order = byName.keys.filter { !ESQLResultColumns.metadataFields.contains($0) }.sorted()
+        // KEEP's precedence (ES|QL docs): a whole name over a partial wildcard over `*`, the
+        // rightmost pattern on a tie; columns in their owning patterns' order.
         var selected = keep == nil ? order : []
-        for pattern in keep ?? [] where !ESQLResultColumns.metadataFields.contains(pattern) {
-            let matcher = WildcardPattern(pattern, caseInsensitive: false, questionMarkIsWildcard: false)
-            let hits = pattern.contains("*") ? order.filter { matcher.matches($0) } : [pattern]
-            for hit in hits where !selected.contains(hit) { selected.append(hit) }
+        if let keep {
+            var owner: [String: Int] = [:]
+            func rank(_ pattern: String) -> Int { pattern == "*" ? 0 : pattern.contains("*") ? 1 : 2 }
+            for (index, pattern) in keep.enumerated() where !ESQLResultColumns.metadataFields.contains(pattern) {
+                let matcher = WildcardPattern(pattern, caseInsensitive: false, questionMarkIsWildcard: false)
+                for name in pattern.contains("*") ? order.filter({ matcher.matches($0) }) : [pattern] {
+                    if let current = owner[name], rank(keep[current]) > rank(pattern) { continue }
+                    owner[name] = index
+                }
+            }
+            for index in keep.indices {
+                let pattern = keep[index]
+                let names = pattern.contains("*") ? order : [pattern]
+                selected += names.filter { owner[$0] == index }
+            }
         }
         let drops = drop.map { WildcardPattern($0, caseInsensitive: false, questionMarkIsWildcard: false) }
         selected.removeAll { name in drops.contains { $0.matches(name) } }

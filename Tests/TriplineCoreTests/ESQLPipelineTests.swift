@@ -148,4 +148,33 @@ import Testing
         #expect(got[0].first?["lat"] == .number("45.5"))
         #expect(got[0].first?["lon"] == .number("-73.6"))
     }
+
+    @Test func likeReadsEscapesAndItsAnythingPatternIsNotNull() throws {
+        let escaped = try alerts(#"FROM logs-test-* | WHERE process.name LIKE "a\\*b""#,
+                                 [#""process":{"name":"a*b"}"#, #""process":{"name":"axb"}"#])
+        #expect(escaped.map(\.count) == [1, 0])
+        // ES|QL rewrites LIKE "*" to IS NOT NULL: its negation keeps the events without the field.
+        #expect(try alerts(#"FROM logs-test-* | WHERE process.name NOT LIKE ("*")"#, [#""process":{"name":"x"}"#, #""other":1"#])
+                .map(\.count) == [0, 1])
+    }
+
+    @Test func inWithANullIsTrueOrNullNeverFalse() throws {
+        let bodies = [#""n":2"#, #""n":0"#]
+        #expect(try alerts(#"FROM logs-test-* | EVAL x = CASE(n > 1, "a", "b") | WHERE NOT x IN ("b")"#, bodies).map(\.count) == [1, 0])
+        #expect(try alerts(#"FROM logs-test-* | EVAL x = CASE(n > 1, "a", "b") | WHERE NOT x IN ("b", null)"#, bodies).map(\.count) == [0, 0])
+        #expect(try alerts(#"FROM logs-test-* | EVAL x = CASE(n > 1, "a", "b") | WHERE x IN ("a", null)"#, bodies).map(\.count) == [1, 0])
+    }
+
+    @Test func constantsFlowThroughEvalIntoPatterns() throws {
+        let query = #"FROM logs-test-* | EVAL suffix = "*", p = CONCAT("cmd", suffix) | WHERE process.name LIKE p"#
+        #expect(try alerts(query, [#""process":{"name":"cmd.exe"}"#, #""process":{"name":"sh"}"#]).map(\.count) == [1, 0])
+    }
+
+    @Test func datesTakeTimeSpansAndCompareWithDateStrings() throws {
+        // Each event's @timestamp is 2026-01-02T03:04:05Z.
+        let query = #"FROM logs-test-* | EVAL later = @timestamp + 1 day, earlier = @timestamp - 2 hours | WHERE later > "2026-01-03T00:00:00Z" AND earlier < "2026-01-02T02:00:00Z" | KEEP later"#
+        let got = try alerts(query, [#""a":1"#])
+        #expect(got.map(\.count) == [1])
+        #expect(got[0].first?["later"] == .string("2026-01-03T03:04:05.000Z"))
+    }
 }

@@ -29,27 +29,43 @@ public enum ESQLResultColumns {
                 columns[at].name = to
                 columns = columns.enumerated().filter { $0.offset == at || $0.element.name != to }.map(\.element)
             case .keep(let patterns):
-                var kept: [(name: String, cell: ESQLCell)] = []
-                var taken = Set<String>()
-                for pattern in patterns {
-                    if pattern.contains("*") {
-                        let matcher = WildcardPattern(pattern, caseInsensitive: false, questionMarkIsWildcard: false)
-                        for column in columns where matcher.matches(column.name) && taken.insert(column.name).inserted {
-                            kept.append(column)
-                        }
-                    } else if taken.insert(pattern).inserted {
-                        // A name the event lacks is still a column (null), as a mapped field is.
-                        kept.append(columns.first { $0.name == pattern }
-                                    ?? (pattern, metadataFields.contains(pattern) ? .metadata(pattern) : .event(pattern)))
-                    }
-                }
-                columns = kept
+                columns = kept(columns, patterns)
             case .drop(let patterns):
                 let matchers = patterns.map { WildcardPattern($0, caseInsensitive: false, questionMarkIsWildcard: false) }
                 columns.removeAll { column in matchers.contains { $0.matches(column.name) } }
             }
         }
         return columns
+    }
+
+    /// `KEEP`: each column goes to the pattern that names it most precisely (a whole name, then a
+    /// partial wildcard, then `*`; the rightmost on a tie), and columns come in their patterns'
+    /// order. A whole name the event lacks is still a column (null), as a mapped field is.
+    static func kept(_ columns: [(name: String, cell: ESQLCell)], _ patterns: [String]) -> [(name: String, cell: ESQLCell)] {
+        func precedence(_ pattern: String) -> Int { pattern == "*" ? 0 : pattern.contains("*") ? 1 : 2 }
+        var owner: [String: Int] = [:]
+        var available = columns
+        for (index, pattern) in patterns.enumerated() {
+            let names: [String]
+            if pattern.contains("*") {
+                let matcher = WildcardPattern(pattern, caseInsensitive: false, questionMarkIsWildcard: false)
+                names = available.map(\.name).filter { matcher.matches($0) }
+            } else {
+                names = [pattern]
+                if !available.contains(where: { $0.name == pattern }) {
+                    available.append((pattern, metadataFields.contains(pattern) ? .metadata(pattern) : .event(pattern)))
+                }
+            }
+            for name in names {
+                if let current = owner[name], precedence(patterns[current]) > precedence(pattern) { continue }
+                owner[name] = index
+            }
+        }
+        var out: [(name: String, cell: ESQLCell)] = []
+        for index in patterns.indices {
+            out += available.filter { owner[$0.name] == index }
+        }
+        return out
     }
 
     /// The event's leaf fields by dotted name, sorted, then the metadata fields asked for.

@@ -29,6 +29,8 @@ public enum Timestamp {
         let month = mp < 10 ? mp + 3 : mp - 9
         if month <= 2 { year += 1 }
         func pad(_ value: Int64, _ width: Int) -> String {
+            // Java's ISO form of a year before year 0: "-0006".
+            if value < 0 { return "-" + pad(-value, width) }
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }

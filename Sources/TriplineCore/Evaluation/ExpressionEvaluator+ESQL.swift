@@ -43,15 +43,17 @@ extension ExpressionEvaluator {
     }
 
     /// `DISSECT`/`GROK`: the matcher's columns into their slots, all null when the input is not
-    /// one string or does not match.
+    /// a string or does not match. Each value of a multi-valued input is matched, and each
+    /// column gathers what the matching values give (csv-spec `multivalueInput`).
     private mutating func extracted(_ input: ValueExpression, _ event: EventView, into row: [Value], slots: [Int],
                                     _ match: ([UInt8]) -> [Value]?) -> [Value] {
         var row = row
-        let subject = value(input, event)
-        if subject.isMultiValued { warnings.multiValuedArgument += 1 }
-        let values: [Value]?
-        if case .keyword(let bytes) = subject { values = match(bytes) } else { values = nil }
-        for (index, slot) in slots.enumerated() { row[slot] = values.map { $0[index] } ?? .null }
+        var gathered = [[Value]](repeating: [], count: slots.count)
+        for subject in value(input, event).values {
+            guard case .keyword(let bytes) = subject, let values = match(bytes) else { continue }
+            for index in slots.indices { gathered[index] += values[index].values }
+        }
+        for (index, slot) in slots.enumerated() { row[slot] = Value.of(gathered[index]) }
         return row
     }
 }

@@ -104,7 +104,7 @@ public struct ExpressionEvaluator {
         case .negate(let inner):
             return Arithmetic.negate(value(inner, event))
         case .compare(let op, let a, let b):
-            let x = value(a, event), y = value(b, event)
+            let (x, y) = Value.coerced(value(a, event), value(b, event))
             if x.isNull || y.isNull { return .null }
             if x.isMultiValued || y.isMultiValued { warnings.multiValuedArgument += 1; return .null }
             guard let order = Value.order(x, y) else { return .null }
@@ -115,6 +115,16 @@ public struct ExpressionEvaluator {
             if subject.isMultiValued { warnings.multiValuedArgument += 1; return .null }
             var folded = subject
             if caseInsensitive, case .keyword(let bytes) = subject { folded = .keyword(CaseFolding.fold(bytes)) }
+            switch subject {
+            case .ip, .date:
+                // `ip IN ("127.0.0.1", "::1")`: the strings read as addresses (or dates), as ES|QL casts them.
+                return .bool(matchers.contains { matcher in
+                    guard case .keyword(let op, let bytes) = matcher else { return PredicateEvaluator.matches(subject, matcher) }
+                    let (x, y) = Value.coerced(subject, .keyword(bytes))
+                    return Value.order(x, y).map { Value.holds(op, $0) } ?? false
+                })
+            default: break
+            }
             // A regex folds case itself: it reads the value unfolded.
             return .bool(matchers.contains { matcher in
                 if case .regex = matcher { return PredicateEvaluator.matches(subject, matcher) }
@@ -167,6 +177,11 @@ public struct ExpressionEvaluator {
 enum Arithmetic {
     static func apply(_ op: Expression.Arithmetic, _ a: Value, _ b: Value) -> Value {
         switch (a, b) {
+        // ES|QL: a date plus or minus a time span (`@timestamp - 5 minutes`); spans arrive as "5 minute".
+        case (.date(let ms), .keyword(let text)) where op == .add || op == .subtract:
+            return span(text).flatMap { $0.added(to: ms, sign: op == .add ? 1 : -1) }.map(Value.date) ?? .null
+        case (.keyword(let text), .date(let ms)) where op == .add:
+            return span(text).flatMap { $0.added(to: ms, sign: 1) }.map(Value.date) ?? .null
         case (.long(let x), .long(let y)):
             switch op {
             case .add: let (r, o) = x.addingReportingOverflow(y); return o ? .null : .long(r)
@@ -185,6 +200,10 @@ enum Arithmetic {
             case .modulo: return y == 0 ? .null : .double(x.truncatingRemainder(dividingBy: y))
             }
         }
+    }
+
+    private static func span(_ text: [UInt8]) -> ESQLTimeSpan? {
+        try? ESQLTimeSpan(String(decoding: text, as: UTF8.self))
     }
 
     static func negate(_ value: Value) -> Value {

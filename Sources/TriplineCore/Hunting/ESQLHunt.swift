@@ -85,7 +85,19 @@ public struct ESQLHunt {
                 func view(_ line: Int) -> EventView {
                     EventView(raw: raw, values: UnsafeBufferPointer(rebasing: values[extracted.valueRange(ofLine: line)]))
                 }
-                for stage in pipeline.stages {
+                // A LIMIT after stages that keep or multiply rows (no WHERE, no SORT between) caps
+                // them as they are made: seven MV_EXPANDs before `LIMIT 10` stay 10 rows.
+                var caps = [Int?](repeating: nil, count: pipeline.stages.count)
+                var cap: Int?
+                for index in pipeline.stages.indices.reversed() {
+                    switch pipeline.stages[index] {
+                    case .limit(let count): cap = count
+                    case .assign, .dissect, .grok, .expand: break
+                    case .filter, .sort: cap = nil
+                    }
+                    caps[index] = cap
+                }
+                for (index, stage) in pipeline.stages.enumerated() {
                     switch stage {
                     case .limit(let count):
                         rows = Array(rows.prefix(count))
@@ -108,8 +120,9 @@ public struct ESQLHunt {
                             out.removeAll(keepingCapacity: true)
                             expressions.apply(stage, to: row.slots, view(row.event), into: &out)
                             next += out.map { (row.event, $0) }
+                            if let cap = caps[index], next.count >= cap { break }
                         }
-                        rows = next
+                        rows = caps[index].map { Array(next.prefix($0)) } ?? next
                     }
                 }
             }
@@ -148,7 +161,9 @@ public struct ESQLHunt {
             columns.map { column -> JSONValue in
                 switch column.cell {
                 case .slot(let slot): return row.slots[slot].json
-                case .event(let path): return Self.cell(documents[row.event].values(atPath: path), type: types.type(of: types.resolve(path)))
+                case .event(let path):
+                    return Self.cell(documents[row.event].values(atPath: path), type: types.type(of: types.resolve(path)),
+                                     analyzed: types.isAnalyzed(path))
                 case .metadata(let name):
                     switch name {
                     case "_index": return documents[row.event]["_index"] ?? .string("query")
@@ -163,9 +178,10 @@ public struct ESQLHunt {
     }
 
     /// A field's values as the column of its mapped type shows them: numbers sent as text read
-    /// as numbers, dates as ISO-8601 text, values that do not fit the type left out.
-    static func cell(_ values: [JSONValue], type: FieldType) -> JSONValue {
-        let typed: [JSONValue] = values.compactMap { value in
+    /// as numbers, dates as ISO-8601 text, values that do not fit the type left out; several
+    /// values sorted (keywords without repeats), as doc values hold them, except full text.
+    static func cell(_ values: [JSONValue], type: FieldType, analyzed: Bool) -> JSONValue {
+        var typed: [Value] = values.compactMap { value in
             let text: String
             let isString: Bool
             switch value {
@@ -175,9 +191,11 @@ public struct ESQLHunt {
             default: return nil
             }
             if type == .dynamic, case .bool(let b) = value { return .bool(b) }
-            return Array(text.utf8).withUnsafeBytes { FieldValue.typed(text: $0, isString: isString, type)?.json }
+            return Array(text.utf8).withUnsafeBytes { FieldValue.typed(text: $0, isString: isString, type) }
         }
-        if typed.isEmpty { return .null }
-        return typed.count == 1 ? typed[0] : .array(typed)
+        if typed.count > 1 && !analyzed && type != .dynamic {
+            typed = ExpressionEvaluator.docValues(typed, type: type).values
+        }
+        return Value.of(typed).json
     }
 }

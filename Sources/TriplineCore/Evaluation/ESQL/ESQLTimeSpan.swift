@@ -50,3 +50,32 @@ extension StringProtocol {
         return String(slice)
     }
 }
+
+extension ESQLTimeSpan {
+    /// `date + span` (or `- span` with `sign` -1), as java.time adds a `Period` or a `Duration` in
+    /// UTC: months and years keep the day of month, clamped to the month's last day.
+    func added(to milliseconds: Int64, sign: Int64) -> Int64? {
+        switch self {
+        case .duration(let span):
+            let (result, overflow) = milliseconds.addingReportingOverflow(sign * span)
+            return overflow ? nil : result
+        case .period(let count, let unit):
+            let day = ESQLCalendar.floorDiv(milliseconds, ESQLCalendar.millisPerDay)
+            let timeOfDay = milliseconds - day * ESQLCalendar.millisPerDay
+            let months: Int64
+            switch unit {
+            case .day, .week:
+                let days = sign * count * (unit == .week ? 7 : 1)
+                return milliseconds + days * ESQLCalendar.millisPerDay
+            case .month: months = count
+            case .quarter: months = count * 3
+            case .year: months = count * 12
+            }
+            let civil = ESQLCalendar.civil(days: day)
+            let total = civil.year * 12 + (civil.month - 1) + sign * months
+            let year = ESQLCalendar.floorDiv(total, 12), month = ESQLCalendar.floorMod(total, 12) + 1
+            let dayOfMonth = min(civil.day, ESQLCalendar.daysIn(month: month, year: year))
+            return ESQLCalendar.days(year: year, month: month, day: dayOfMonth) * ESQLCalendar.millisPerDay + timeOfDay
+        }
+    }
+}

@@ -130,6 +130,20 @@ extension Value {
         return a.count < b.count ? -1 : (a.count > b.count ? 1 : 0)
     }
 
+    /// A string compared with an address or a date reads as one, as ES|QL casts a string
+    /// literal compared with an ip or datetime (`MV_FIRST(ip) == "127.0.0.1"`).
+    static func coerced(_ a: Value, _ b: Value) -> (Value, Value) {
+        func read(_ text: Value, like other: Value) -> Value {
+            guard case .keyword(let bytes) = text else { return text }
+            switch other {
+            case .ip: return IPAddress(bytes).map(Value.ip) ?? text
+            case .date: return Timestamp.milliseconds(iso8601: String(decoding: bytes, as: UTF8.self)).map(Value.date) ?? text
+            default: return text
+            }
+        }
+        return (read(a, like: b), read(b, like: a))
+    }
+
     /// Whether `order` satisfies the comparison.
     static func holds(_ op: Expression.Comparison, _ order: Int) -> Bool {
         switch op {

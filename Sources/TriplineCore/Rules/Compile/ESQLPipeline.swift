@@ -30,7 +30,7 @@ public enum ESQLStage: Sendable, Hashable {
     /// `DISSECT input "pattern"`: each key into its slot; all null when the input does not match.
     case dissect(ValueExpression, DissectPattern, slots: [Int])
     /// `GROK input "pattern"`: each named capture into its slot, all null without a match.
-    case grok(ValueExpression, GrokPattern, slots: [Int])
+    case grok(ValueExpression, GrokAlternatives, slots: [Int])
     /// `MV_EXPAND column`: one row per value of the column (a null column keeps its one row).
     case expand(slot: Int, ValueExpression)
     /// `SORT` and `LIMIT` order and cut a whole table (`tripline query`); a rule, which runs

@@ -14,6 +14,8 @@ extension RuleCompiler {
         case equality
         /// `:`, `like`: `*` and `?` are wildcards.
         case wildcard
+        /// ES|QL's `LIKE`: wildcards, and `\` escaping the next character.
+        case escapedWildcard
         /// `regex`: Lucene's regular expression syntax.
         case regex
     }
@@ -133,16 +135,28 @@ extension RuleCompiler {
         _ lhs: Expression, _ list: [Expression], kind: MatchKind, caseInsensitive: Bool, negated: Bool,
         at: SourceLocation, language: Language
     ) throws(QueryError) -> Predicate {
-        // `x : null`, `null : x` and `x in (null)` test for a missing value, as `x == null` does.
-        if list.count == 1, case .literal(.null, _) = list[0] {
+        // EQL: `x : null`, `null : x` and `x in (null)` test for a missing value, as `x == null` does.
+        if language == .eql, list.count == 1, case .literal(.null, _) = list[0] {
             return try compileComparison(lhs, negated ? .notEqual : .equal, list[0], at: at, language: language)
         }
-        if list.count == 1, case .literal(.null, _) = lhs {
+        if language == .eql, list.count == 1, case .literal(.null, _) = lhs {
             return try compileComparison(list[0], negated ? .notEqual : .equal, lhs, at: at, language: language)
+        }
+        let kind = language == .esql && kind == .wildcard ? MatchKind.escapedWildcard : kind
+        // ES|QL rewrites `x LIKE "*"` and `x RLIKE ".*"` (also in a list) to `x IS NOT NULL`, so
+        // `NOT LIKE ("*")` keeps the rows where x is null (csv-spec `notLikeListAllWildcard`).
+        if language == .esql, Self.matchesAnything(list, kind) {
+            return try compileCondition(.isNull(lhs, negated: !negated, at: at), language: language)
         }
         var literals: [Literal] = []
         for item in list {
-            guard case .literal(let literal, _) = item, literal != .null else {
+            let folded = try foldedLiteral(item, language: language)
+            if language == .esql, folded == nil || folded == .null {
+                // A null or a per-row value in the list: ES|QL's three-valued IN, or a pattern refused.
+                return .test(try valueMatch(lhs, list, kind: kind, caseInsensitive: caseInsensitive, negated: negated, at: at,
+                                            language: language))
+            }
+            guard let literal = folded, literal != .null else {
                 // Values computed per event: compared one by one, as a script would.
                 let value = try compileValue(lhs, language: language)
                 var any: ValueExpression?
@@ -332,6 +346,11 @@ extension RuleCompiler {
         case .wildcard:
             let pattern = WildcardPattern(text, caseInsensitive: caseInsensitive)
             return pattern.hasWildcards ? .wildcard(pattern) : nil
+        case .escapedWildcard:
+            let pattern = WildcardPattern(text, caseInsensitive: caseInsensitive, backslashEscapes: true)
+            if pattern.hasWildcards { return .wildcard(pattern) }
+            // No wildcard left once escapes are read: the unescaped text, as an equality.
+            return .keyword(.equal, Self.keywordBytes(.string(pattern.literalText), caseInsensitive: caseInsensitive))
         case .regex:
             do {
                 return .regex(try LuceneRegex(text, caseInsensitive: caseInsensitive))
@@ -392,7 +411,7 @@ extension RuleCompiler {
         case .field(var name, _, let at):
             if language == .esql, let column = esqlColumn(name) {
                 switch column {
-                case .slot(let slot): return .column(slot)
+                case .slot(let slot): return esqlConstants[slot].map(ValueExpression.constant) ?? .column(slot)
                 case .field(let path): name = path
                 case .dropped: throw QueryError(.type, "Unknown column [\(name)]", at: at)
                 }
@@ -483,25 +502,72 @@ extension RuleCompiler {
             compiled.append(value)
             if case .constant(let constant) = value { constants.append(constant) } else { constants.append(nil) }
         }
-        return .esql(try ESQLCall(function, constants: constants, at: at), compiled)
+        let call = try ESQLCall(function, constants: constants, at: at)
+        // A call on constants is a constant (as ES|QL folds it), so `LIKE CONCAT("a", "*")` is a pattern.
+        if function != .now, constants.allSatisfy({ $0 != nil }) {
+            var warnings = ESQLWarnings()
+            return .constant(call.apply(constants.map { $0 ?? .null }, now: 0, warnings: &warnings))
+        }
+        return .esql(call, compiled)
     }
 
+    /// `:`, `in`, `like`, `regex` on a computed value. Items that are (or fold to) literals become
+    /// matchers; other `IN` items are compared per row; ES|QL's `x IN (a, null)` is true when x
+    /// is a and null otherwise, never false.
     private mutating func valueMatch(
         _ lhs: Expression, _ list: [Expression], kind: MatchKind, caseInsensitive: Bool, negated: Bool,
         at: SourceLocation, language: Language
     ) throws(QueryError) -> ValueExpression {
-        if list.count == 1, case .literal(.null, _) = list[0] {
+        if language == .eql, list.count == 1, case .literal(.null, _) = list[0] {
             return .isNull(try compileValue(lhs, language: language), negated: negated)
         }
-        var matchers: [ValueMatcher] = []
-        for item in list {
-            guard case .literal(let literal, _) = item else {
-                throw QueryError(.unsupported, "only literal values may stand in this list inside a value", at: item.location)
-            }
-            matchers += try computedMatchers(literal, kind: kind, caseInsensitive: caseInsensitive, at: at)
+        let kind = language == .esql && kind == .wildcard ? MatchKind.escapedWildcard : kind
+        let value = try compileValue(lhs, language: language)
+        if language == .esql, Self.matchesAnything(list, kind) {
+            return .isNull(value, negated: !negated)
         }
-        let match = ValueExpression.matches(try compileValue(lhs, language: language), matchers, caseInsensitive: caseInsensitive)
-        return negated ? .not(match) : match
+        var matchers: [ValueMatcher] = []
+        var alternatives: [ValueExpression] = []
+        var sawNull = false
+        for item in list {
+            if let literal = try foldedLiteral(item, language: language) {
+                if literal == .null { sawNull = true; continue }
+                matchers += try computedMatchers(literal, kind: kind, caseInsensitive: caseInsensitive, at: at)
+                continue
+            }
+            guard kind == .equality else {
+                throw QueryError(.type, "a \(kind == .regex ? "RLIKE" : "LIKE") pattern must be a constant", at: item.location)
+            }
+            alternatives.append(.compare(.equal, value, try compileValue(item, language: language)))
+        }
+        var result: ValueExpression? = matchers.isEmpty ? nil : .matches(value, matchers, caseInsensitive: caseInsensitive)
+        for alternative in alternatives { result = result.map { .or($0, alternative) } ?? alternative }
+        if sawNull { result = result.map { .or($0, .constant(.null)) } ?? .constant(.null) }
+        guard let result else { return .constant(.bool(false)) }
+        return negated ? .not(result) : result
+    }
+
+    /// Whether a `LIKE`/`RLIKE` list holds the pattern that matches every string.
+    private static func matchesAnything(_ list: [Expression], _ kind: MatchKind) -> Bool {
+        list.contains { item in
+            guard case .literal(.string(let text), _) = item else { return false }
+            return (kind == .escapedWildcard && text == "*") || (kind == .regex && text == ".*")
+        }
+    }
+
+    /// A list item as a literal: written as one, or in ES|QL an expression of constants that
+    /// folds to one (`CONCAT("a", "*")`); nil for a value computed per row.
+    private mutating func foldedLiteral(_ item: Expression, language: Language) throws(QueryError) -> Literal? {
+        if case .literal(let literal, _) = item { return literal }
+        guard language == .esql, case .constant(let value) = try compileValue(item, language: language) else { return nil }
+        switch value {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .long(let n): return .integer(n)
+        case .double(let d): return .decimal(d)
+        case .keyword(let bytes): return .string(String(decoding: bytes, as: UTF8.self))
+        default: return nil
+        }
     }
 
     private static func describe(_ arity: ClosedRange<Int>) -> String {

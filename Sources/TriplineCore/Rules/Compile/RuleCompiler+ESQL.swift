@@ -21,6 +21,9 @@ extension RuleCompiler {
         var keepFilters: [[WildcardPattern]] = []
         var dropFilters: [WildcardPattern] = []
         var slotCount = 0
+        /// Slots an `EVAL` set to a constant: read as that constant (ES|QL propagates them, so
+        /// `EVAL p = CONCAT("a", "*") | WHERE x LIKE p` has a constant pattern).
+        var constants: [Int: Value] = [:]
 
         mutating func newSlot(named name: String) -> Int {
             defer { slotCount += 1 }
@@ -86,6 +89,7 @@ extension RuleCompiler {
                     let value = try compileScoped(assignment.value, scope)
                     let name = assignment.name ?? assignment.text
                     let slot = scope.newSlot(named: name)
+                    if case .constant(let constant) = value { scope.constants[slot] = constant }
                     compiled.pipeline.stages.append(.assign(slot: slot, value))
                     compiled.pipeline.columns.append(.set(name: name, slot: slot))
                 }
@@ -99,17 +103,16 @@ extension RuleCompiler {
                 let slots = pattern.columns.map { scope.newSlot(named: $0) }
                 compiled.pipeline.stages.append(.dissect(value, pattern, slots: slots))
                 compiled.pipeline.columns += zip(pattern.columns, slots).map { .set(name: $0, slot: $1) }
-            case .grok(let input, let text, let at):
+            case .grok(let input, let texts, let at):
                 note(input)
-                let pattern: GrokPattern
-                do { pattern = try GrokPattern(text) } catch {
+                let pattern: GrokAlternatives
+                do { pattern = try GrokAlternatives(texts) } catch {
                     throw QueryError(.syntax, "invalid grok pattern: \(error.message)", at: at)
                 }
                 let value = try compileScoped(input, scope)
-                let names = pattern.columns.map(\.name)
-                let slots = names.map { scope.newSlot(named: $0) }
+                let slots = pattern.columns.map { scope.newSlot(named: $0) }
                 compiled.pipeline.stages.append(.grok(value, pattern, slots: slots))
-                compiled.pipeline.columns += zip(names, slots).map { .set(name: $0, slot: $1) }
+                compiled.pipeline.columns += zip(pattern.columns, slots).map { .set(name: $0, slot: $1) }
             case .mvExpand(let name, let at):
                 let column = Expression.field(name, optional: false, at: at)
                 note(column)
@@ -168,7 +171,8 @@ extension RuleCompiler {
             if column != .field(name) { renamed[name] = column }
         }
         esqlColumns = renamed
-        defer { esqlColumns = [:] }
+        esqlConstants = scope.constants
+        defer { esqlColumns = [:]; esqlConstants = [:] }
         return try compileValue(expression, language: .esql)
     }
 

@@ -10,6 +10,8 @@ public struct RuleCompiler {
     /// ES|QL, while one command's expression compiles: names earlier commands defined or
     /// renamed (`RuleCompiler+ESQL`).
     var esqlColumns: [String: ESQLColumn] = [:]
+    /// Computed columns that hold a constant, by slot.
+    var esqlConstants: [Int: Value] = [:]
 
     public init(types: FieldTypes = .bundled) {
         self.types = types

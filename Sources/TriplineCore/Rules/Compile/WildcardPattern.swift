@@ -11,15 +11,22 @@ public struct WildcardPattern: Sendable, Hashable {
     public let caseInsensitive: Bool
     public let text: String
 
-    public init(_ text: String, caseInsensitive: Bool, questionMarkIsWildcard: Bool = true) {
+    /// - Parameter backslashEscapes: ES|QL's LIKE: `\` makes the next character literal (`\*`, `\\`).
+    public init(_ text: String, caseInsensitive: Bool, questionMarkIsWildcard: Bool = true, backslashEscapes: Bool = false) {
         self.text = text
         self.caseInsensitive = caseInsensitive
         var pieces: [Piece] = []
         var literal: [UInt8] = []
         func flush() { if !literal.isEmpty { pieces.append(.literal(literal)); literal.removeAll() } }
         let source = caseInsensitive ? CaseFolding.fold(Array(text.utf8)) : Array(text.utf8)
+        var escaped = false
         for byte in source {
-            if byte == UInt8(ascii: "*") {
+            if escaped {
+                literal.append(byte)
+                escaped = false
+            } else if backslashEscapes && byte == UInt8(ascii: "\\") {
+                escaped = true
+            } else if byte == UInt8(ascii: "*") {
                 flush()
                 if pieces.last != .anyRun { pieces.append(.anyRun) }
             } else if byte == UInt8(ascii: "?") && questionMarkIsWildcard {
@@ -34,6 +41,11 @@ public struct WildcardPattern: Sendable, Hashable {
     }
 
     public var hasWildcards: Bool { pieces.contains { $0 == .anyRun || $0 == .anyOne } }
+
+    /// The text a pattern without wildcards matches, escapes resolved.
+    public var literalText: String {
+        String(decoding: literalRuns.joined(), as: UTF8.self)
+    }
 
     /// The fixed byte runs every match must contain (for prefilters).
     public var literalRuns: [[UInt8]] {

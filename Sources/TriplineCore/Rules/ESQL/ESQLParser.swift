@@ -130,7 +130,9 @@ public struct ESQLParser {
             return .dissect(input, pattern: pattern, appendSeparator: separator, at: token.location)
         case "grok":
             let input = try primary()
-            return .grok(input, pattern: try stringLiteral("a grok pattern in quotes"), at: token.location)
+            var patterns = [try stringLiteral("a grok pattern in quotes")]
+            while cursor.accept(symbol: ",") { patterns.append(try stringLiteral("a grok pattern in quotes")) }
+            return .grok(input, patterns: patterns, at: token.location)
         default:
             if let reason = Self.streamImpossible[word] {
                 throw QueryError(.unsupported, reason, at: token.location)
@@ -192,7 +194,8 @@ public struct ESQLParser {
         repeat {
             var pattern = ""
             var lastEnd = -1
-            while cursor.current.kind == .identifier || cursor.current.kind == .quotedIdentifier
+            // `*2bool`: digits lex as a number, yet belong to the name they touch.
+            while cursor.current.kind == .identifier || cursor.current.kind == .quotedIdentifier || cursor.current.kind == .integer
                     || cursor.current.isSymbol("*") || cursor.current.isSymbol(".") {
                 let token = cursor.current
                 if lastEnd >= 0 && token.offset != lastEnd { break }
@@ -347,7 +350,11 @@ public struct ESQLParser {
             return .literal(.string(token.text), at: token.location)
         case .integer:
             _ = cursor.advance()
-            guard let value = Int64(token.text) else { throw QueryError(.syntax, "integer out of range", at: token.location) }
+            guard let value = Int64(token.text) else {
+                // Past a long: an unsigned_long constant, as ES|QL types it.
+                guard UInt64(token.text) != nil else { throw QueryError(.syntax, "integer out of range", at: token.location) }
+                return .call("to_unsigned_long", [.literal(.string(token.text), at: token.location)], at: token.location)
+            }
             // `5 minutes` or `5m`: a time span.
             if cursor.current.kind == .identifier, let unit = TimeSpanUnit(spelling: cursor.current.text) {
                 _ = cursor.advance()

@@ -50,8 +50,8 @@ public enum ESQLCommand: Sendable, Hashable {
     case mvExpand(String, at: SourceLocation)
     /// `DISSECT input "pattern" APPEND_SEPARATOR = "sep"`.
     case dissect(Expression, pattern: String, appendSeparator: String, at: SourceLocation)
-    /// `GROK input "pattern"`.
-    case grok(Expression, pattern: String, at: SourceLocation)
+    /// `GROK input "pattern", "pattern"...`: the first pattern that matches.
+    case grok(Expression, patterns: [String], at: SourceLocation)
 
     public static func == (lhs: ESQLCommand, rhs: ESQLCommand) -> Bool {
         switch (lhs, rhs) {

@@ -228,3 +228,30 @@ public struct GrokPattern: Sendable, Hashable {
         return Double(sign + s)
     }
 }
+
+/// `GROK input "p1", "p2"...`: the first pattern that matches gives its columns; every pattern's
+/// columns are columns of the result (by name), null where the matching pattern lacks them.
+public struct GrokAlternatives: Sendable, Hashable {
+    public let patterns: [GrokPattern]
+    /// The union of the patterns' columns, by name.
+    public let columns: [String]
+
+    public init(_ texts: [String]) throws(RegexError) {
+        var patterns: [GrokPattern] = []
+        for text in texts { patterns.append(try GrokPattern(text)) }
+        self.patterns = patterns
+        columns = Array(Set(patterns.flatMap { $0.columns.map(\.name) })).sorted()
+    }
+
+    public func match(_ input: [UInt8]) -> [Value]? {
+        for pattern in patterns {
+            guard let values = pattern.match(input) else { continue }
+            var row = [Value](repeating: .null, count: columns.count)
+            for (column, value) in zip(pattern.columns, values) {
+                if let at = columns.firstIndex(of: column.name) { row[at] = value }
+            }
+            return row
+        }
+        return nil
+    }
+}
