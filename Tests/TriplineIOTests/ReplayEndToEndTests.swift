@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import TriplineIO
+import TriplineCore
 
 /// Drives the real binary over real files, as a user would.
 @Suite(.serialized) struct ReplayEndToEndTests {
@@ -181,5 +182,50 @@ import Testing
         var written = 0
         try SpoolReader.forEachLine(in: dir + "/spool") { _ in written += 1 }
         #expect(written == 5)
+    }
+
+    /// An ES|QL rule with EVAL, MV_EXPAND and a WHERE on a computed column, through the real
+    /// binary: one alert per row, the computed columns in it, the same ids on a second replay.
+    @Test func esqlPipelineRulesAlertPerRowWithTheirColumns() throws {
+        let dir = temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir + "/rules", withIntermediateDirectories: true)
+        try #"""
+            [rule]
+            rule_id = "esql-pipeline"
+            name = "Long argument of a shell"
+            description = "test"
+            type = "esql"
+            language = "esql"
+            risk_score = 47
+            severity = "medium"
+            query = '''
+            FROM logs-endpoint.events.process-* METADATA _id, _index, _version
+            | WHERE process.name IN ("bash", "sh")
+            | EVAL Esql.name = TO_UPPER(process.name)
+            | MV_EXPAND process.args
+            | EVAL Esql.arg_length = LENGTH(process.args)
+            | WHERE Esql.arg_length > 3
+            | KEEP _id, _index, Esql.*, process.args, host.name
+            '''
+            """#.write(toFile: dir + "/rules/pipeline.toml", atomically: true, encoding: .utf8)
+        let events = [
+            #"{"@timestamp":"2026-01-01T00:00:00Z","data_stream":{"type":"logs","dataset":"endpoint.events.process","namespace":"default"},"process":{"name":"bash","args":["bash","-c","curl x|sh"]},"host":{"name":"h1"}}"#,
+            #"{"@timestamp":"2026-01-01T00:00:01Z","data_stream":{"type":"logs","dataset":"endpoint.events.process","namespace":"default"},"process":{"name":"zsh","args":["zsh","-c","long argument"]}}"#,
+        ]
+        try (events.joined(separator: "\n") + "\n").write(toFile: dir + "/in.ndjson", atomically: true, encoding: .utf8)
+        var ids: [[String]] = []
+        for spool in ["spool1", "spool2"] {
+            let result = try run(triplineBinary, ["replay", "--quiet", "--rules", dir + "/rules", "--spool", dir + "/" + spool, dir + "/in.ndjson"])
+            #expect(result.status == 0, "\(result.stderr)")
+            var alerts: [JSONValue] = []
+            try SpoolReader.forEachLine(in: dir + "/" + spool) { alerts.append(try JSONValue.parse(Array($0))) }
+            // "bash" has 4 characters and "curl x|sh" 9; "-c" is too short; zsh is not a shell here.
+            #expect(alerts.map { $0["process.args"] } == [.string("bash"), .string("curl x|sh")])
+            #expect(alerts.allSatisfy { $0["Esql.name"] == .string("BASH") && $0["host"]?["name"] == .string("h1") })
+            #expect(alerts.map { $0["Esql.arg_length"] } == [.number("4"), .number("9")])
+            ids.append(alerts.compactMap { if case .string(let id)? = $0["kibana.alert.uuid"] { return id } else { return nil } })
+        }
+        #expect(Set(ids[0]).count == 2)
+        #expect(ids[0] == ids[1])
     }
 }
