@@ -177,4 +177,14 @@ import Testing
         #expect(got.map(\.count) == [1])
         #expect(got[0].first?["later"] == .string("2026-01-03T03:04:05.000Z"))
     }
+
+    @Test func aMultiFieldReadsItsParentsValueWithItsOwnType() throws {
+        // ECS: process.command_line is a wildcard field; process.command_line.text its full-text view.
+        let query = #"FROM logs-test-* | WHERE process.command_line.text : "curl" | EVAL l = TO_LOWER(process.command_line.text) | KEEP l"#
+        let got = try alerts(query, [#""process":{"command_line":"CURL -s http://x"}"#, #""process":{"command_line":"curly"}"#])
+        #expect(got.map(\.count) == [1, 0])
+        #expect(got[0].first?["l"] == .string("curl -s http://x"))
+        #expect(FieldTypes.bundled.resolve("process.command_line.text") == "process.command_line")
+        #expect(FieldTypes.bundled.isAnalyzed("process.command_line.text") && !FieldTypes.bundled.isAnalyzed("process.command_line"))
+    }
 }

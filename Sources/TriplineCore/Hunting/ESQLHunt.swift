@@ -162,7 +162,7 @@ public struct ESQLHunt {
                 switch column.cell {
                 case .slot(let slot): return row.slots[slot].json
                 case .event(let path):
-                    return Self.cell(documents[row.event].values(atPath: path), type: types.type(of: types.resolve(path)),
+                    return Self.cell(documents[row.event].values(atPath: types.resolve(path)), type: types.type(of: path),
                                      analyzed: types.isAnalyzed(path))
                 case .metadata(let name):
                     switch name {

@@ -53,10 +53,10 @@ public struct Hunt {
         self.tail = tail
         self.size = options.size
         let timestampField = options.types.resolve(options.timestampField)
-        timestamp = (compiler.registry.index(of: timestampField), options.types.type(of: timestampField))
+        timestamp = (compiler.registry.index(of: timestampField), options.types.type(of: options.timestampField))
         tiebreaker = options.tiebreakerField.map { name in
             let field = options.types.resolve(name)
-            return (compiler.registry.index(of: field), options.types.type(of: field))
+            return (compiler.registry.index(of: field), options.types.type(of: name))
         }
         plan = FieldPlan(paths: compiler.registry.paths)
         extractor = Extractor(plan: plan)

@@ -65,7 +65,7 @@ extension RuleCompiler {
         case .isNull(let inner, let negated, _):
             if case .field(let name, _, _) = inner {
                 let field = types.resolve(name)
-                return .isNull(field: registry.index(of: field), type: types.type(of: field), negated: negated)
+                return .isNull(field: registry.index(of: field), type: types.type(of: name), negated: negated)
             }
             return .test(.isNull(try compileValue(inner, language: language), negated: negated))
         case .call(let name, let args, let at):
@@ -123,7 +123,7 @@ extension RuleCompiler {
             return .test(.compare(op, try compileValue(lhs, language: language), try compileValue(rhs, language: language)))
         }
         let field = types.resolve(name)
-        let type = types.type(of: field)
+        let type = types.type(of: name)
         let positive = op == .notEqual ? Expression.Comparison.equal : op
         let matchers = try fieldMatchers(literal, type: type, field: field, op: positive, kind: .equality, caseInsensitive: false, at: at)
         let test = ValueTest(field: registry.index(of: field), type: type, matchers: matchers, caseInsensitive: false,
@@ -178,7 +178,7 @@ extension RuleCompiler {
             return negated ? negation(of: .test(test), language: language) : .test(test)
         }
         let field = types.resolve(name)
-        let type = types.type(of: field)
+        let type = types.type(of: name)
         var matchers: [ValueMatcher] = []
         for literal in literals {
             matchers += try fieldMatchers(literal, type: type, field: field, op: .equal, kind: kind, caseInsensitive: caseInsensitive, at: at)
@@ -209,7 +209,7 @@ extension RuleCompiler {
         }
         guard case .literal(.string(let text), _) = args[1] else { throw QueryError(.type, "MATCH takes the text to search as a string", at: args[1].location) }
         let field = types.resolve(name)
-        let type = types.type(of: field)
+        let type = types.type(of: name)
         var fuzziness: Int?
         var transpositions = true
         if args.count == 3 {
@@ -233,7 +233,7 @@ extension RuleCompiler {
             }
         }
         if let edits = fuzziness {
-            guard type.isKeyword && !types.isAnalyzed(field) else {
+            guard type.isKeyword && !types.isAnalyzed(name) else {
                 throw QueryError(.unsupported, "fuzzy MATCH on a full-text or non-keyword field is not supported yet", at: at)
             }
             let term = Array(text.unicodeScalars)
@@ -248,7 +248,7 @@ extension RuleCompiler {
                                                                 caseInsensitive: false, at: at),
                                     caseInsensitive: false, negated: false, multiValue: .anyValue))
         }
-        guard types.isAnalyzed(field) else {
+        guard types.isAnalyzed(name) else {
             return .value(ValueTest(field: registry.index(of: field), type: type, matchers: [.keyword(.equal, Array(text.utf8))],
                                     caseInsensitive: false, negated: false, multiValue: .anyValue))
         }
@@ -263,7 +263,7 @@ extension RuleCompiler {
         guard language == .eql, ScalarFunction(eqlName: name) == .cidrMatch, args.count >= 2,
               case .field(let fieldName, _, _) = args[0] else { return nil }
         let field = types.resolve(fieldName)
-        guard types.type(of: field) == .ip else { return nil }
+        guard types.type(of: fieldName) == .ip else { return nil }
         var networks: [ValueMatcher] = []
         for arg in args.dropFirst() {
             guard case .literal(.string(let text), let at) = arg else { return nil }
@@ -417,7 +417,7 @@ extension RuleCompiler {
                 }
             }
             let field = types.resolve(name)
-            let type = types.type(of: field)
+            let type = types.type(of: name)
             if case .unqueryable(let kind) = type {
                 throw QueryError(.type, "field [\(field)] is mapped as [\(kind)] and holds no comparable value", at: at)
             }

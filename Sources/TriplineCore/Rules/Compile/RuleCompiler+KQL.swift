@@ -60,8 +60,7 @@ extension RuleCompiler {
         guard !field.isPattern else {
             throw QueryError(.unsupported, "KQL field patterns (\(field.name)) are not supported yet", at: field.location)
         }
-        let name = types.resolve(field.name)
-        return (registry.index(of: name), types.type(of: name))
+        return (registry.index(of: types.resolve(field.name)), types.type(of: field.name))
     }
 
     /// The value as matchers of the field's type: a case-sensitive wildcard for an unquoted value

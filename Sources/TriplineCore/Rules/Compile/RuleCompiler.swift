@@ -71,8 +71,9 @@ public struct RuleCompiler {
         var fields: [String] = []
         if let category = event.category {
             // `process where` means event.category == "process" (or the rule's override field).
-            let field = types.resolve(definition.eventCategoryOverride ?? "event.category")
-            parts.append(.value(ValueTest(field: registry.index(of: field), type: types.type(of: field),
+            let name = definition.eventCategoryOverride ?? "event.category"
+            let field = types.resolve(name)
+            parts.append(.value(ValueTest(field: registry.index(of: field), type: types.type(of: name),
                                           matchers: [.keyword(.equal, Array(category.utf8))],
                                           caseInsensitive: false, negated: false, multiValue: .anyValue)))
             fields.append(field)

@@ -35,6 +35,14 @@ public enum FieldType: Sendable, Hashable {
 
     public var isKeyword: Bool { if case .keyword = self { return true } else { return false } }
 
+    /// Whether the field's value in a document is an object whose keys are fields of their own
+    /// (`object`, `nested`, `geo_point`'s lat and lon): names below it are real places, not
+    /// multi-fields.
+    var holdsFields: Bool {
+        if case .unqueryable = self { return true }
+        return false
+    }
+
     public var name: String {
         switch self {
         case .keyword: "keyword"
@@ -63,11 +71,16 @@ public struct FieldTypes: Sendable {
     private var flattened: Set<String> = []
     /// Fields mapped `text` or `match_only_text`: what a full-text `MATCH` analyzes.
     private var analyzed: Set<String> = []
+    /// Multi-fields (`process.command_line.text`): another index of their parent's value, read
+    /// from the parent's place in the document with their own type.
+    private var multiFields: [String: String] = [:]
 
     public init() {}
 
     /// Whether the field is full text (`text`, `match_only_text`), which `MATCH` searches by words.
-    public func isAnalyzed(_ field: String) -> Bool { analyzed.contains(resolve(field)) }
+    public func isAnalyzed(_ field: String) -> Bool {
+        multiFields[field] != nil ? analyzed.contains(field) : analyzed.contains(resolve(field))
+    }
 
     /// ECS and the rule set's non-ECS fields.
     public static let bundled: FieldTypes = {
@@ -81,13 +94,21 @@ public struct FieldTypes: Sendable {
             if kind == "flattened" { table.flattened.insert(name) }
             if kind == "text" || kind == "match_only_text" { table.analyzed.insert(name) }
         }
+        // A leaf field has no sub-fields in a document: an entry below one is its multi-field.
+        for name in table.types.keys {
+            guard let dot = name.lastIndex(of: ".") else { continue }
+            let parent = String(name[..<dot])
+            if let type = table.types[parent], !type.holdsFields, !table.flattened.contains(parent) { table.multiFields[name] = parent }
+        }
         return table
     }()
 
-    /// The field a rule's name reads (an alias resolved).
-    public func resolve(_ field: String) -> String { aliases[field] ?? field }
+    /// The place in the document a rule's name reads: an alias's target, a multi-field's parent.
+    public func resolve(_ field: String) -> String { aliases[field] ?? multiFields[field] ?? field }
 
+    /// How a rule's name (unresolved) indexes its values: a multi-field by its own type.
     public func type(of field: String) -> FieldType {
+        if multiFields[field] != nil, let own = types[field] { return own }
         let field = resolve(field)
         if let type = types[field] { return type }
         var prefix = Substring(field)
@@ -106,6 +127,8 @@ public struct FieldTypes: Sendable {
         merged.flattened.formUnion(mapping.flattened)
         merged.analyzed.subtract(mapping.types.keys)
         merged.analyzed.formUnion(mapping.analyzed)
+        for name in mapping.types.keys { merged.multiFields[name] = nil }
+        merged.multiFields.merge(mapping.multiFields) { $1 }
         return merged
     }
 
@@ -134,6 +157,15 @@ public struct FieldTypes: Sendable {
         for (key, definition) in members {
             let name = prefix.isEmpty ? key : prefix + "." + key
             if let nested = definition["properties"] { walk(nested, prefix: name) }
+            if case .object(let subfields)? = definition["fields"] {
+                for (key, sub) in subfields {
+                    guard case .string(let subkind)? = sub["type"] else { continue }
+                    let subname = name + "." + key
+                    multiFields[subname] = name
+                    types[subname] = FieldType(mapped: subkind, ignoreAbove: Self.integer(sub["ignore_above"]))
+                    if subkind == "text" || subkind == "match_only_text" { analyzed.insert(subname) }
+                }
+            }
             guard case .string(let kind)? = definition["type"] else { continue }
             switch kind {
             case "alias":
