@@ -213,8 +213,7 @@ public struct PredicateEvaluator {
         case .anyWord(let words):
             return StandardAnalyzer.containsAny(bytes, of: words)
         case .fuzzy(let term, let maxEdits, let transpositions):
-            return EditDistance.within(maxEdits, Array(String(decoding: bytes, as: UTF8.self).unicodeScalars),
-                                       Array(String(decoding: term, as: UTF8.self).unicodeScalars), transpositions: transpositions)
+            return EditDistance.within(maxEdits, bytes, term, transpositions: transpositions)
         case .typed, .network:
             return false
         }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// ES|QL's string functions. Strings are UTF-8 keywords; positions and lengths count code points
 /// (Elasticsearch walks `BytesRef`s with `UnicodeUtil`), unlike EQL's UTF-16 units.
 extension ESQLCall {
@@ -41,8 +45,12 @@ extension ESQLCall {
                 guard let n = args[2].integerArgument else { return .null }
                 start = n
             }
-            let offsets = Self.codePointOffsets(text)
-            let from = offsets[Self.codePointStart(start, count: offsets.count - 1)]
+            // From the first code point (the usual call) no offsets need counting.
+            var from = 0
+            if start > 1 || start < 0 {
+                let offsets = Self.codePointOffsets(text)
+                from = offsets[Self.codePointStart(start, count: offsets.count - 1)]
+            }
             guard let found = Self.firstIndex(of: part, in: text, from: from) else { return .long(0) }
             // 1-based, in code points.
             return .long(Int64(Self.codePointCount(text[..<found])) + 1)
@@ -153,10 +161,15 @@ extension ESQLCall {
     static func firstIndex(of needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
         if needle.isEmpty { return start <= haystack.count ? start : nil }
         guard start <= haystack.count, needle.count <= haystack.count - start else { return nil }
-        for i in start...(haystack.count - needle.count) where haystack[i] == needle[0] {
-            if haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
+        return haystack.withUnsafeBytes { hay in
+            needle.withUnsafeBytes { pin in
+                let first = pin[0]
+                for i in start...(hay.count - pin.count) where hay[i] == first {
+                    if memcmp(hay.baseAddress! + i, pin.baseAddress!, pin.count) == 0 { return i }
+                }
+                return nil
+            }
         }
-        return nil
     }
 
     /// Java's `Character.isWhitespace`: Unicode space separators except the no-break ones, and

@@ -11,14 +11,17 @@ final class UnicodeTables: Sendable {
     let whiteSpace: [ClosedRange<UInt32>]
     let uppercase: [ClosedRange<UInt32>]
     let lowercase: [ClosedRange<UInt32>]
-    /// Code points with other case variants under simple folding, ascending.
-    let cased: [UInt32]
+    /// Code points with other case variants under simple folding, ascending: a table of its own,
+    /// as case-insensitive sets need it without the rest.
+    static let cased: [UInt32] = (UInt32(0)..<0x1F000).filter { v in
+        guard let scalar = Unicode.Scalar(v), scalar.properties.changesWhenCaseMapped else { return false }
+        return RegexCaseFolding.variants(of: v).count > 1
+    }
 
     private init() {
         var byCategory: [String: [ClosedRange<UInt32>]] = [:]
         var alphabetic: [ClosedRange<UInt32>] = [], whiteSpace: [ClosedRange<UInt32>] = []
         var uppercase: [ClosedRange<UInt32>] = [], lowercase: [ClosedRange<UInt32>] = []
-        var cased: [UInt32] = []
         func add(_ list: inout [ClosedRange<UInt32>], _ v: UInt32) {
             if let last = list.last, last.upperBound + 1 == v { list[list.count - 1] = last.lowerBound...v } else { list.append(v...v) }
         }
@@ -33,7 +36,6 @@ final class UnicodeTables: Sendable {
             if p.isWhitespace { add(&whiteSpace, v) }
             if p.isUppercase { add(&uppercase, v) }
             if p.isLowercase { add(&lowercase, v) }
-            if v < 0x1F000, p.changesWhenCaseMapped, RegexCaseFolding.variants(of: v).count > 1 { cased.append(v) }
         }
         for (code, ranges) in byCategory {
             byCategory[String(code.prefix(1)), default: []] += ranges
@@ -44,7 +46,6 @@ final class UnicodeTables: Sendable {
         self.whiteSpace = whiteSpace
         self.uppercase = uppercase
         self.lowercase = lowercase
-        self.cased = cased
     }
 
     private static func code(_ category: Unicode.GeneralCategory) -> String {

@@ -71,6 +71,17 @@ public enum StandardAnalyzer {
 /// Lucene's fuzzy matching distance: Levenshtein's edits on code points, with a swap of two
 /// neighbours as one edit when `transpositions` (the optimal string alignment distance).
 public enum EditDistance {
+    /// On UTF-8 bytes: an ASCII pair is compared as bytes, without decoding; lengths that differ
+    /// by more than the limit fail at once.
+    public static func within(_ limit: Int, _ a: UnsafeRawBufferPointer, _ b: [UInt8], transpositions: Bool) -> Bool {
+        if a.allSatisfy({ $0 < 0x80 }) && b.allSatisfy({ $0 < 0x80 }) {
+            if abs(a.count - b.count) > limit { return false }
+            return within(limit, a.map { Unicode.Scalar($0) }, b.map { Unicode.Scalar($0) }, transpositions: transpositions)
+        }
+        return within(limit, Array(String(decoding: a, as: UTF8.self).unicodeScalars), Array(String(decoding: b, as: UTF8.self).unicodeScalars),
+                      transpositions: transpositions)
+    }
+
     public static func within(_ limit: Int, _ a: [Unicode.Scalar], _ b: [Unicode.Scalar], transpositions: Bool) -> Bool {
         if abs(a.count - b.count) > limit { return false }
         if a.isEmpty || b.isEmpty { return max(a.count, b.count) <= limit }
