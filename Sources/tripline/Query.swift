@@ -60,22 +60,8 @@ struct Query: AsyncParsableCommand {
         options.tiebreakerField = tiebreakerField
         options.size = size
         options.types = try FieldTypes.loading(mapping: mapping)
-        var hunt: Hunt
-        do {
-            hunt = try Hunt(eql: eql, options: options)
-        } catch {
-            let place = error.location.map { "\($0.line):\($0.column): " } ?? ""
-            Console.error("tripline query: --eql: \(place)\(error.isUnsupported ? "unsupported: " : "")\(error.message)")
-            throw ExitCode(2)
-        }
-        let source = ReplaySource(paths: paths, maxLineBytes: maxLineBytes, batchBytes: 1 << 20)
-        var rejected = 0
-        try await source.forEachOutput { output in
-            switch output {
-            case .batch(let batch): hunt.consume(batch)
-            default: rejected += 1
-            }
-        }
+        var hunt = try compiled("--eql") { () throws(RuleError) in try Hunt(eql: eql, options: options) }
+        let unreadable = try await read { hunt.consume($0) }
         let wanted = fields.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         var out = Data()
         for hit in hunt.results() {
@@ -94,40 +80,50 @@ struct Query: AsyncParsableCommand {
             out.append(0x0A)
         }
         FileHandle.standardOutput.write(out)
-        rejected += hunt.rejected.count
-        for letter in hunt.rejected.prefix(5) {
-            Console.error("rejected \(letter.position.source) at byte \(letter.position.byteOffset): \(letter.reason.rawValue): \(letter.detail)")
-        }
-        if rejected > 0 { Console.error("\(rejected) line(s) rejected") }
+        report(unreadable, hunt.rejected)
     }
 
     private func runESQL(_ query: String) async throws {
         var options = ESQLHunt.Options()
         options.types = try FieldTypes.loading(mapping: mapping)
-        var hunt: ESQLHunt
-        do {
-            hunt = try ESQLHunt(esql: query, options: options)
-        } catch {
-            let place = error.location.map { "\($0.line):\($0.column): " } ?? ""
-            Console.error("tripline query: --esql: \(place)\(error.isUnsupported ? "unsupported: " : "")\(error.message)")
-            throw ExitCode(2)
-        }
-        var rejected = 0
-        if !paths.isEmpty {
-            let source = ReplaySource(paths: paths, maxLineBytes: maxLineBytes, batchBytes: 1 << 20)
-            try await source.forEachOutput { output in
-                switch output {
-                case .batch(let batch): hunt.consume(batch)
-                default: rejected += 1
-                }
-            }
-        }
+        var hunt = try compiled("--esql") { () throws(RuleError) in try ESQLHunt(esql: query, options: options) }
+        let unreadable = paths.isEmpty ? 0 : try await read { hunt.consume($0) }
         let table = hunt.result()
         FileHandle.standardOutput.write(Data(ResultTable.render(table, as: format).utf8))
-        rejected += hunt.rejected.count
-        for letter in hunt.rejected.prefix(5) {
+        report(unreadable, hunt.rejected)
+    }
+
+    /// The query compiled, or its error (line, column, reason) on stderr and exit status 2.
+    private func compiled<T>(_ flag: String, _ make: () throws(RuleError) -> T) throws -> T {
+        do {
+            return try make()
+        } catch {
+            let place = error.location.map { "\($0.line):\($0.column): " } ?? ""
+            Console.error("tripline query: \(flag): \(place)\(error.isUnsupported ? "unsupported: " : "")\(error.message)")
+            throw ExitCode(2)
+        }
+    }
+
+    /// Reads the inputs batch by batch; returns how many outputs were not batches (lines the
+    /// framer refused).
+    private func read(_ consume: (Batch) -> Void) async throws -> Int {
+        var refused = 0
+        let source = ReplaySource(paths: paths, maxLineBytes: maxLineBytes, batchBytes: 1 << 20)
+        try await source.forEachOutput { output in
+            switch output {
+            case .batch(let batch): consume(batch)
+            default: refused += 1
+            }
+        }
+        return refused
+    }
+
+    /// Rejected lines on stderr: the first five with their place and reason, then the count.
+    private func report(_ refused: Int, _ letters: [DeadLetter]) {
+        for letter in letters.prefix(5) {
             Console.error("rejected \(letter.position.source) at byte \(letter.position.byteOffset): \(letter.reason.rawValue): \(letter.detail)")
         }
+        let rejected = refused + letters.count
         if rejected > 0 { Console.error("\(rejected) line(s) rejected") }
     }
 }

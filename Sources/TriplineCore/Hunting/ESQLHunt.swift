@@ -55,19 +55,13 @@ public struct ESQLHunt {
         guard !source.indices.isEmpty else { return }
         let (extracted, dead) = extractor.extract(batch)
         rejected += dead
-        extracted.batch.withUnsafeBytes { raw in
-            extracted.values.withUnsafeBufferPointer { values in
-                for line in 0..<batch.lineCount {
-                    eventsRead += 1
-                    guard extracted.isValid[line] else { continue }
-                    let event = EventView(raw: raw, values: UnsafeBufferPointer(rebasing: values[extracted.valueRange(ofLine: line)]))
-                    guard predicates.evaluate(predicate, event) == .true else { continue }
-                    let span = batch.lines[line]
-                    keptLines.append(LineSpan(start: UInt32(kept.count), length: span.length))
-                    kept += raw[Int(span.start)..<span.end]
-                    kept.append(0x0A)
-                }
-            }
+        eventsRead += batch.lineCount
+        extracted.forEachEvent { line, event, raw in
+            guard predicates.evaluate(predicate, event) == .true else { return }
+            let span = batch.lines[line]
+            keptLines.append(LineSpan(start: UInt32(kept.count), length: span.length))
+            kept += raw[Int(span.start)..<span.end]
+            kept.append(0x0A)
         }
     }
 

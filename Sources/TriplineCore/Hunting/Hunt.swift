@@ -66,22 +66,15 @@ public struct Hunt {
     public mutating func consume(_ batch: Batch) {
         let (extracted, dead) = extractor.extract(batch)
         rejected += dead
-        extracted.batch.withUnsafeBytes { raw in
-            extracted.values.withUnsafeBufferPointer { values in
-                for line in 0..<batch.lineCount {
-                    eventsRead += 1
-                    guard extracted.isValid[line] else { continue }
-                    let event = EventView(raw: raw, values: UnsafeBufferPointer(rebasing: values[extracted.valueRange(ofLine: line)]))
-                    guard predicates.evaluate(rule.predicate, event) == .true else { continue }
-                    // An event without its timestamp is not searchable by EQL.
-                    let time = predicates.expressions.value(.field(timestamp.field, timestamp.type, .anyValue), event)
-                    guard !time.isNull else { continue }
-                    let order = tiebreaker.map { predicates.expressions.value(.field($0.field, $0.type, .anyValue), event) } ?? .null
-                    let span = batch.lines[line]
-                    hits.append(Hit(time: time, tiebreaker: order, sequence: hits.count,
-                                    line: Array(raw[Int(span.start)..<span.end])))
-                }
-            }
+        eventsRead += batch.lineCount
+        extracted.forEachEvent { line, event, raw in
+            guard predicates.evaluate(rule.predicate, event) == .true else { return }
+            // An event without its timestamp is not searchable by EQL.
+            let time = predicates.expressions.value(.field(timestamp.field, timestamp.type, .anyValue), event)
+            guard !time.isNull else { return }
+            let order = tiebreaker.map { predicates.expressions.value(.field($0.field, $0.type, .anyValue), event) } ?? .null
+            let span = batch.lines[line]
+            hits.append(Hit(time: time, tiebreaker: order, sequence: hits.count, line: Array(raw[Int(span.start)..<span.end])))
         }
     }
 
@@ -98,5 +91,19 @@ public struct Hunt {
         if let head { selected = selected.prefix(head) }
         if let tail { selected = selected.suffix(tail) }
         return Array(head != nil && tail == nil ? selected.prefix(size) : selected.suffix(size))
+    }
+}
+
+extension ExtractedBatch {
+    /// Calls `body` with each valid line, its event and the batch's bytes, in line order.
+    /// - warning: Do not escape the event or the bytes.
+    func forEachEvent(_ body: (_ line: Int, _ event: EventView, _ raw: UnsafeRawBufferPointer) -> Void) {
+        batch.withUnsafeBytes { raw in
+            values.withUnsafeBufferPointer { values in
+                for line in 0..<batch.lineCount where isValid[line] {
+                    body(line, EventView(raw: raw, values: UnsafeBufferPointer(rebasing: values[valueRange(ofLine: line)])), raw)
+                }
+            }
+        }
     }
 }
