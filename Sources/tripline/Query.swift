@@ -19,19 +19,19 @@ struct Query: AsyncParsableCommand {
     @Option(help: "ES|QL results: ndjson (one object per row), csv, or txt (an aligned table).")
     var format: Format = .ndjson
 
-    @Option(name: .customLong("event-category-field"), help: "Field holding the event category.")
+    @Option(name: .customLong("event-category-field"), help: "EQL: field holding the event category.")
     var eventCategoryField = "event.category"
 
-    @Option(name: .customLong("timestamp-field"), help: "Field ordering the results (events without it are not searched).")
+    @Option(name: .customLong("timestamp-field"), help: "EQL: field ordering the results (events without it are not searched).")
     var timestampField = "@timestamp"
 
-    @Option(name: .customLong("tiebreaker-field"), help: "Field ordering events with equal timestamps.")
+    @Option(name: .customLong("tiebreaker-field"), help: "EQL: field ordering events with equal timestamps.")
     var tiebreakerField: String?
 
-    @Option(help: "Only these fields of each event, comma-separated (default: the whole event).")
+    @Option(help: "EQL: only these fields of each event, comma-separated (default: the whole event; ES|QL has KEEP).")
     var fields: String?
 
-    @Option(help: "At most this many events (Elasticsearch's default is 10).")
+    @Option(help: "EQL: at most this many events (Elasticsearch's default is 10; ES|QL has LIMIT).")
     var size = 10
 
     @Option(help: "An Elasticsearch mapping (JSON) typing fields beyond ECS; its fields override ECS's.")
@@ -45,6 +45,8 @@ struct Query: AsyncParsableCommand {
 
     func validate() throws {
         guard (eql == nil) != (esql == nil) else { throw ValidationError("give exactly one of --eql and --esql") }
+        if eql != nil && format != .ndjson { throw ValidationError("--format is for --esql's table; --eql prints events as NDJSON") }
+        if esql != nil && fields != nil { throw ValidationError("--fields is for --eql; an ES|QL query picks its columns with KEEP") }
         // An ES|QL `ROW` reads no input.
         let readsRow = esql.map { $0.trimmingCharacters(in: .whitespacesAndNewlines).lowercased().hasPrefix("row") } ?? false
         guard !paths.isEmpty || readsRow else { throw ValidationError("give at least one input PATH (or - for stdin)") }

@@ -74,6 +74,9 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stderr.contains("1:24"), "\(result.stderr)")
         #expect(result.stderr.contains("no_such"), "\(result.stderr)")
+        // Options of the other language are refused, not ignored.
+        let mixed = try run(triplineBinary, ["query", "--esql", "ROW a = 1", "--fields", "a"])
+        #expect(mixed.status == 2 && mixed.stderr.contains("KEEP"), "\(mixed.stderr)")
         let stats = try run(triplineBinary, ["query", "--esql", "FROM logs-* | STATS c = COUNT(*)", "/dev/null"])
         #expect(stats.status == 2)
         #expect(stats.stderr.contains("STATS"), "\(stats.stderr)")
