@@ -74,6 +74,11 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stderr.contains("1:24"), "\(result.stderr)")
         #expect(result.stderr.contains("no_such"), "\(result.stderr)")
+        // A multi-valued argument is null, with Elasticsearch's warning on stderr.
+        let warned = try run(triplineBinary, ["query", "--esql", "ROW a = [1, 2] | EVAL b = ABS(a), c = ABS([3, 4])"])
+        #expect(String(decoding: warned.stdout, as: UTF8.self) == #"{"a":[1,2],"b":null,"c":null}"# + "\n")
+        #expect(warned.stderr.contains("2 value(s) treated as null"), "\(warned.stderr)")
+        #expect(warned.stderr.contains("2 for a multi-valued argument"), "\(warned.stderr)")
         // Options of the other language are refused, not ignored.
         let mixed = try run(triplineBinary, ["query", "--esql", "ROW a = 1", "--fields", "a"])
         #expect(mixed.status == 2 && mixed.stderr.contains("KEEP"), "\(mixed.stderr)")

@@ -15,6 +15,9 @@ public struct ESQLHunt {
     public struct Table: Sendable {
         public var columns: [String]
         public var rows: [[JSONValue]]
+        /// Values that became null as Elasticsearch would warn of (a multi-valued argument,
+        /// an overflow, a value a conversion could not read).
+        public var warnings = ESQLWarnings()
     }
 
     public let plan: FieldPlan
@@ -121,7 +124,9 @@ public struct ESQLHunt {
                 }
             }
         }
-        return table(rows, batch: batch)
+        var result = table(rows, batch: batch)
+        result.warnings = expressions.warnings
+        return result
     }
 
     /// ES|QL's sort order for one key: nulls where the key puts them, multi-values by their

@@ -14,4 +14,12 @@ public struct ESQLWarnings: Sendable {
     public init() {}
 
     public var total: Int { multiValuedArgument + overflow + invalidConversion + invalidArgument }
+
+    /// One line for people, as Elasticsearch's response warning says it: what became null, and why.
+    public var summary: String {
+        let kinds = [(multiValuedArgument, "a multi-valued argument of a single-valued function"), (overflow, "an overflow"),
+                     (invalidConversion, "a value the conversion could not read"), (invalidArgument, "an argument the function refused")]
+        let parts = kinds.filter { $0.0 > 0 }.map { "\($0.0) for \($0.1)" }
+        return "\(total) value(s) treated as null: " + parts.joined(separator: ", ")
+    }
 }

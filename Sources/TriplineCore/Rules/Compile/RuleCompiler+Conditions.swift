@@ -506,7 +506,9 @@ extension RuleCompiler {
         // A call on constants is a constant (as ES|QL folds it), so `LIKE CONCAT("a", "*")` is a pattern.
         if function != .now, constants.allSatisfy({ $0 != nil }) {
             var warnings = ESQLWarnings()
-            return .constant(call.apply(constants.map { $0 ?? .null }, now: 0, warnings: &warnings))
+            let folded = call.apply(constants.map { $0 ?? .null }, now: 0, warnings: &warnings)
+            // A call that warns runs per row instead, so its warning is reported.
+            if warnings.total == 0 { return .constant(folded) }
         }
         return .esql(call, compiled)
     }
