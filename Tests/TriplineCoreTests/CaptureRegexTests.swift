@@ -262,15 +262,8 @@ import Testing
 /// gives "<><><>" in Python, "<>a<>" in Java).
 @Suite struct CaptureRegexDifferentialTests {
     struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+        var random: SplitMix
+        mutating func below(_ n: Int) -> Int { random.next(upTo: n) }
         mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
 
         /// A pattern and whether it can match empty (quantifiers only go on atoms that cannot,
@@ -362,7 +355,7 @@ json.dump(out, open(sys.argv[2], "w"))
 """#
 
     @Test func agreesWithPythonOnRandomPatterns() throws {
-        var generator = Generator(state: 20_260_601)
+        var generator = Generator(random: SplitMix(seed: 20_260_601))
         var cases: [Case] = []
         for _ in 0..<500 {
             let pattern = generator.alternation(0).0

@@ -71,7 +71,7 @@ extension ESQLCall {
                 out.append(0x20)
                 i += 1
             case UInt8(ascii: "%"):
-                guard i + 2 < input.count, let high = hexValue(input[i + 1]), let low = hexValue(input[i + 2]) else { return nil }
+                guard i + 2 < input.count, let high = hexDigitValue(input[i + 1]), let low = hexDigitValue(input[i + 2]) else { return nil }
                 out.append(high << 4 | low)
                 i += 3
             default:
@@ -80,15 +80,6 @@ extension ESQLCall {
             }
         }
         return out
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: byte - 0x30
-        case 0x41...0x46: byte - 0x41 + 10
-        case 0x61...0x66: byte - 0x61 + 10
-        default: nil
-        }
     }
 
     private static let base64Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)

@@ -107,7 +107,7 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
             guard piece.count <= 4 else { return nil }
             var group: UInt16 = 0
             for byte in piece {
-                guard let digit = hexDigit(byte) else { return nil }
+                guard let digit = hexDigitValue(byte) else { return nil }
                 group = group << 4 | UInt16(digit)
             }
             if sawGap { tail.append(group) } else { head.append(group) }
@@ -120,14 +120,6 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
         return filled == 8 ? head : nil
     }
 
-    private static func hexDigit(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: byte - 0x30
-        case 0x41...0x46: byte - 0x41 + 10
-        case 0x61...0x66: byte - 0x61 + 10
-        default: nil
-        }
-    }
 
     /// IPv4 addresses as dotted quads, others in RFC 5952 form.
     public var description: String {

@@ -444,12 +444,7 @@ struct CaptureRegexParser {
     }
 
     private static func hexValue(_ c: UInt32) -> UInt32? {
-        switch c {
-        case 0x30...0x39: c - 0x30
-        case 0x41...0x46: c - 0x41 + 10
-        case 0x61...0x66: c - 0x61 + 10
-        default: nil
-        }
+        c < 0x80 ? hexDigitValue(UInt8(c)).map(UInt32.init) : nil
     }
 
     /// `\p{Name}`, `\pL`; `\p` itself is consumed.
