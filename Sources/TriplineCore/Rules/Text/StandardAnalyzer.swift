@@ -6,7 +6,7 @@ public enum StandardAnalyzer {
     /// The words of `text`, lower-cased, in order.
     public static func tokens(_ text: UnsafeRawBufferPointer) -> [[UInt8]] {
         var tokens: [[UInt8]] = []
-        forEachToken(text) { tokens.append(Array($0)) }
+        forEachToken(text) { tokens.append($0) }
         return tokens
     }
 
@@ -17,7 +17,7 @@ public enum StandardAnalyzer {
     /// Whether any word of `text` is one of `words` (lower-cased).
     public static func containsAny(_ text: UnsafeRawBufferPointer, of words: Set<[UInt8]>) -> Bool {
         var found = false
-        forEachToken(text) { token in if !found && words.contains(Array(token)) { found = true } }
+        forEachToken(text) { token in if !found && words.contains(token) { found = true } }
         return found
     }
 
@@ -37,11 +37,12 @@ public enum StandardAnalyzer {
         }
     }
 
-    private static func forEachToken(_ text: UnsafeRawBufferPointer, _ body: (ArraySlice<UInt8>) -> Void) {
+    /// Each word, lent in one buffer reused from word to word (no array per word).
+    private static func forEachToken(_ text: UnsafeRawBufferPointer, _ body: ([UInt8]) -> Void) {
         var token: [UInt8] = []
         var index = 0
         func flush() {
-            if !token.isEmpty { body(token[...]); token.removeAll(keepingCapacity: true) }
+            if !token.isEmpty { body(token); token.removeAll(keepingCapacity: true) }
         }
         while index < text.count {
             let byte = text[index]
