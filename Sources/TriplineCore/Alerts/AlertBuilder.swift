@@ -294,61 +294,20 @@ public struct AlertBuilder: Sendable {
         body.append((name, value))
     }
 
-    /// The event's leaf fields by dotted name, in document order, each with all its values
-    /// (metadata fields replacing any of the same name); only names `matcher` matches, if given.
-    static func leafColumns(_ event: JSONValue, matching matcher: WildcardPattern?, metadata: [(String, JSONValue)],
-                            literalPrefix: String = "") -> [(name: String, values: [JSONValue])] {
-        var leaves: [(String, JSONValue)] = []
-        flatten(event, prefix: "", into: &leaves, under: Array(literalPrefix.utf8))
-        var columns: [(name: String, values: [JSONValue])] = []
-        var position: [String: Int] = [:]
-        func put(_ name: String, _ value: JSONValue, replacing: Bool) {
-            guard matcher?.matches(name) ?? true else { return }
-            guard let at = position[name] else {
-                position[name] = columns.count
-                columns.append((name, [value]))
-                return
-            }
-            if replacing { columns[at].values = [value] } else { columns[at].values.append(value) }
-        }
-        for (name, value) in leaves { put(name, value, replacing: false) }
-        for (name, value) in metadata { put(name, value, replacing: true) }
-        return columns
-    }
-
-    static func metadataValue(_ name: String, id: String, index: String) -> JSONValue? {
-        switch name {
-        case "_id": .string(id)
-        case "_index": .string(index)
-        case "_version": .number("1")
-        default: nil
-        }
-    }
-
-    /// Appends the leaves under `value` named by their dotted paths; with `under`, only subtrees
-    /// whose names can start with those bytes (a KEEP wildcard's literal start) are visited.
-    static func flatten(_ value: JSONValue, prefix: String, into leaves: inout [(String, JSONValue)], under: [UInt8] = []) {
+    /// Appends the leaves under `value` named by their dotted paths.
+    static func flatten(_ value: JSONValue, prefix: String, into leaves: inout [(String, JSONValue)]) {
         switch value {
         case .object(let members):
             for (key, child) in members {
-                let name = prefix.isEmpty ? key : prefix + "." + key
-                guard under.isEmpty || mayName(name, under) else { continue }
-                flatten(child, prefix: name, into: &leaves, under: under)
+                flatten(child, prefix: prefix.isEmpty ? key : prefix + "." + key, into: &leaves)
             }
         case .array(let items):
-            for item in items { flatten(item, prefix: prefix, into: &leaves, under: under) }
+            for item in items { flatten(item, prefix: prefix, into: &leaves) }
         case .null:
             break
         default:
             leaves.append((prefix, value))
         }
-    }
-
-    /// Whether `name` or a name below it (`name.` + more) can start with `start`.
-    static func mayName(_ name: String, _ start: [UInt8]) -> Bool {
-        let name = name.utf8
-        if name.count >= start.count { return name.starts(with: start) }
-        return start.starts(with: name) && start[name.count] == UInt8(ascii: ".")
     }
 
     /// Kibana's `kibana.alert.reason` (security_solution `reason_formatters.ts`, the same sentence
