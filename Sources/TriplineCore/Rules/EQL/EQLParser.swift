@@ -68,8 +68,11 @@ public struct EQLParser {
         }
         var steps: [EQLSequenceStep] = []
         var until: EQLSequenceStep?
-        while cursor.current.isSymbol("[") {
-            steps.append(try sequenceStep())
+        while cursor.current.isSymbol("[") || (cursor.current.isSymbol("!") && cursor.peek().isSymbol("[")) {
+            let missing = cursor.accept(symbol: "!")
+            var step = try sequenceStep()
+            step.missing = missing
+            steps.append(step)
         }
         if cursor.accept(keyword: "until") {
             until = try sequenceStep()

@@ -26,6 +26,8 @@ public struct EQLSequenceStep: Sendable, Hashable {
     public var query: EQLEventQuery
     public var by: [Expression]
     public var runs: Int?
+    /// `![...]`: the sequence holds only if no such event comes where this step stands.
+    public var missing: Bool = false
 }
 
 public struct EQLSequence: Sendable, Hashable {

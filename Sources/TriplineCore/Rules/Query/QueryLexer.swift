@@ -179,7 +179,7 @@ public struct QueryLexer {
             let one = String(decoding: [byte], as: UTF8.self)
             // Braces only so that ES|QL's `COMPLETION ... WITH { ... }` reaches the parser, which names
             // the command it cannot run.
-            if ":<>()[]{},|~+-*/%.?=".contains(one) {
+            if ":<>()[]{},|~+-*/%.?=!".contains(one) {
                 tokens.append(QueryToken(kind: .symbol, text: one, location: here, offset: start))
                 at += 1
                 continue
