@@ -4,7 +4,8 @@ import TriplineIO
 
 struct Query: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Hunt over files with an EQL event query or an ES|QL query; results as NDJSON, in Elasticsearch's order.")
+        abstract: "Hunt over files with an EQL query (events, sequences, samples) or an ES|QL query; results as NDJSON, in Elasticsearch's order.",
+        discussion: "A sequence or sample query prints one line per sequence, as Elasticsearch's hits.sequences: {\"join_keys\": [...], \"events\": [...]}.")
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case ndjson, csv, txt
@@ -31,7 +32,7 @@ struct Query: AsyncParsableCommand {
     @Option(help: "EQL: only these fields of each event, comma-separated (default: the whole event; ES|QL has KEEP).")
     var fields: String?
 
-    @Option(help: "EQL: at most this many events (Elasticsearch's default is 10; ES|QL has LIMIT).")
+    @Option(help: "EQL: at most this many events or sequences (Elasticsearch's default is 10; ES|QL has LIMIT).")
     var size = 10
 
     @Option(help: "An Elasticsearch mapping (JSON) typing fields beyond ECS; its fields override ECS's.")
@@ -65,21 +66,34 @@ struct Query: AsyncParsableCommand {
         var hunt = try compiled("--eql") { () throws(RuleError) in try Hunt(eql: eql, options: options) }
         let unreadable = try await read { hunt.consume($0) }
         let wanted = fields.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-        var out = Data()
-        for hit in hunt.results() {
-            if let wanted {
-                let event = try JSONValue.parse(hit.line)
-                var members: [(key: String, value: JSONValue)] = []
-                for field in wanted {
-                    let values = event.values(atPath: field)
-                    if values.isEmpty { continue }
-                    members.append((field, values.count == 1 ? values[0] : .array(values)))
-                }
-                out.append(contentsOf: Array(JSONValue.object(members).jsonText.utf8))
-            } else {
-                out.append(contentsOf: hit.line)
+        /// The event as read, or only the fields asked for.
+        func shown(_ line: [UInt8]) throws -> [UInt8] {
+            guard let wanted else { return line }
+            let event = try JSONValue.parse(line)
+            var members: [(key: String, value: JSONValue)] = []
+            for field in wanted {
+                let values = event.values(atPath: field)
+                if values.isEmpty { continue }
+                members.append((field, values.count == 1 ? values[0] : .array(values)))
             }
-            out.append(0x0A)
+            return Array(JSONValue.object(members).jsonText.utf8)
+        }
+        var out = Data()
+        if hunt.findsSequences {
+            // As Elasticsearch's hits.sequences: the join key's values, then the events in step order.
+            for sequence in hunt.sequences() {
+                out.append(contentsOf: Array(("{\"join_keys\":" + JSONValue.array(sequence.key.map(\.json)).jsonText + ",\"events\":[").utf8))
+                for (position, event) in sequence.events.enumerated() {
+                    if position > 0 { out.append(UInt8(ascii: ",")) }
+                    out.append(contentsOf: try shown(event.line))
+                }
+                out.append(contentsOf: Array("]}\n".utf8))
+            }
+        } else {
+            for hit in hunt.results() {
+                out.append(contentsOf: try shown(hit.line))
+                out.append(0x0A)
+            }
         }
         FileHandle.standardOutput.write(out)
         report(unreadable, hunt.rejected)

@@ -26,7 +26,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let ruleSet = try flags.loadRules()
         let metrics = try await flags.metricsServer()
-        let pipeline = try flags.pipeline(ruleSet, metrics: metrics)
+        let pipeline = try flags.pipeline(ruleSet, metrics: metrics, live: true)
         let source = UnixSocketSource(path: socket, mode: mode_t(socketMode, radix: 8) ?? 0o660,
                                       maxLineBytes: flags.maxLineBytes, batchBytes: pipeline.options.batchBytes,
                                       drainMilliseconds: drainTimeoutMilliseconds)

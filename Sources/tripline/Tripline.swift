@@ -83,12 +83,30 @@ struct PipelineFlags: ParsableArguments {
     @Option(help: "An Elasticsearch mapping (JSON) typing fields beyond ECS; its fields override ECS's.")
     var mapping: String?
 
+    @Option(name: .customLong("allowed-lateness"),
+            help: "Sequence rules: how far behind the latest event time an event may arrive and still be taken in order (e.g. 30s, 1m, 0). Later events are still evaluated, and counted as late.")
+    var allowedLateness = "1m"
+
+    @Option(name: .customLong("max-open-sequences"), help: "Sequence rules: partial sequences kept per rule; past it the oldest are dropped, and counted.")
+    var maxOpenSequences = 100_000
+
     @Option(help: "Serve live metrics in Prometheus text format at http://ADDRESS/metrics (HOST:PORT, :PORT for all interfaces, or PORT for loopback).")
     var metrics: String?
 
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard maxLineBytes >= 64 else { throw ValidationError("--max-line-bytes must be at least 64") }
+        guard Self.milliseconds(allowedLateness) != nil else {
+            throw ValidationError("--allowed-lateness takes a duration such as 500ms, 30s, 1m, 2h or 0, not '\(allowedLateness)'")
+        }
+        guard maxOpenSequences >= 1 else { throw ValidationError("--max-open-sequences must be at least 1") }
+    }
+
+    /// A duration as milliseconds: `0`, `500ms`, `30s`, `1m`, `2h`, `1d`.
+    static func milliseconds(_ text: String) -> Int64? {
+        if text == "0" { return 0 }
+        if text.hasSuffix("ms") { return Int64(text.dropLast(2)).flatMap { $0 >= 0 ? $0 : nil } }
+        return Timestamp.milliseconds(interval: text)
     }
 
     func loadRules() throws -> RuleSet {
@@ -121,13 +139,17 @@ struct PipelineFlags: ParsableArguments {
         return server
     }
 
-    func pipeline(_ ruleSet: RuleSet, metrics: MetricsServer? = nil) throws -> Pipeline {
+    /// - Parameter live: a socket: event time moves on with the wall clock while no event comes.
+    func pipeline(_ ruleSet: RuleSet, metrics: MetricsServer? = nil, live: Bool = false) throws -> Pipeline {
         var options = PipelineOptions(
             workers: workers, shardKeys: [], defaultIndex: index, spoolDirectory: spool,
             spool: SpoolOptions(maxSegmentBytes: segmentBytes, maxSegmentAgeMilliseconds: segmentAgeMilliseconds,
                                 flushIntervalMilliseconds: flushMilliseconds),
             maxLineBytes: maxLineBytes, prefilter: prefilter, validatesSkipped: validatesSkipped)
         options.metricsFactory = metrics?.factory
+        options.allowedLatenessMilliseconds = Self.milliseconds(allowedLateness) ?? 60_000
+        options.maxOpenSequences = maxOpenSequences
+        options.advancesWhenIdle = live
         options.onSpoolBlocked = { _, detail in Console.error("spool: \(detail)") }
         options.onRecovery = { segment in
             // Said even with --quiet: an operator must hear what a crash cost.
@@ -165,6 +187,9 @@ struct PipelineFlags: ParsableArguments {
                              stats.alerts, stats.rejected, stats.eventsWithoutIndex, stats.prefiltered))
         if stats.alerts > 0 {
             Console.error("alert latency (framed to flushed block): p50 \(stats.alertLatency.milliseconds(atQuantile: 0.5)) ms, p99 \(stats.alertLatency.milliseconds(atQuantile: 0.99)) ms")
+        }
+        if stats.sequencesFound > 0 || stats.lateEvents > 0 || stats.sequencesEvicted > 0 {
+            Console.error("sequences: \(stats.sequencesFound) found, \(stats.lateEvents) late events (past --allowed-lateness \(allowedLateness)), \(stats.sequencesEvicted) partial sequences evicted at --max-open-sequences")
         }
         if stats.eventsWithoutIndex > 0 && index == nil {
             Console.error("note: events without _index or data_stream.* fields meet no rule; give --index NAME to route them")

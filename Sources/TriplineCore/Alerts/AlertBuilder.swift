@@ -39,11 +39,13 @@ public struct AlertBuilder: Sendable {
     /// `ruleMembers(_:)`, the same for every alert of the rule) saves writing the rule's fields
     /// anew for each alert.
     /// - Parameter row: an ES|QL rule's result row (its computed columns by slot), one alert each.
+    /// - Parameter block: for one event of a sequence, its building-block alert's id, group and
+    ///   place in the group (`sequenceAlerts`).
     public func alert(rule: CompiledRule, source: Source, eventTime: Int64?, now: Int64, ruleMembers: [UInt8]? = nil,
-                      row: [Value]? = nil) -> Built {
+                      row: [Value]? = nil, block: BuildingBlock? = nil) -> Built {
         let event = (try? JSONValue.parse(source.line)) ?? .object([])
         let eventID = Self.eventID(event: event, source: source)
-        var alertID = Self.sha256Hex("\(rule.ruleID)|\(source.index)|\(eventID)")
+        var alertID = block?.id ?? Self.sha256Hex("\(rule.ruleID)|\(source.index)|\(eventID)")
         let definition = rule.definition
 
         var body = Self.members(of: event).filter { $0.key != "@timestamp" && $0.key != "_id" && $0.key != "_index" }
@@ -100,6 +102,11 @@ public struct AlertBuilder: Sendable {
         field("kibana.alert.workflow_tags", .array([]))
         field("kibana.alert.workflow_assignee_ids", .array([]))
         field("kibana.alert.depth", .number("1"))
+        if let block {
+            field("kibana.alert.building_block_type", .string("default"))
+            field("kibana.alert.group.id", .string(block.groupID))
+            field("kibana.alert.group.index", .number(String(block.index)))
+        }
         field("kibana.alert.severity", .string(definition.severity))
         field("kibana.alert.risk_score", .number(String(definition.riskScore)))
         field("kibana.alert.reason", .string(Self.reason(event: event, rule: rule)))

@@ -21,6 +21,10 @@ public struct RuleEvaluator {
     private let conditions: [Predicate]
     /// ES|QL rules whose rows are computed per event (EVAL, DISSECT, MV_EXPAND, ...).
     private let pipelines: [ESQLPipeline?]
+    /// Sequence and sample rules: their steps, tested here, joined by a correlator.
+    private let sequencePlans: [SequencePlan?]
+    /// The last `evaluate`'s step matches of sequence rules, for the correlators.
+    public private(set) var stepMatches: [StepMatch] = []
     /// The rules without literals, evaluated on every line of their index.
     private let unfilteredRules: [Int]
     /// The rules evaluated on the current line, reused.
@@ -35,6 +39,10 @@ public struct RuleEvaluator {
         self.conditions = ruleSet.rules.map(\.predicate)
         self.pipelines = ruleSet.rules.map { rule in
             if case .esqlResult(let pipeline) = rule.output, pipeline.computesRows { return pipeline }
+            return nil
+        }
+        self.sequencePlans = ruleSet.rules.map { rule in
+            if case .sequence(let plan) = rule.output { return plan }
             return nil
         }
         let unfiltered = prefilter?.unfiltered ?? [Bool](repeating: true, count: ruleSet.rules.count)
@@ -60,6 +68,7 @@ public struct RuleEvaluator {
     /// few of the hundreds of rules reading its index.
     public mutating func evaluate(_ extracted: ExtractedBatch, lines: [Int]) -> [RuleMatch] {
         var matches: [RuleMatch] = []
+        stepMatches.removeAll(keepingCapacity: true)
         extracted.batch.withUnsafeBytes { raw in
             extracted.values.withUnsafeBufferPointer { values in
                 for line in lines {
@@ -89,6 +98,18 @@ public struct RuleEvaluator {
                     let evaluate = { (event: EventView, evaluator: inout RuleEvaluator) in
                         for rule in evaluator.selected {
                             guard evaluator.predicates.evaluate(evaluator.conditions[rule], event) == .true else { continue }
+                            if let plan = evaluator.sequencePlans[rule] {
+                                let position = extracted.batch.position(ofLine: line)
+                                let span = extracted.batch.lines[line]
+                                evaluator.predicates.stepMatches(plan, rule: rule, event, into: &evaluator.stepMatches) { order in
+                                    var order = order
+                                    order.arrival = position
+                                    return HeldEvent(line: Array(raw[Int(span.start)..<span.end]), position: position,
+                                                     index: String(decoding: name, as: UTF8.self), order: order,
+                                                     framedAt: extracted.batch.framedAt)
+                                }
+                                continue
+                            }
                             let time = evaluator.scheduleTime(of: event, rule: rule)
                             let index = String(decoding: name, as: UTF8.self)
                             guard let pipeline = evaluator.pipelines[rule] else {

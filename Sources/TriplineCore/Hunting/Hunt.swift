@@ -1,6 +1,7 @@
-/// An ad-hoc EQL event query over files (`tripline query --eql`): every event the query
-/// matches, in Elasticsearch's order (timestamp, then tiebreaker, then input order), with the
-/// `head`/`tail` pipes and the search's `size`.
+/// An ad-hoc EQL query over files (`tripline query --eql`): every event an event query
+/// matches, in Elasticsearch's order (timestamp, then tiebreaker, then input order), or every
+/// sequence (sample) a sequence (sample) query finds, with the `head`/`tail` pipes and the
+/// search's `size`.
 public struct Hunt {
     public struct Options: Sendable {
         public var eventCategoryField = "event.category"
@@ -31,7 +32,11 @@ public struct Hunt {
     private var predicates = PredicateEvaluator()
     private var scratch: [UInt8] = []
     public private(set) var hits: [Hit] = []
+    /// A sequence or sample query's step matches, in input order.
+    private var stepMatches: [StepMatch] = []
+    private var sequencePlan: SequencePlan?
     public private(set) var eventsRead = 0
+    private var eventsMatched = 0
     public private(set) var rejected: [DeadLetter] = []
 
     public init(eql query: String, options: Options) throws(RuleError) {
@@ -60,7 +65,11 @@ public struct Hunt {
         }
         plan = FieldPlan(paths: compiler.registry.paths)
         extractor = Extractor(plan: plan)
+        if case .sequence(let sequence) = rule.output { sequencePlan = sequence }
     }
+
+    /// Whether the query is a sequence or a sample: results are `sequences()`, not `results()`.
+    public var findsSequences: Bool { sequencePlan != nil }
 
     /// Evaluates a batch's lines; rejected lines are kept in `rejected`.
     public mutating func consume(_ batch: Batch) {
@@ -69,6 +78,18 @@ public struct Hunt {
         eventsRead += batch.lineCount
         extracted.forEachEvent { line, event, raw in
             guard predicates.evaluate(rule.predicate, event) == .true else { return }
+            if let sequencePlan {
+                let span = batch.lines[line]
+                // Arrival is the order read, across files too.
+                let arrival = SourcePosition(source: "", byteOffset: UInt64(eventsMatched))
+                eventsMatched += 1
+                predicates.stepMatches(sequencePlan, rule: 0, event, into: &stepMatches) { order in
+                    var order = order
+                    order.arrival = arrival
+                    return HeldEvent(line: Array(raw[Int(span.start)..<span.end]), position: batch.position(ofLine: line), index: "", order: order)
+                }
+                return
+            }
             // An event without its timestamp is not searchable by EQL.
             let time = predicates.expressions.value(.field(timestamp.field, timestamp.type, .anyValue), event)
             guard !time.isNull else { return }
@@ -76,6 +97,23 @@ public struct Hunt {
             let span = batch.lines[line]
             hits.append(Hit(time: time, tiebreaker: order, sequence: hits.count, line: Array(raw[Int(span.start)..<span.end])))
         }
+    }
+
+    /// A sequence or sample query's results as Elasticsearch returns them: the matcher run over
+    /// the step matches in event order, `head`/`tail` on sequences, at most `size` of them.
+    public func sequences() -> [FoundSequence] {
+        guard let sequencePlan else { return [] }
+        let ordered = stepMatches.enumerated().sorted { a, b in
+            a.element.event.order < b.element.event.order || (a.element.event.order == b.element.event.order && a.offset < b.offset)
+        }
+        var correlation = RuleCorrelation(rule: 0, plan: sequencePlan, cap: .max)
+        var found: [FoundSequence] = []
+        for (_, match) in ordered { correlation.process(match, into: &found) }
+        correlation.finish(into: &found)
+        var selected = found[...]
+        if let head { selected = selected.prefix(head) }
+        if let tail { selected = selected.suffix(tail) }
+        return Array(head != nil && tail == nil ? selected.prefix(size) : selected.suffix(size))
     }
 
     /// The results as Elasticsearch returns them: sorted, `head`/`tail` applied, at most `size`

@@ -27,6 +27,17 @@ public struct PipelineOptions: Sendable {
     public var onSpoolBlocked: @Sendable (_ paused: Bool, _ detail: String) -> Void = { _, _ in }
     /// Where live metrics go (for example a Prometheus registry); none when nil.
     public var metricsFactory: (any MetricsFactory)?
+    /// Correlators holding sequence and sample state, each owning the join keys hashed to it.
+    public var correlators: Int
+    /// How far behind the latest event time a sequence's event may come and still be taken in
+    /// order (DESIGN §1 event time). A minute, as Kibana's default look-back overlaps runs by one.
+    public var allowedLatenessMilliseconds: Int64 = 60_000
+    /// Per sequence rule, the partial sequences kept at most; the oldest go first, counted.
+    public var maxOpenSequences = 100_000
+    /// Move event time on with the wall clock while no events come (a live socket), so quiet
+    /// sources do not hold back sequences waiting on a window. Off for replay: there the end of
+    /// input settles everything, and results never depend on how fast files are read.
+    public var advancesWhenIdle = false
 
     public init(
         workers: Int, shardKeys: [String] = RuleSet.defaultShardKeys, defaultIndex: String? = nil,
@@ -38,6 +49,7 @@ public struct PipelineOptions: Sendable {
         self.prefilter = prefilter
         self.validatesSkipped = validatesSkipped
         self.extractors = max(1, extractors ?? workers)
+        self.correlators = max(1, workers)
         self.shardKeys = shardKeys
         self.defaultIndex = defaultIndex
         self.spoolDirectory = spoolDirectory
@@ -74,12 +86,16 @@ public final class IntakeCounters: Sendable {
 struct ShardedBatch: Sendable {
     var extracted: ExtractedBatch
     var shares: [[Int]]
+    /// How far event time has come in the batch, when sequence rules need to know.
+    var latestTime: Int64?
 }
 
 /// A worker's share of one batch.
 public struct WorkUnit: Sendable {
     public var extracted: ExtractedBatch
     public var lines: [Int]
+    /// The batch's number in intake order, for event-time progress.
+    var batch = 0
 }
 
 /// One alert in an `AlertMessage`: its rule, its event-time bucket, and where its line ends.
@@ -123,6 +139,11 @@ public final class Pipeline: Sendable {
     let laneOutputs: [BoundedChannel<ShardedBatch>]
     let deadLetters: BoundedChannel<[DeadLetter]>
     let workerInputs: [BoundedChannel<WorkUnit>]
+    let correlatorInputs: [BoundedChannel<CorrelatorMessage>]
+    /// The watermark's source: the latest event time of the finished batches' step matches.
+    let eventTimeProgress = EventTimeProgress()
+    /// Partial sequences open over all correlators, for the metrics gauge.
+    let openSequences = Atomic<Int>(0)
     let alertOutput: BoundedChannel<AlertMessage>
     let deadLetterSink: (any DeadLetterSink)?
     let builder = AlertBuilder()
@@ -147,15 +168,17 @@ public final class Pipeline: Sendable {
         laneOutputs = (0..<options.extractors).map { BoundedChannel(name: "extracted-\($0)", capacity: options.channelCapacity) }
         deadLetters = BoundedChannel(name: "dead-letters", capacity: options.channelCapacity * 4)
         workerInputs = (0..<options.workers).map { BoundedChannel(name: "worker-\($0)", capacity: options.channelCapacity) }
+        correlatorInputs = (0..<options.correlators).map { BoundedChannel(name: "correlator-\($0)", capacity: options.channelCapacity * 4) }
         alertOutput = BoundedChannel(name: "alerts", capacity: options.channelCapacity * 2)
-        let stages = [intake.name] + laneInputs.map(\.name) + workerInputs.map(\.name) + [alertOutput.name]
+        let stages = [intake.name] + laneInputs.map(\.name) + workerInputs.map(\.name) + correlatorInputs.map(\.name) + [alertOutput.name]
         metrics = options.metricsFactory.map { PipelineMetrics(factory: $0, stages: stages) } ?? .none
     }
 
     /// Queue depths per stage, for metrics.
     public var queueDepths: [(String, Int)] {
         [(intake.name, intake.depth)] + laneInputs.map { ($0.name, $0.depth) }
-            + workerInputs.map { ($0.name, $0.depth) } + [(alertOutput.name, alertOutput.depth)]
+            + workerInputs.map { ($0.name, $0.depth) } + correlatorInputs.map { ($0.name, $0.depth) }
+            + [(alertOutput.name, alertOutput.depth)]
     }
 
     /// Runs every stage until the sources finish `intake` and all of it has drained into the spool.
@@ -169,6 +192,7 @@ public final class Pipeline: Sendable {
         var stats = try await withThrowingTaskGroup(of: PipelineStats.self) { group in
             group.addTask { try await self.extractStages() }
             group.addTask { try await self.workerStages() }
+            group.addTask { try await self.correlatorStages() }
             group.addTask { try await self.deadLetterStage() }
             group.addTask { try await self.writeStage() }
             var total = PipelineStats()
@@ -181,6 +205,7 @@ public final class Pipeline: Sendable {
                 laneInputs.forEach { $0.close() }
                 laneOutputs.forEach { $0.close() }
                 workerInputs.forEach { $0.close() }
+                correlatorInputs.forEach { $0.close() }
                 throw error
             }
             return total
@@ -228,10 +253,13 @@ public final class Pipeline: Sendable {
                     var extractor = Extractor(plan: self.ruleSet.plan, prefilter: self.prefilter,
                                               validatesSkipped: self.options.validatesSkipped)
                     var sharder = Sharder(workers: self.options.workers, shardKeys: self.ruleSet.system.shardKeys)
+                    var clock = BatchClock()
+                    let needsTime = self.ruleSet.rules.contains { if case .sequence = $0.output { true } else { false } }
                     for await batch in self.laneInputs[lane] {
                         let (result, rejected) = extractor.extract(batch)
                         if !rejected.isEmpty { try await self.deadLetters.send(rejected) }
-                        try await self.laneOutputs[lane].send(ShardedBatch(extracted: result, shares: sharder.split(result)))
+                        try await self.laneOutputs[lane].send(ShardedBatch(extracted: result, shares: sharder.split(result),
+                                                                           latestTime: needsTime ? clock.latestTime(result) : nil))
                     }
                     return PipelineStats()
                 }
@@ -240,12 +268,18 @@ public final class Pipeline: Sendable {
                 // Lane k holds batches k, k + n, ...: the first lane to run dry ends the stream.
                 var stats = PipelineStats()
                 var lane = 0
+                var batch = 0
                 while let result = await self.laneOutputs[lane].next() {
                     stats.prefiltered += result.extracted.prefiltered
                     self.metrics.prefiltered.increment(by: result.extracted.prefiltered)
-                    for (worker, lines) in result.shares.enumerated() where !lines.isEmpty {
-                        try await self.workerInputs[worker].send(WorkUnit(extracted: result.extracted, lines: lines))
+                    if let latest = self.eventTimeProgress.dealt(batch: batch, units: result.shares.filter { !$0.isEmpty }.count,
+                                                                 latest: result.latestTime) {
+                        try await self.broadcast(progress: latest)
                     }
+                    for (worker, lines) in result.shares.enumerated() where !lines.isEmpty {
+                        try await self.workerInputs[worker].send(WorkUnit(extracted: result.extracted, lines: lines, batch: batch))
+                    }
+                    batch += 1
                     lane = (lane + 1) % self.laneOutputs.count
                 }
                 return stats
@@ -257,7 +291,7 @@ public final class Pipeline: Sendable {
     }
 
     private func workerStages() async throws -> PipelineStats {
-        defer { alertOutput.finish() }
+        defer { correlatorInputs.forEach { $0.finish() } }
         return try await withThrowingTaskGroup(of: PipelineStats.self) { group in
             for input in workerInputs {
                 group.addTask { try await self.workerStage(input) }
@@ -274,6 +308,7 @@ public final class Pipeline: Sendable {
         for await unit in input {
             if let workerGate { await workerGate() }
             let matches = evaluator.evaluate(unit.extracted, lines: unit.lines)
+            try await sendToCorrelators(evaluator.stepMatches, of: unit.batch)
             guard !matches.isEmpty else { continue }
             let now = Timestamp.nowMilliseconds()
             var lines: [UInt8] = []
@@ -432,6 +467,8 @@ public final class Pipeline: Sendable {
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(interval))
             for (stage, depth) in queueDepths { metrics.queueDepth[stage]?.record(depth) }
+            // A busy correlator needs no tick to move its watermark; an idle one may.
+            for input in correlatorInputs where input.depth == 0 { try? await input.send(.tick) }
             do { try await alertOutput.send(.tick) } catch { break }
         }
     }
@@ -456,5 +493,11 @@ extension PipelineStats {
         alertLatency.merge(other.alertLatency)
         spoolBlockedPauses += other.spoolBlockedPauses
         spoolBlockedSeconds += other.spoolBlockedSeconds
+        lateEvents += other.lateEvents
+        sequencesFound += other.sequencesFound
+        sequencesEvicted += other.sequencesEvicted
+        sequencesEvictedByRule.merge(other.sequencesEvictedByRule, uniquingKeysWith: +)
+        sequencesExpired += other.sequencesExpired
+        sequencesOpenPeak += other.sequencesOpenPeak
     }
 }

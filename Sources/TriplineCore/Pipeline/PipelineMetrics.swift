@@ -21,6 +21,10 @@ public struct PipelineMetrics: Sendable {
     /// 1 while a full disk or a write error holds the spool (and so intake) back.
     let spoolBlocked: Gauge
     let alertLatency: Timer
+    let lateEvents: Counter
+    let sequencesFound: Counter
+    let sequencesEvicted: Counter
+    let sequencesOpen: Gauge
 
     /// Metrics that go nowhere: what a pipeline has unless it is given a factory.
     public static let none = PipelineMetrics(factory: NOOPMetricsHandler.instance, stages: [])
@@ -50,5 +54,9 @@ public struct PipelineMetrics: Sendable {
         spoolLagSeconds = gauge("tripline_spool_lag_seconds")
         spoolBlocked = gauge("tripline_spool_blocked")
         alertLatency = Timer(label: "tripline_alert_latency_seconds", dimensions: [], factory: factory)
+        lateEvents = counter("tripline_late_events_total")
+        sequencesFound = counter("tripline_sequences_found_total")
+        sequencesEvicted = counter("tripline_sequences_evicted_total")
+        sequencesOpen = gauge("tripline_sequences_open")
     }
 }

@@ -28,6 +28,18 @@ public struct PipelineStats: Sendable, Hashable {
     public var spoolBlockedPauses = 0
     public var spoolBlockedSeconds = 0.0
     public var elapsedSeconds = 0.0
+    /// Step matches of sequence rules that came later than the allowed lateness: still
+    /// evaluated, out of order.
+    public var lateEvents = 0
+    /// Sequences and samples found (each one shell alert and its building blocks).
+    public var sequencesFound = 0
+    /// Partial sequences dropped because their rule reached its cap (`--max-open-sequences`).
+    public var sequencesEvicted = 0
+    public var sequencesEvictedByRule: [String: Int] = [:]
+    /// Partial sequences dropped because they outlived their maxspan or look-back.
+    public var sequencesExpired = 0
+    /// The most partial sequences held at once, over all rules.
+    public var sequencesOpenPeak = 0
     public var rulesLoaded = 0
     public var rulesSkipped = 0
 
@@ -71,6 +83,12 @@ public struct PipelineStats: Sendable, Hashable {
         out.endObject()
         integer("spool_blocked_pauses", spoolBlockedPauses)
         out.key("spool_blocked_seconds"); out.double((spoolBlockedSeconds * 1000).rounded() / 1000)
+        integer("late_events", lateEvents)
+        integer("sequences_found", sequencesFound)
+        integer("sequences_evicted", sequencesEvicted)
+        counts("sequences_evicted_by_rule", sequencesEvictedByRule)
+        integer("sequences_expired", sequencesExpired)
+        integer("sequences_open_peak", sequencesOpenPeak)
         integer("rules_loaded", rulesLoaded)
         integer("rules_skipped", rulesSkipped)
         out.key("elapsed_seconds"); out.double((elapsedSeconds * 1000).rounded() / 1000)

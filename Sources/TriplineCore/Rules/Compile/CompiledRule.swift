@@ -7,6 +7,9 @@ public struct CompiledRule: Sendable {
         /// ES|QL, as Kibana builds a non-aggregating rule's alert: the source event with the
         /// query's result columns written over it, one alert per result row.
         case esqlResult(ESQLPipeline)
+        /// An EQL sequence or sample: the workers test its steps, a correlator joins them, and
+        /// its alerts are Kibana's shell and building blocks.
+        case sequence(SequencePlan)
     }
 
     public let definition: RuleDefinition

@@ -48,16 +48,6 @@ public struct RuleCompiler {
 
     private mutating func compileEQL(_ definition: RuleDefinition, allowPipes: Bool) throws -> (rule: CompiledRule, pipes: [EQLPipe]) {
         let query = try EQLParser.parse(definition.query)
-        guard case .event(let event) = query.body else {
-            let location: SourceLocation
-            let kind: String
-            switch query.body {
-            case .sequence(let sequence): location = sequence.location; kind = "sequence"
-            case .sample(let sample): location = sample.location; kind = "sample"
-            case .event(let event): location = event.location; kind = "event"
-            }
-            throw QueryError(.unsupported, "\(kind) queries are not supported yet", at: location)
-        }
         for pipe in query.pipes {
             guard allowPipes else { throw QueryError(.unsupported, "a rule's query takes no pipe ('\(pipe.name)')", at: pipe.location) }
             guard pipe.name == "head" || pipe.name == "tail" else {
@@ -67,8 +57,30 @@ public struct RuleCompiler {
                 throw QueryError(.syntax, "pipe '\(pipe.name)' takes one whole number", at: pipe.location)
             }
         }
-        var parts: [Predicate] = []
         var fields: [String] = []
+        let predicate: Predicate
+        let output: CompiledRule.Output
+        switch query.body {
+        case .event(let event):
+            predicate = try compileEventQuery(event, definition, fields: &fields)
+            output = .sourceEvent
+        case .sequence(let sequence):
+            let plan = try compileSequence(sequence, definition, lookBack: allowPipes ? nil : Self.lookBack(definition), fields: &fields)
+            predicate = plan.anyStep
+            output = .sequence(plan)
+        case .sample(let sample):
+            let plan = try compileSample(sample, definition, fields: &fields)
+            predicate = plan.anyStep
+            output = .sequence(plan)
+        }
+        let rule = CompiledRule(definition: definition, indexPatterns: IndexPatternSet(definition.index),
+                                predicate: predicate, fields: fields, literals: literals(of: predicate), output: output)
+        return (rule, query.pipes)
+    }
+
+    /// `category where condition`: the condition, and the category test unless `any where`.
+    mutating func compileEventQuery(_ event: EQLEventQuery, _ definition: RuleDefinition, fields: inout [String]) throws -> Predicate {
+        var parts: [Predicate] = []
         if let category = event.category {
             // `process where` means event.category == "process" (or the rule's override field).
             let name = definition.eventCategoryOverride ?? "event.category"
@@ -76,14 +88,11 @@ public struct RuleCompiler {
             parts.append(.value(ValueTest(field: registry.index(of: field), type: types.type(of: name),
                                           matchers: [.keyword(.equal, Array(category.utf8))],
                                           caseInsensitive: false, negated: false, multiValue: .anyValue)))
-            fields.append(field)
+            if !fields.contains(field) { fields.append(field) }
         }
         parts.append(try compileCondition(event.condition, language: .eql))
         for field in event.condition.fields.map(types.resolve) where !fields.contains(field) { fields.append(field) }
-        let predicate: Predicate = parts.count == 1 ? parts[0] : .all(parts)
-        let rule = CompiledRule(definition: definition, indexPatterns: IndexPatternSet(definition.index),
-                                predicate: predicate, fields: fields, literals: literals(of: predicate), output: .sourceEvent)
-        return (rule, query.pipes)
+        return parts.count == 1 ? parts[0] : .all(parts)
     }
 
     // MARK: ES|QL

@@ -1,0 +1,70 @@
+import HeapModule
+
+/// One correlator's state (DESIGN §1): the sequence and sample rules' keyed state for the join
+/// keys hashed to it, and the event-time buffer that settles the order of their events.
+///
+/// Step matches wait until the watermark (the latest event time seen anywhere, less the allowed
+/// lateness) passes them, and are then taken in Elasticsearch's order. A match at or behind the
+/// watermark is late: it is still taken, at once, and counted.
+struct Correlator {
+    private struct Waiting: Comparable {
+        var match: StepMatch
+        var receipt: UInt64
+        static func < (a: Waiting, b: Waiting) -> Bool {
+            a.match.event.order < b.match.event.order || (a.match.event.order == b.match.event.order && a.receipt < b.receipt)
+        }
+        static func == (a: Waiting, b: Waiting) -> Bool { a.match.event.order == b.match.event.order && a.receipt == b.receipt }
+    }
+
+    private var correlations: [Int: RuleCorrelation]
+    private var waiting = Heap<Waiting>()
+    private var receipts: UInt64 = 0
+    private let lateness: Int64
+    private(set) var watermark = Int64.min
+    private(set) var lateEvents = 0
+
+    init(plans: [Int: SequencePlan], lateness: Int64, cap: Int) {
+        correlations = plans.reduce(into: [:]) { $0[$1.key] = RuleCorrelation(rule: $1.key, plan: $1.value, cap: cap) }
+        self.lateness = max(0, lateness)
+    }
+
+    /// Events held for their order to settle.
+    var held: Int { waiting.count }
+    /// Partial sequences and samples open, over all rules.
+    var open: Int { correlations.values.reduce(0) { $0 + $1.open } }
+
+    /// Per rule, what its state machine dropped (cap, span).
+    var counters: [(rule: Int, counters: SequenceMatcher.Counters)] {
+        correlations.map { ($0.key, $0.value.counters) }.sorted { $0.rule < $1.rule }
+    }
+
+    mutating func receive(_ matches: [StepMatch], into found: inout [FoundSequence]) {
+        for match in matches {
+            if match.event.time <= watermark {
+                lateEvents += 1
+                correlations[match.rule]?.process(match, into: &found)
+            } else {
+                waiting.insert(Waiting(match: match, receipt: receipts))
+                receipts += 1
+            }
+        }
+    }
+
+    /// The latest event time seen anywhere is `latest`: what the watermark passes is taken.
+    mutating func advance(latest: Int64, into found: inout [FoundSequence]) {
+        let mark = latest == .max ? .max : latest &- lateness
+        guard mark > watermark else { return }
+        watermark = mark
+        while let first = waiting.min, first.match.event.time <= mark {
+            let next = waiting.removeMin()
+            correlations[next.match.rule]?.process(next.match, into: &found)
+        }
+        for rule in correlations.keys.sorted() { correlations[rule]?.advance(to: mark, into: &found) }
+    }
+
+    /// End of input: everything held is taken in order, then every rule's state is settled.
+    mutating func finish(into found: inout [FoundSequence]) {
+        advance(latest: .max, into: &found)
+        for rule in correlations.keys.sorted() { correlations[rule]?.finish(into: &found) }
+    }
+}

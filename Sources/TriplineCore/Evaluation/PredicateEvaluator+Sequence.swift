@@ -1,0 +1,56 @@
+extension PredicateEvaluator {
+    /// The steps of a sequence or sample the event meets, one `StepMatch` per join key (a
+    /// multi-valued key field joins under each of its values, as Elasticsearch does); none when
+    /// the event has no time (EQL does not search it). The event is copied out only when it matches.
+    mutating func stepMatches(_ plan: SequencePlan, rule: Int, _ event: EventView, into matches: inout [StepMatch],
+                              hold: (EventOrder) -> HeldEvent) {
+        var steps: [(index: Int, until: Bool)] = []
+        for (index, step) in plan.steps.enumerated() where evaluate(step.condition, event) == .true { steps.append((index, false)) }
+        if let until = plan.until, evaluate(until.condition, event) == .true { steps.append((plan.steps.count, true)) }
+        guard !steps.isEmpty, let time = EventOrder.milliseconds(expressions.value(plan.timestamp, event)) else { return }
+        let order = EventOrder(time: time, tiebreaker: plan.tiebreaker.map { expressions.value($0, event) } ?? .null,
+                               arrival: SourcePosition(source: "", byteOffset: 0))
+        var held: HeldEvent?
+        let first = matches.count
+        var lastKeys: [ValueExpression]?
+        var keys: [[Value]] = []
+        for (index, isUntil) in steps {
+            let step = isUntil ? plan.until! : plan.steps[index]
+            if step.keys != lastKeys {
+                lastKeys = step.keys
+                keys = joinKeys(step, event)
+            }
+            for key in keys {
+                if held == nil { held = hold(order) }
+                if let existing = matches[first...].firstIndex(where: { $0.key == key }) {
+                    if isUntil { matches[existing].until = true } else { matches[existing].steps |= 1 << UInt64(index) }
+                } else {
+                    matches.append(StepMatch(rule: rule, key: key, steps: isUntil ? 0 : 1 << UInt64(index), until: isUntil, event: held!))
+                }
+            }
+        }
+    }
+
+    /// The step's join keys for the event: none when a part is null and not written `?field`;
+    /// several (their product) when parts have several values.
+    private mutating func joinKeys(_ step: SequencePlan.Step, _ event: EventView) -> [[Value]] {
+        var keys: [[Value]] = [[]]
+        for (part, expression) in step.keys.enumerated() {
+            let value = expressions.value(expression, event)
+            let values: [Value]
+            switch value {
+            case .null:
+                guard step.nullableKeys[part] else { return [] }
+                values = [.null]
+            case .multi(let items):
+                var unique: [Value] = []
+                for item in items where !unique.contains(item) { unique.append(item) }
+                values = unique
+            default:
+                values = [value]
+            }
+            keys = keys.flatMap { key in values.map { key + [$0] } }
+        }
+        return keys
+    }
+}

@@ -1,0 +1,125 @@
+import Synchronization
+
+/// What workers (and the ticker) hand a correlator.
+enum CorrelatorMessage: Sendable {
+    case matches([StepMatch])
+    /// Every step match of events up to this time (less the input's own disorder) has been sent.
+    case progress(Int64)
+    /// Lets an idle correlator move its watermark on.
+    case tick
+}
+
+/// The correlation stage (DESIGN §1): workers send each sequence rule's step matches to the
+/// correlator owning hash(rule, join key), which joins them in event time and hands the
+/// sequences it finds, as Kibana's shell and building-block alerts, to the alert writer.
+extension Pipeline {
+    /// Routes a unit's step matches by rule and join key; once the batches up to this one are
+    /// all done, tells every correlator how far event time has come (after the matches, so each
+    /// correlator has them first).
+    func sendToCorrelators(_ matches: [StepMatch], of batch: Int) async throws {
+        var shares = [[StepMatch]](repeating: [], count: correlatorInputs.count)
+        var latest = Int64.min
+        for match in matches {
+            var hasher = Hasher()
+            hasher.combine(match.rule)
+            hasher.combine(match.key)
+            shares[Int(UInt(bitPattern: hasher.finalize()) % UInt(shares.count))].append(match)
+            latest = max(latest, match.event.time)
+        }
+        for (index, share) in shares.enumerated() where !share.isEmpty {
+            try await correlatorInputs[index].send(.matches(share))
+        }
+        guard let progress = eventTimeProgress.finished(batch: batch, latest: latest) else { return }
+        try await broadcast(progress: progress)
+    }
+
+    func broadcast(progress: Int64) async throws {
+        for input in correlatorInputs { try await input.send(.progress(progress)) }
+    }
+
+    func correlatorStages() async throws -> PipelineStats {
+        defer { alertOutput.finish() }
+        let plans = ruleSet.rules.enumerated().reduce(into: [Int: SequencePlan]()) { plans, element in
+            if case .sequence(let plan) = element.element.output { plans[element.offset] = plan }
+        }
+        return try await withThrowingTaskGroup(of: PipelineStats.self) { group in
+            for input in correlatorInputs {
+                group.addTask { try await self.correlatorStage(input, plans: plans) }
+            }
+            var total = PipelineStats()
+            for try await partial in group { total.merge(partial) }
+            return total
+        }
+    }
+
+    private func correlatorStage(_ input: BoundedChannel<CorrelatorMessage>, plans: [Int: SequencePlan]) async throws -> PipelineStats {
+        var correlator = Correlator(plans: plans, lateness: options.allowedLatenessMilliseconds, cap: options.maxOpenSequences)
+        var stats = PipelineStats()
+        var found: [FoundSequence] = []
+        var seen = (latest: Int64.min, at: ContinuousClock.now)
+        var open = 0
+        for await message in input {
+            switch message {
+            case .matches(let matches):
+                let late = correlator.lateEvents
+                correlator.receive(matches, into: &found)
+                metrics.lateEvents.increment(by: correlator.lateEvents - late)
+            case .progress(let latest):
+                seen = (latest, ContinuousClock.now)
+                correlator.advance(latest: latest, into: &found)
+            case .tick:
+                // No event for a while on a live source: event time goes on with the wall clock.
+                let now = ContinuousClock.now
+                if options.advancesWhenIdle, seen.latest != .min, now - seen.at > .seconds(1) {
+                    correlator.advance(latest: seen.latest &+ Int64((now - seen.at) / .milliseconds(1)), into: &found)
+                }
+            }
+            if !found.isEmpty { try await sendAlerts(for: &found, &stats) }
+            let total = openSequences.add(correlator.open - open, ordering: .relaxed).newValue
+            metrics.sequencesOpen.record(total)
+            open = correlator.open
+            stats.sequencesOpenPeak = max(stats.sequencesOpenPeak, open)
+        }
+        correlator.finish(into: &found)
+        if !found.isEmpty { try await sendAlerts(for: &found, &stats) }
+        stats.lateEvents = correlator.lateEvents
+        for (rule, counters) in correlator.counters {
+            stats.sequencesExpired += counters.expired
+            stats.sequencesEvicted += counters.evicted
+            if counters.evicted > 0 { stats.sequencesEvictedByRule[ruleSet.rules[rule].ruleID, default: 0] += counters.evicted }
+        }
+        metrics.sequencesEvicted.increment(by: stats.sequencesEvicted)
+        return stats
+    }
+
+    /// Builds each sequence's alerts (at most max_signals sequences per rule and interval, as
+    /// Kibana's EQL search returns at most max_signals sequences) and hands them to the writer.
+    private func sendAlerts(for found: inout [FoundSequence], _ stats: inout PipelineStats) async throws {
+        let now = Timestamp.nowMilliseconds()
+        var lines: [UInt8] = []
+        var entries: [AlertEntry] = []
+        var framedAt = ContinuousClock.now
+        for sequence in found {
+            let rule = ruleSet.rules[sequence.rule]
+            let time = sequence.events.last?.time ?? now
+            let interval = signalCaps.intervals[sequence.rule]
+            let bucket = time >= 0 ? time / interval : (time - interval + 1) / interval
+            guard signalCaps.admit(rule: sequence.rule, bucket: bucket) else {
+                stats.suppressed += 1
+                stats.suppressedByRule[rule.ruleID, default: 0] += 1
+                metrics.suppressedByMaxSignals.increment()
+                continue
+            }
+            stats.sequencesFound += 1
+            metrics.sequencesFound.increment()
+            framedAt = min(framedAt, sequence.events.last?.framedAt ?? framedAt)
+            for alert in builder.sequenceAlerts(rule: rule, events: sequence.events, now: now, ruleMembers: ruleMembers[sequence.rule]) {
+                lines.append(contentsOf: alert.line)
+                entries.append(AlertEntry(rule: sequence.rule, bucket: bucket, eventTime: time, group: nil, end: lines.count))
+            }
+        }
+        found.removeAll(keepingCapacity: true)
+        guard !entries.isEmpty else { return }
+        try await alertOutput.send(.alerts(lines: lines, entries: entries, framedAt: framedAt))
+    }
+}

@@ -1,0 +1,45 @@
+/// An EQL sequence or sample, compiled: a stateless condition per step for the workers, and what
+/// the correlator's state machine needs (DESIGN §1-§2).
+public struct SequencePlan: Sendable, Hashable {
+    public struct Step: Sendable, Hashable {
+        public var condition: Predicate
+        /// The join key's parts: the sequence's `by` fields, then the step's own.
+        public var keys: [ValueExpression]
+        /// Per key part: written `?field`, so a null joins (as a null) instead of excluding the event.
+        public var nullableKeys: [Bool]
+        /// `![...]`: no such event may come where this step stands.
+        public var missing: Bool
+    }
+
+    public enum Kind: Sendable, Hashable {
+        case sequence
+        case sample
+    }
+
+    public var kind: Kind
+    /// The steps in order, `with runs=N` written out N times, missing steps in place.
+    public var steps: [Step]
+    public var until: Step?
+    /// `with maxspan=`, in milliseconds: from the first event to the last, inclusive.
+    public var maxspan: Int64?
+    /// The rule's look-back (`from`): no Kibana run could match a longer sequence, so it bounds
+    /// one without `maxspan`; nil for ad-hoc queries, which search everything.
+    public var lookBack: Int64?
+    /// What orders events within a key: the timestamp field, then the tiebreaker.
+    public var timestamp: ValueExpression
+    public var tiebreaker: ValueExpression?
+
+    /// The longest span a sequence may have, whichever bound is tighter.
+    public var span: Int64? {
+        switch (maxspan, lookBack) {
+        case let (m?, l?): min(m, l)
+        case let (m, l): m ?? l
+        }
+    }
+
+    /// The positive steps' positions in `steps`.
+    public var positiveSteps: [Int] { steps.indices.filter { !steps[$0].missing } }
+
+    /// The join key's parts, as the steps name them (`hits.sequences[].join_keys`).
+    public var keyCount: Int { steps.first?.keys.count ?? 0 }
+}
