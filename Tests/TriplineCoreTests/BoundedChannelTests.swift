@@ -20,6 +20,22 @@ import Testing
         #expect(machine.highWater == 4)
     }
 
+    @Test func aDeliveredElementIsReleasedAtOnceThoughTheChannelNeverRunsDry() {
+        final class Payload {}
+        var machine = BoundedChannelStateMachine<Payload, String, String>(capacity: 4)
+        weak var delivered: Payload?
+        do {
+            let first = Payload()
+            delivered = first
+            _ = machine.send(first, waiter: "p")
+            _ = machine.send(Payload(), waiter: "p")
+            guard case .element = machine.next() else { Issue.record("no element"); return }
+        }
+        // One element is still buffered; the delivered one must not be kept alive with it.
+        #expect(machine.depth == 1)
+        #expect(delivered == nil)
+    }
+
     @Test func finishDrainsThenEnds() {
         var machine = Machine(capacity: 1)
         _ = machine.send(7, waiter: "p")

@@ -1,10 +1,15 @@
+import DequeModule
+
 /// The bookkeeping of a bounded multi-producer, single-consumer channel, free of locks and
 /// `async` so it can be tested directly. Every event returns what the caller must do outside
 /// the lock (resume a waiter), NIO-style.
+///
+/// The buffers are deques: a delivered element leaves at once. (An array with a read index kept
+/// up to 64 delivered batches alive in a channel that never quite ran dry: 200 MB more with the
+/// sequence rules' slower workers.)
 struct BoundedChannelStateMachine<Element, ProducerWaiter, ConsumerWaiter> {
-    private(set) var buffer: [Element] = []
-    private var head = 0
-    private var waitingProducers: [(element: Element, waiter: ProducerWaiter)] = []
+    private(set) var buffer = Deque<Element>()
+    private var waitingProducers = Deque<(element: Element, waiter: ProducerWaiter)>()
     private var waitingConsumer: ConsumerWaiter?
     let capacity: Int
     private(set) var isFinished = false
@@ -17,7 +22,7 @@ struct BoundedChannelStateMachine<Element, ProducerWaiter, ConsumerWaiter> {
         self.capacity = capacity
     }
 
-    var depth: Int { buffer.count - head }
+    var depth: Int { buffer.count }
 
     enum SendAction {
         /// The element was taken; carry on.
@@ -56,16 +61,12 @@ struct BoundedChannelStateMachine<Element, ProducerWaiter, ConsumerWaiter> {
     }
 
     mutating func next() -> NextAction {
-        if head < buffer.count {
-            let element = buffer[head]
-            head += 1
+        if let element = buffer.popFirst() {
             var released: ProducerWaiter?
-            if !waitingProducers.isEmpty {
-                let first = waitingProducers.removeFirst()
+            if let first = waitingProducers.popFirst() {
                 buffer.append(first.element)
                 released = first.waiter
             }
-            compact()
             return .element(element, resumeProducer: released)
         }
         if isFinished || isClosed { return .endOfStream }
@@ -90,18 +91,7 @@ struct BoundedChannelStateMachine<Element, ProducerWaiter, ConsumerWaiter> {
         let producers = waitingProducers.map(\.waiter)
         waitingProducers.removeAll()
         buffer.removeAll()
-        head = 0
         defer { waitingConsumer = nil }
         return (producers, waitingConsumer)
-    }
-
-    private mutating func compact() {
-        if head == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head > 64 {
-            buffer.removeSubrange(..<head)
-            head = 0
-        }
     }
 }
