@@ -25,8 +25,14 @@ public struct RuleEvaluator {
     private let sequencePlans: [SequencePlan?]
     /// The last `evaluate`'s step matches of sequence rules, for the correlators.
     public private(set) var stepMatches: [StepMatch] = []
+    /// The current line's copy, once a sequence step has matched it.
+    private var held: HeldEvent?
     /// The rules without literals, evaluated on every line of their index.
     private let unfilteredRules: [Int]
+    /// Shared first tests, run once per event for all the rules (and sequence steps) they gate.
+    private var gates: RuleGates
+    /// Per sequence rule, where its steps' gates begin (then its until's).
+    private let firstStepGate: [Int?]
     /// The rules evaluated on the current line, reused.
     private var selected: [Int] = []
     private var fieldIndex: FieldIndex
@@ -37,6 +43,16 @@ public struct RuleEvaluator {
         self.ruleSet = ruleSet
         self.router = IndexRouter(rules: ruleSet.rules, system: ruleSet.system, defaultIndex: defaultIndex)
         self.conditions = ruleSet.rules.map(\.predicate)
+        // Each sequence step is gated as well, after the rules' conditions.
+        var gated = ruleSet.rules.map(\.predicate)
+        var stepGates: [Int?] = []
+        for rule in ruleSet.rules {
+            guard case .sequence(let plan) = rule.output else { stepGates.append(nil); continue }
+            stepGates.append(gated.count)
+            gated += plan.steps.map(\.condition) + (plan.until.map { [$0.condition] } ?? [])
+        }
+        self.gates = RuleGates(conditions: gated)
+        self.firstStepGate = stepGates
         self.pipelines = ruleSet.rules.map { rule in
             if case .esqlResult(let pipeline) = rule.output, pipeline.computesRows { return pipeline }
             return nil
@@ -72,6 +88,7 @@ public struct RuleEvaluator {
         extracted.batch.withUnsafeBytes { raw in
             extracted.values.withUnsafeBufferPointer { values in
                 for line in lines {
+                    held = nil
                     let range = extracted.valueRange(ofLine: line)
                     let lineValues = UnsafeBufferPointer(rebasing: values[range])
                     let event = EventView(raw: raw, values: lineValues)
@@ -96,20 +113,34 @@ public struct RuleEvaluator {
                     guard !selected.isEmpty else { continue }
                     let name = router.name
                     let evaluate = { (event: EventView, evaluator: inout RuleEvaluator) in
+                        evaluator.gates.nextEvent()
                         for rule in evaluator.selected {
-                            guard evaluator.predicates.evaluate(evaluator.conditions[rule], event) == .true else { continue }
-                            if let plan = evaluator.sequencePlans[rule] {
-                                let position = extracted.batch.position(ofLine: line)
-                                let span = extracted.batch.lines[line]
-                                evaluator.predicates.stepMatches(plan, rule: rule, event, into: &evaluator.stepMatches) { order in
+                            guard evaluator.gates.allows(rule, event, &evaluator.predicates) else { continue }
+                            // A sequence rule's condition is "any step holds": its steps are tested
+                            // one by one below anyway.
+                            if let plan = evaluator.sequencePlans[rule], let first = evaluator.firstStepGate[rule] {
+                                // The steps (and until) whose gates let them hold.
+                                var possible: UInt64 = 0
+                                for step in 0...plan.steps.count where step < plan.steps.count || plan.until != nil {
+                                    if evaluator.gates.allows(first + step, event, &evaluator.predicates) { possible |= 1 << UInt64(step) }
+                                }
+                                evaluator.predicates.stepMatches(plan, rule: rule, event, possible: possible, into: &evaluator.stepMatches) { order in
+                                    let position = extracted.batch.position(ofLine: line)
+                                    let span = extracted.batch.lines[line]
                                     var order = order
                                     order.arrival = position
-                                    return HeldEvent(line: Array(raw[Int(span.start)..<span.end]), position: position,
-                                                     index: String(decoding: name, as: UTF8.self), order: order,
-                                                     framedAt: extracted.batch.framedAt)
+                                    // One copy of the event for all the sequence rules it meets (unless
+                                    // they order it differently: another timestamp or tiebreaker field).
+                                    if let shared = evaluator.held, shared.order == order { return shared }
+                                    let copy = HeldEvent(line: Array(raw[Int(span.start)..<span.end]), position: position,
+                                                         index: String(decoding: name, as: UTF8.self), order: order,
+                                                         framedAt: extracted.batch.framedAt)
+                                    evaluator.held = copy
+                                    return copy
                                 }
                                 continue
                             }
+                            guard evaluator.predicates.evaluate(evaluator.conditions[rule], event) == .true else { continue }
                             let time = evaluator.scheduleTime(of: event, rule: rule)
                             let index = String(decoding: name, as: UTF8.self)
                             guard let pipeline = evaluator.pipelines[rule] else {

@@ -1,0 +1,101 @@
+/// Tests that many rules begin with (`event.category == "process"`, `host.os.type == "windows"`),
+/// each run at most once per event: a rule whose gates all fail is skipped without walking its
+/// condition. With the sequence rules loaded, a Windows event met about 150 rules' conditions,
+/// most of which failed at their category test; walking a condition costs its retains even then.
+///
+/// Sound by construction: a rule's gates are tests its condition cannot hold without (parts of
+/// an `all`; for an `any`, those of one of its branches), run by the same evaluator.
+struct RuleGates {
+    private let tests: [Predicate]
+    /// Per rule: alternatives of gate conjunctions, one of which must hold whole; nil when it has none.
+    private let gatesOfRule: [[[Int]]?]
+    /// Per test, for the current event: 0 not run yet, 1 true, 2 false (valid where the stamp is current).
+    private var verdicts: [UInt8]
+    private var stamps: [UInt32]
+    private var stamp: UInt32 = 1
+
+    init(conditions: [Predicate]) {
+        // A test counts as shared when it could gate two rules or more.
+        var candidates: [Predicate: Int] = [:]
+        func collect(_ predicate: Predicate, into found: inout Set<Predicate>) {
+            switch predicate {
+            case .value: found.insert(predicate)
+            case .all(let parts): for part in parts { collect(part, into: &found) }
+            case .any(let branches): for branch in branches { collect(branch, into: &found) }
+            default: break
+            }
+        }
+        for condition in conditions {
+            var found = Set<Predicate>()
+            collect(condition, into: &found)
+            for test in found { candidates[test, default: 0] += 1 }
+        }
+        var ids: [Predicate: Int] = [:]
+        var tests: [Predicate] = []
+        func id(_ test: Predicate) -> Int {
+            if let id = ids[test] { return id }
+            tests.append(test)
+            ids[test] = tests.count - 1
+            return tests.count - 1
+        }
+        func shared(_ predicate: Predicate) -> Bool {
+            if case .value = predicate { return (candidates[predicate] ?? 0) >= 2 }
+            return false
+        }
+        /// A predicate's gates as alternatives of conjunctions: it cannot hold unless every test
+        /// of one alternative does. `all`: its shared test parts (and the gates of an `any` part
+        /// when it has none); `any`: the alternatives of every branch.
+        func gates(_ predicate: Predicate) -> [[Predicate]]? {
+            switch predicate {
+            case .value:
+                return shared(predicate) ? [[predicate]] : nil
+            case .all(let parts):
+                let tests = parts.filter(shared)
+                if !tests.isEmpty { return [tests] }
+                for part in parts { if case .any = part, let found = gates(part) { return found } }
+                return nil
+            case .any(let branches):
+                var alternatives: [[Predicate]] = []
+                for branch in branches {
+                    guard let found = gates(branch) else { return nil }
+                    alternatives += found
+                }
+                return alternatives.isEmpty ? nil : alternatives
+            default:
+                return nil
+            }
+        }
+        gatesOfRule = conditions.map { condition in gates(condition).map { $0.map { $0.map(id) } } }
+        self.tests = tests
+        verdicts = [UInt8](repeating: 0, count: tests.count)
+        stamps = [UInt32](repeating: 0, count: tests.count)
+    }
+
+    /// Forgets the previous event's verdicts.
+    mutating func nextEvent() {
+        stamp &+= 1
+        if stamp == 0 {
+            stamps = [UInt32](repeating: 0, count: stamps.count)
+            stamp = 1
+        }
+    }
+
+    /// Whether the rule may hold on the event: every gate of one alternative does (or it has none).
+    mutating func allows(_ rule: Int, _ event: EventView, _ predicates: inout PredicateEvaluator) -> Bool {
+        guard let alternatives = gatesOfRule[rule] else { return true }
+        alternatives: for gates in alternatives {
+            for gate in gates {
+                if stamps[gate] != stamp {
+                    stamps[gate] = stamp
+                    verdicts[gate] = predicates.evaluate(tests[gate], event) == .true ? 1 : 2
+                }
+                if verdicts[gate] != 1 { continue alternatives }
+            }
+            return true
+        }
+        return false
+    }
+
+    /// Rules with gates, and the distinct tests that gate them (for reports and tests).
+    var summary: (gatedRules: Int, tests: Int) { (gatesOfRule.filter { $0 != nil }.count, tests.count) }
+}
