@@ -232,8 +232,9 @@ struct SequenceMatcher {
             if evicted { open -= 1; counters.evicted += 1 }
             keys[key] = state.isEmpty ? nil : state
         }
-        // Entries of partials already completed, replaced or expired are dropped now and then.
-        if creation.count - creationHead > 2 * open + 4096 {
+        // Entries of partials already completed, replaced or expired are dropped now and then
+        // (each holds its key: with a slack of thousands per rule, the bundled rules kept 80 MB).
+        if creation.count - creationHead > 2 * open + 64 {
             var live: [(key: [Value], serial: UInt64)] = []
             for (key, state) in keys {
                 for partial in state.stages.compactMap({ $0 }) + state.pending { live.append((key, partial.serial)) }

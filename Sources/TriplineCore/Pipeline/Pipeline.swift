@@ -168,7 +168,7 @@ public final class Pipeline: Sendable {
         laneOutputs = (0..<options.extractors).map { BoundedChannel(name: "extracted-\($0)", capacity: options.channelCapacity) }
         deadLetters = BoundedChannel(name: "dead-letters", capacity: options.channelCapacity * 4)
         workerInputs = (0..<options.workers).map { BoundedChannel(name: "worker-\($0)", capacity: options.channelCapacity) }
-        correlatorInputs = (0..<options.correlators).map { BoundedChannel(name: "correlator-\($0)", capacity: options.channelCapacity * 4) }
+        correlatorInputs = (0..<options.correlators).map { BoundedChannel(name: "correlator-\($0)", capacity: options.channelCapacity * 2) }
         alertOutput = BoundedChannel(name: "alerts", capacity: options.channelCapacity * 2)
         let stages = [intake.name] + laneInputs.map(\.name) + workerInputs.map(\.name) + correlatorInputs.map(\.name) + [alertOutput.name]
         metrics = options.metricsFactory.map { PipelineMetrics(factory: $0, stages: stages) } ?? .none
@@ -308,6 +308,7 @@ public final class Pipeline: Sendable {
         for await unit in input {
             if let workerGate { await workerGate() }
             let matches = evaluator.evaluate(unit.extracted, lines: unit.lines)
+            stats.stepMatches += evaluator.stepMatches.count
             try await sendToCorrelators(evaluator.stepMatches, of: unit.batch)
             guard !matches.isEmpty else { continue }
             let now = Timestamp.nowMilliseconds()
@@ -494,6 +495,7 @@ extension PipelineStats {
         spoolBlockedPauses += other.spoolBlockedPauses
         spoolBlockedSeconds += other.spoolBlockedSeconds
         lateEvents += other.lateEvents
+        stepMatches += other.stepMatches
         sequencesFound += other.sequencesFound
         sequencesEvicted += other.sequencesEvicted
         sequencesEvictedByRule.merge(other.sequencesEvictedByRule, uniquingKeysWith: +)

@@ -31,6 +31,8 @@ public struct PipelineStats: Sendable, Hashable {
     /// Step matches of sequence rules that came later than the allowed lateness: still
     /// evaluated, out of order.
     public var lateEvents = 0
+    /// Events meeting a step of a sequence or sample rule, per join key: what went to correlators.
+    public var stepMatches = 0
     /// Sequences and samples found (each one shell alert and its building blocks).
     public var sequencesFound = 0
     /// Partial sequences dropped because their rule reached its cap (`--max-open-sequences`).
@@ -84,6 +86,7 @@ public struct PipelineStats: Sendable, Hashable {
         integer("spool_blocked_pauses", spoolBlockedPauses)
         out.key("spool_blocked_seconds"); out.double((spoolBlockedSeconds * 1000).rounded() / 1000)
         integer("late_events", lateEvents)
+        integer("sequence_step_matches", stepMatches)
         integer("sequences_found", sequencesFound)
         integer("sequences_evicted", sequencesEvicted)
         counts("sequences_evicted_by_rule", sequencesEvictedByRule)

@@ -156,3 +156,24 @@ extension Value {
         }
     }
 }
+
+extension Value {
+    /// As the synthesized hash, but a keyword's bytes go to the hasher in one piece, not one
+    /// call per byte (join keys hash on every sequence step match).
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0 as UInt8)
+        case .bool(let b): hasher.combine(1 as UInt8); hasher.combine(b)
+        case .long(let n): hasher.combine(2 as UInt8); hasher.combine(n)
+        case .unsignedLong(let n): hasher.combine(3 as UInt8); hasher.combine(n)
+        case .double(let d): hasher.combine(4 as UInt8); hasher.combine(d)
+        case .keyword(let bytes):
+            hasher.combine(5 as UInt8)
+            hasher.combine(bytes.count)
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        case .ip(let address): hasher.combine(6 as UInt8); hasher.combine(address)
+        case .date(let ms): hasher.combine(7 as UInt8); hasher.combine(ms)
+        case .multi(let values): hasher.combine(8 as UInt8); hasher.combine(values)
+        }
+    }
+}
