@@ -37,8 +37,15 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             invariant(location.line >= 1 && location.column >= 1, "an error at \(location.line):\(location.column)")
         }
     }
-    // `tripline query --eql`: the same query with its head/tail pipes.
-    if language == "eql" && query.contains("|") { _ = try? Hunt(eql: query, options: Hunt.Options()) }
+    // `tripline query --eql`: the same query with its head/tail pipes; a sequence or sample
+    // query through the correlator's state machine, its sequences checked and alerted.
+    if language == "eql", var hunt = try? Hunt(eql: query, options: Hunt.Options()), hunt.findsSequences {
+        let events = split < input.count ? Array(UnsafeRawBufferPointer(rebasing: input[(split + 1)...])) : sampleEvents
+        events.withUnsafeBytes { bytes in
+            for case .batch(let batch) in frame(bytes) { hunt.consume(batch) }
+        }
+        checkSequences(hunt, definition: definition)
+    }
     // `tripline query --esql`: the whole pipeline as a table (ROW, SORT, LIMIT too).
     if language == "esql" || query.lowercased().hasPrefix("row"), var hunt = try? ESQLHunt(esql: query, options: ESQLHunt.Options()) {
         sampleEvents.withUnsafeBytes { events in
@@ -60,6 +67,32 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         sampleEvents.withUnsafeBytes(run)
     }
     return 0
+}
+
+/// A sequence has one event per positive step, in event order, within its maxspan; a sample one
+/// distinct event per filter; and either's alerts are valid JSON.
+func checkSequences(_ hunt: Hunt, definition: RuleDefinition) {
+    guard case .sequence(let plan) = hunt.rule.output else { return }
+    let builder = AlertBuilder()
+    for found in hunt.sequences() {
+        counters["sequences found", default: 0] += 1
+        switch plan.kind {
+        case .sequence:
+            invariant(found.events.count == plan.positiveSteps.count, "a sequence of \(found.events.count) events for \(plan.positiveSteps.count) steps")
+            invariant(zip(found.events, found.events.dropFirst()).allSatisfy { $0.order < $1.order }, "a sequence's events out of order")
+            if let maxspan = plan.maxspan, let first = found.events.first, let last = found.events.last {
+                invariant(last.time - first.time <= maxspan, "a sequence longer than its maxspan")
+            }
+        case .sample:
+            invariant(found.events.count == plan.steps.count, "a sample of \(found.events.count) events for \(plan.steps.count) filters")
+            invariant(Set(found.events.map { ObjectIdentifier($0) }).count == found.events.count, "a sample uses one event twice")
+        }
+        invariant(found.key.count == plan.keyCount, "a join key of \(found.key.count) parts for \(plan.keyCount)")
+        for alert in builder.sequenceAlerts(rule: hunt.rule, events: found.events, now: 1_700_000_000_000) {
+            let verdict = alert.line.withUnsafeBytes { StrictJSON.check($0, to: $0.count - 1).0 }
+            invariant(verdict == .valid || verdict == .duplicateKey, "a sequence alert is not valid JSON: \(String(decoding: alert.line, as: UTF8.self))")
+        }
+    }
 }
 
 func isESQL(_ query: String) -> Bool {

@@ -44,6 +44,13 @@ public final class RuleHarness {
                   "the prefilter changed the matches: without it \(describe(expected)), with it \(describe(got))")
         invariant(zip(expected, got).allSatisfy { $0.index == $1.index && $0.eventTime == $1.eventTime && $0.row == $1.row },
                   "the prefilter changed a match's index, time or ES|QL row")
+        // Sequence rules: the same step matches (each step's literals are in the rule's, `until`'s too).
+        let steps = { (evaluator: RuleEvaluator) in
+            evaluator.stepMatches.map { "\($0.rule) \($0.key) \($0.steps) \($0.until) \($0.event.position.byteOffset)" }
+        }
+        invariant(steps(plainEvaluator) == steps(filteredEvaluator),
+                  "the prefilter changed the sequence step matches: without it \(steps(plainEvaluator)), with it \(steps(filteredEvaluator))")
+        counters["sequence step matches", default: 0] += plainEvaluator.stepMatches.count
 
         counters["lines", default: 0] += batch.lineCount
         counters["lines rejected", default: 0] += dead.count
