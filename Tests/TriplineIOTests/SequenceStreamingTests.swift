@@ -175,6 +175,31 @@ import Testing
         #expect(integer(s["sequences_found"]) == 0)
     }
 
+    @Test func aQuietSocketStillMovesEventTimeOnSoAWindowCloses() throws {
+        // With no event after the start, the window (2 s of event time) closes only because
+        // `serve` moves event time on with the wall clock once its sources are quiet.
+        let dir = temporaryDirectory()
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: triplineBinary)
+        let rule = Self.missingRule.replacingOccurrences(of: "maxspan=1m", with: "maxspan=2s")
+        server.arguments = ["serve", "--rules", try rulesFolder(dir, rule), "--socket", dir + "/t.sock", "--spool", dir + "/spool",
+                            "--quiet", "--allowed-lateness", "0", "--flush-ms", "50", "--segment-age-ms", "200"]
+        try server.run()
+        defer { if server.isRunning { server.terminate() } }
+        #expect(waitForSocket(dir + "/t.sock"))
+        let client = try SocketClient(path: dir + "/t.sock")
+        try client.write(Array((Self.event("process", "start", host: "h1", second: 0) + "\n").utf8))
+        var found = false
+        for _ in 0..<80 where !found {
+            usleep(100_000)
+            found = try alerts(dir + "/spool").shells.count == 1
+        }
+        #expect(found, "the window closed while the client stayed connected and quiet")
+        client.close()
+        server.terminate()
+        server.waitUntilExit()
+    }
+
     @Test func theCapEvictsTheOldestPartialSequencesAndCountsThem() throws {
         let dir = temporaryDirectory()
         let lines = (0..<5).map { Self.event("process", "start", host: "h\($0)", second: $0) }
