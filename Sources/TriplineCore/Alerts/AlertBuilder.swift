@@ -94,14 +94,7 @@ public struct AlertBuilder: Sendable {
             field("kibana.alert.suppression.end", time)
             field("kibana.alert.suppression.docs_count", .number("0"))
         }
-        field("kibana.alert.start", .string(nowText))
-        field("kibana.alert.last_detected", .string(nowText))
-        field("kibana.alert.intended_timestamp", .string(nowText))
-        field("kibana.alert.status", .string("active"))
-        field("kibana.alert.workflow_status", .string("open"))
-        field("kibana.alert.workflow_tags", .array([]))
-        field("kibana.alert.workflow_assignee_ids", .array([]))
-        field("kibana.alert.depth", .number("1"))
+        Self.writeLifecycle(to: &out, now: nowText, depth: 1)
         if let block {
             field("kibana.alert.building_block_type", .string("default"))
             field("kibana.alert.group.id", .string(block.groupID))
@@ -115,6 +108,20 @@ public struct AlertBuilder: Sendable {
         out.endObject()
         out.newline()
         return Built(id: alertID, line: out.bytes, suppressionGroup: group)
+    }
+
+    /// A new alert's lifecycle fields (start, status, workflow) and its depth: an event's alert
+    /// is 1, a sequence's shell (built on its building blocks) 2.
+    static func writeLifecycle(to out: inout JSONWriter, now: String, depth: Int) {
+        func field(_ key: String, _ value: JSONValue) { out.key(key); value.write(to: &out) }
+        field("kibana.alert.start", .string(now))
+        field("kibana.alert.last_detected", .string(now))
+        field("kibana.alert.intended_timestamp", .string(now))
+        field("kibana.alert.status", .string("active"))
+        field("kibana.alert.workflow_status", .string("open"))
+        field("kibana.alert.workflow_tags", .array([]))
+        field("kibana.alert.workflow_assignee_ids", .array([]))
+        field("kibana.alert.depth", .number(String(depth)))
     }
 
     /// The fields every alert of `rule` carries (`kibana.alert.rule.*`, space and version), as

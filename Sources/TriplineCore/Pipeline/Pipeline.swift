@@ -318,17 +318,7 @@ public final class Pipeline: Sendable {
                 let rule = ruleSet.rules[match.rule]
                 // An event without a readable time falls in the bucket of its detection.
                 let time = match.eventTime ?? now
-                let interval = signalCaps.intervals[match.rule]
-                let bucket = time >= 0 ? time / interval : (time - interval + 1) / interval
-                // At most max_signals alerts per rule per interval bucket (for suppressing rules,
-                // alerts and folded ones together, as Kibana's EQL and ES|QL rules count them):
-                // the rest are counted before any document is built.
-                guard signalCaps.admit(rule: match.rule, bucket: bucket) else {
-                    stats.suppressed += 1
-                    stats.suppressedByRule[rule.ruleID, default: 0] += 1
-                    metrics.suppressedByMaxSignals.increment()
-                    continue
-                }
+                guard let bucket = admitSignal(rule: match.rule, at: time, &stats) else { continue }
                 let batch = unit.extracted.batch
                 let source = AlertBuilder.Source(line: batch.lineBytes(match.line), position: batch.position(ofLine: match.line), index: match.index)
                 let alert = builder.alert(rule: rule, source: source, eventTime: match.eventTime, now: now, ruleMembers: ruleMembers[match.rule],
@@ -342,6 +332,22 @@ public final class Pipeline: Sendable {
         stats.evaluated = evaluator.eventsEvaluated
         stats.eventsWithoutIndex = evaluator.eventsWithoutIndex
         return stats
+    }
+
+    /// At most max_signals alerts (sequences, for a sequence rule) per rule per interval bucket
+    /// of event time (for suppressing rules, alerts and folded ones together, as Kibana's EQL and
+    /// ES|QL rules count them): returns the bucket, or nil, counted as suppressed, past the cap,
+    /// before any document is built.
+    func admitSignal(rule: Int, at time: Int64, _ stats: inout PipelineStats) -> Int64? {
+        let interval = signalCaps.intervals[rule]
+        let bucket = time >= 0 ? time / interval : (time - interval + 1) / interval
+        guard signalCaps.admit(rule: rule, bucket: bucket) else {
+            stats.suppressed += 1
+            stats.suppressedByRule[ruleSet.rules[rule].ruleID, default: 0] += 1
+            metrics.suppressedByMaxSignals.increment()
+            return nil
+        }
+        return bucket
     }
 
     private func deadLetterStage() async throws -> PipelineStats {
