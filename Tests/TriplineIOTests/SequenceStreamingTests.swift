@@ -68,6 +68,26 @@ import Testing
         return (shells, blocks)
     }
 
+    /// `tripline serve` on `dir/t.sock` with the rule, its spool in `dir/spool`; waits for the socket.
+    func serve(_ dir: String, rule: String, _ extra: [String]) throws -> Process {
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: triplineBinary)
+        server.arguments = ["serve", "--rules", try rulesFolder(dir, rule), "--socket", dir + "/t.sock", "--spool", dir + "/spool",
+                            "--stats-json", dir + "/stats.json", "--quiet"] + extra
+        try server.run()
+        #expect(waitForSocket(dir + "/t.sock"))
+        return server
+    }
+
+    /// Whether the spool holds `count` shell alerts within `seconds` (polled every 100 ms).
+    func shellsAppear(_ count: Int, in spool: String, within seconds: Double) throws -> Bool {
+        for _ in 0..<Int(seconds * 10) {
+            if try alerts(spool).shells.count == count { return true }
+            usleep(100_000)
+        }
+        return try alerts(spool).shells.count == count
+    }
+
     func replay(_ dir: String, _ lines: [String], rules: String, extra: [String] = [], spool: String? = nil) throws -> JSONValue {
         let input = dir + "/events.ndjson"
         try Data(lines.map { $0 + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: input))
@@ -79,13 +99,8 @@ import Testing
 
     @Test func aSequenceSplitAcrossTwoSocketClientsIsFound() throws {
         let dir = temporaryDirectory()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: triplineBinary)
-        server.arguments = ["serve", "--rules", try rulesFolder(dir), "--socket", dir + "/t.sock", "--spool", dir + "/spool",
-                            "--stats-json", dir + "/stats.json", "--quiet", "--workers", "2"]
-        try server.run()
+        let server = try serve(dir, rule: Self.rule, ["--workers", "2"])
         defer { if server.isRunning { server.terminate() } }
-        #expect(waitForSocket(dir + "/t.sock"))
         let first = try SocketClient(path: dir + "/t.sock")
         let second = try SocketClient(path: dir + "/t.sock")
         try first.write(Array((Self.event("process", "start", host: "h1", second: 0) + "\n").utf8))
@@ -145,13 +160,8 @@ import Testing
 
     @Test func aMissingEventStepIsDecidedOnlyAfterItsWindow() throws {
         let dir = temporaryDirectory()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: triplineBinary)
-        server.arguments = ["serve", "--rules", try rulesFolder(dir, Self.missingRule), "--socket", dir + "/t.sock", "--spool", dir + "/spool",
-                            "--stats-json", dir + "/stats.json", "--quiet", "--allowed-lateness", "0", "--flush-ms", "50", "--segment-age-ms", "200"]
-        try server.run()
+        let server = try serve(dir, rule: Self.missingRule, ["--allowed-lateness", "0", "--flush-ms", "50", "--segment-age-ms", "200"])
         defer { if server.isRunning { server.terminate() } }
-        #expect(waitForSocket(dir + "/t.sock"))
         let client = try SocketClient(path: dir + "/t.sock")
         // h1 starts; 30 s later (event time) something else happens: h1's window (1 m) is still open.
         try client.write(Array((Self.event("process", "start", host: "h1", second: 0) + "\n" + Self.event("file", "creation", host: "h7", second: 30) + "\n").utf8))
@@ -159,12 +169,7 @@ import Testing
         #expect(try alerts(dir + "/spool").shells.isEmpty, "decided before its window passed")
         // Event time passes h1's window: no network event came for h1, so it is found.
         try client.write(Array((Self.event("file", "creation", host: "h7", second: 61) + "\n").utf8))
-        var found = false
-        for _ in 0..<40 where !found {
-            usleep(100_000)
-            found = try alerts(dir + "/spool").shells.count == 1
-        }
-        #expect(found, "found once event time passed the window")
+        #expect(try shellsAppear(1, in: dir + "/spool", within: 4), "found once event time passed the window")
         client.close()
         server.terminate()
         server.waitUntilExit()
@@ -179,22 +184,12 @@ import Testing
         // With no event after the start, the window (2 s of event time) closes only because
         // `serve` moves event time on with the wall clock once its sources are quiet.
         let dir = temporaryDirectory()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: triplineBinary)
         let rule = Self.missingRule.replacingOccurrences(of: "maxspan=1m", with: "maxspan=2s")
-        server.arguments = ["serve", "--rules", try rulesFolder(dir, rule), "--socket", dir + "/t.sock", "--spool", dir + "/spool",
-                            "--quiet", "--allowed-lateness", "0", "--flush-ms", "50", "--segment-age-ms", "200"]
-        try server.run()
+        let server = try serve(dir, rule: rule, ["--allowed-lateness", "0", "--flush-ms", "50", "--segment-age-ms", "200"])
         defer { if server.isRunning { server.terminate() } }
-        #expect(waitForSocket(dir + "/t.sock"))
         let client = try SocketClient(path: dir + "/t.sock")
         try client.write(Array((Self.event("process", "start", host: "h1", second: 0) + "\n").utf8))
-        var found = false
-        for _ in 0..<80 where !found {
-            usleep(100_000)
-            found = try alerts(dir + "/spool").shells.count == 1
-        }
-        #expect(found, "the window closed while the client stayed connected and quiet")
+        #expect(try shellsAppear(1, in: dir + "/spool", within: 8), "the window closed while the client stayed connected and quiet")
         client.close()
         server.terminate()
         server.waitUntilExit()
@@ -205,6 +200,7 @@ import Testing
         let lines = (0..<5).map { Self.event("process", "start", host: "h\($0)", second: $0) }
         let s = try replay(dir, lines, rules: try rulesFolder(dir), extra: ["--max-open-sequences", "2", "--workers", "1"])
         #expect(integer(s["sequences_evicted"]) == 3)
+        #expect(integer(s["sequences_open_peak"]) == 2, "the cap holds the open partial sequences at 2")
         if case .object(let byRule)? = s["sequences_evicted_by_rule"] {
             #expect(byRule.first?.key == "seq-stream")
         } else {

@@ -30,8 +30,13 @@ struct Correlator {
 
     /// Events held for their order to settle.
     var held: Int { waiting.count }
-    /// Partial sequences and samples open, over all rules.
-    var open: Int { correlations.values.reduce(0) { $0 + $1.open } }
+    /// Partial sequences and samples open, over all rules, kept as each rule's state changes.
+    private(set) var open = 0
+    /// The most that were open at once.
+    private(set) var openPeak = 0
+
+    /// Partial sequences (sample keys) dropped at the caps so far, over all rules.
+    var evicted: Int { correlations.values.reduce(0) { $0 + $1.counters.evicted } }
 
     /// Per rule, what its state machine dropped (cap, span).
     var counters: [(rule: Int, counters: SequenceMatcher.Counters)] {
@@ -42,7 +47,7 @@ struct Correlator {
         for match in matches {
             if match.event.time <= watermark {
                 lateEvents += 1
-                correlations[match.rule]?.process(match, into: &found)
+                take(match, into: &found)
             } else {
                 waiting.insert(Waiting(match: match, receipt: receipts))
                 receipts += 1
@@ -56,15 +61,27 @@ struct Correlator {
         guard mark > watermark else { return }
         watermark = mark
         while let first = waiting.min, first.match.event.time <= mark {
-            let next = waiting.removeMin()
-            correlations[next.match.rule]?.process(next.match, into: &found)
+            take(waiting.removeMin().match, into: &found)
         }
-        for rule in correlations.keys.sorted() { correlations[rule]?.advance(to: mark, into: &found) }
+        for rule in correlations.keys.sorted() {
+            let before = correlations[rule]?.open ?? 0
+            correlations[rule]?.advance(to: mark, into: &found)
+            open += (correlations[rule]?.open ?? 0) - before
+        }
+    }
+
+    /// One step match through its rule's state machine, the open count kept with it.
+    private mutating func take(_ match: StepMatch, into found: inout [FoundSequence]) {
+        let before = correlations[match.rule]?.open ?? 0
+        correlations[match.rule]?.process(match, into: &found)
+        open += (correlations[match.rule]?.open ?? 0) - before
+        openPeak = max(openPeak, open)
     }
 
     /// End of input: everything held is taken in order, then every rule's state is settled.
     mutating func finish(into found: inout [FoundSequence]) {
         advance(latest: .max, into: &found)
         for rule in correlations.keys.sorted() { correlations[rule]?.finish(into: &found) }
+        open = 0
     }
 }

@@ -58,6 +58,18 @@ extension Pipeline {
         var found: [FoundSequence] = []
         var seen = (latest: Int64.min, at: ContinuousClock.now)
         var open = 0
+        var evicted = 0
+        /// The open partial sequences over all correlators (the gauge), and evictions as they
+        /// happen, not at the end of a long `serve`.
+        func observe() {
+            let nowOpen = correlator.open
+            let total = openSequences.add(nowOpen - open, ordering: .relaxed).newValue
+            open = nowOpen
+            metrics.sequencesOpen.record(total)
+            let nowEvicted = correlator.evicted
+            metrics.sequencesEvicted.increment(by: nowEvicted - evicted)
+            evicted = nowEvicted
+        }
         for await message in input {
             switch message {
             case .matches(let matches):
@@ -75,20 +87,18 @@ extension Pipeline {
                 }
             }
             if !found.isEmpty { try await sendAlerts(for: &found, &stats) }
-            let total = openSequences.add(correlator.open - open, ordering: .relaxed).newValue
-            metrics.sequencesOpen.record(total)
-            open = correlator.open
-            stats.sequencesOpenPeak = max(stats.sequencesOpenPeak, open)
+            observe()
         }
         correlator.finish(into: &found)
+        observe()
         if !found.isEmpty { try await sendAlerts(for: &found, &stats) }
         stats.lateEvents = correlator.lateEvents
+        stats.sequencesOpenPeak = correlator.openPeak
         for (rule, counters) in correlator.counters {
             stats.sequencesExpired += counters.expired
             stats.sequencesEvicted += counters.evicted
             if counters.evicted > 0 { stats.sequencesEvictedByRule[ruleSet.rules[rule].ruleID, default: 0] += counters.evicted }
         }
-        metrics.sequencesEvicted.increment(by: stats.sequencesEvicted)
         return stats
     }
 
@@ -102,14 +112,7 @@ extension Pipeline {
         for sequence in found {
             let rule = ruleSet.rules[sequence.rule]
             let time = sequence.events.last?.time ?? now
-            let interval = signalCaps.intervals[sequence.rule]
-            let bucket = time >= 0 ? time / interval : (time - interval + 1) / interval
-            guard signalCaps.admit(rule: sequence.rule, bucket: bucket) else {
-                stats.suppressed += 1
-                stats.suppressedByRule[rule.ruleID, default: 0] += 1
-                metrics.suppressedByMaxSignals.increment()
-                continue
-            }
+            guard let bucket = admitSignal(rule: sequence.rule, at: time, &stats) else { continue }
             stats.sequencesFound += 1
             metrics.sequencesFound.increment()
             framedAt = min(framedAt, sequence.events.last?.framedAt ?? framedAt)

@@ -40,7 +40,8 @@ public struct PipelineStats: Sendable, Hashable {
     public var sequencesEvictedByRule: [String: Int] = [:]
     /// Partial sequences dropped because they outlived their maxspan or look-back.
     public var sequencesExpired = 0
-    /// The most partial sequences held at once, over all rules.
+    /// The most partial sequences held at once, over all rules: each correlator's peak, added
+    /// up (exact with one correlator, an upper bound with several).
     public var sequencesOpenPeak = 0
     public var rulesLoaded = 0
     public var rulesSkipped = 0
