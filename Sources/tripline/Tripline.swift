@@ -90,6 +90,9 @@ struct PipelineFlags: ParsableArguments {
     @Option(name: .customLong("max-open-sequences"), help: "Sequence rules: partial sequences kept per rule; past it the oldest are dropped, and counted.")
     var maxOpenSequences = 100_000
 
+    @Option(name: .customLong("max-held-events"), help: "Sequence rules: step matches a correlator holds while their order settles; past it the earliest is taken early, and counted.")
+    var maxHeldEvents = 200_000
+
     @Option(help: "Serve live metrics in Prometheus text format at http://ADDRESS/metrics (HOST:PORT, :PORT for all interfaces, or PORT for loopback).")
     var metrics: String?
 
@@ -100,6 +103,7 @@ struct PipelineFlags: ParsableArguments {
             throw ValidationError("--allowed-lateness takes a duration such as 500ms, 30s, 1m, 2h or 0, not '\(allowedLateness)'")
         }
         guard maxOpenSequences >= 1 else { throw ValidationError("--max-open-sequences must be at least 1") }
+        guard maxHeldEvents >= 1 else { throw ValidationError("--max-held-events must be at least 1") }
     }
 
     /// A duration as milliseconds: `0`, `500ms`, `30s`, `1m`, `2h`, `1d`.
@@ -149,6 +153,7 @@ struct PipelineFlags: ParsableArguments {
         options.metricsFactory = metrics?.factory
         options.allowedLatenessMilliseconds = Self.milliseconds(allowedLateness) ?? 60_000
         options.maxOpenSequences = maxOpenSequences
+        options.maxHeldEvents = maxHeldEvents
         options.advancesWhenIdle = live
         options.onSpoolBlocked = { _, detail in Console.error("spool: \(detail)") }
         options.onRecovery = { segment in
@@ -188,8 +193,8 @@ struct PipelineFlags: ParsableArguments {
         if stats.alerts > 0 {
             Console.error("alert latency (framed to flushed block): p50 \(stats.alertLatency.milliseconds(atQuantile: 0.5)) ms, p99 \(stats.alertLatency.milliseconds(atQuantile: 0.99)) ms")
         }
-        if stats.sequencesFound > 0 || stats.lateEvents > 0 || stats.sequencesEvicted > 0 {
-            Console.error("sequences: \(stats.sequencesFound) found, \(stats.lateEvents) late events (past --allowed-lateness \(allowedLateness)), \(stats.sequencesEvicted) partial sequences evicted at --max-open-sequences")
+        if stats.sequencesFound > 0 || stats.lateEvents > 0 || stats.sequencesEvicted > 0 || stats.heldReleasedEarly > 0 {
+            Console.error("sequences: \(stats.sequencesFound) found, \(stats.lateEvents) late events (past --allowed-lateness \(allowedLateness)), \(stats.sequencesEvicted) partial sequences evicted at --max-open-sequences, \(stats.heldReleasedEarly) events taken before their order settled at --max-held-events")
         }
         if stats.eventsWithoutIndex > 0 && index == nil {
             Console.error("note: events without _index or data_stream.* fields meet no rule; give --index NAME to route them")

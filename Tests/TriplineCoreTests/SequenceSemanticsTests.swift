@@ -135,7 +135,7 @@ import Testing
         let plan: SequencePlan
         guard case .sequence(let compiled) = try compiler.compile(definition).output else { Issue.record("not a sequence"); return }
         plan = compiled
-        var correlator = Correlator(plans: [0: plan], lateness: 10_000, cap: 100)
+        var correlator = Correlator(plans: [0: plan], lateness: 10_000, cap: 100, heldCap: 100)
         func match(_ id: String, _ time: Int64, step: Int) -> StepMatch {
             let order = EventOrder(time: time, tiebreaker: .null, arrival: SourcePosition(source: "t", byteOffset: UInt64(time)))
             return StepMatch(rule: 0, key: [.keyword("h1")], steps: 1 << UInt64(step), until: false,
@@ -156,12 +156,36 @@ import Testing
         #expect(found.map { $0.events.map { String(decoding: $0.line, as: UTF8.self) } } == [["p2", "f2"]])
     }
 
+    @Test func pastTheHeldCapTheEarliestIsTakenEarlyAndCounted() throws {
+        var compiler = RuleCompiler()
+        guard case .sequence(let plan) = try compiler.compile(RuleDefinition.forTests(query: "sequence by host.id [process where true] [file where true]")).output else {
+            Issue.record("not a sequence"); return
+        }
+        // A lateness of a day would hold everything; two held at most.
+        var correlator = Correlator(plans: [0: plan], lateness: 86_400_000, cap: 100, heldCap: 2)
+        func match(_ time: Int64, step: Int) -> StepMatch {
+            let order = EventOrder(time: time, tiebreaker: .null, arrival: SourcePosition(source: "t", byteOffset: UInt64(time)))
+            return StepMatch(rule: 0, key: [.keyword("h1")], steps: 1 << UInt64(step), until: false,
+                             event: HeldEvent(line: [], position: order.arrival, index: "i", order: order))
+        }
+        var found: [FoundSequence] = []
+        correlator.receive([match(1_000, step: 0), match(2_000, step: 1), match(3_000, step: 1)], into: &found)
+        #expect(correlator.held == 2)
+        #expect(correlator.releasedEarly == 1)
+        #expect(correlator.watermark == 1_000)
+        // Now behind the watermark: late, counted, still taken.
+        correlator.receive([match(500, step: 0)], into: &found)
+        #expect(correlator.lateEvents == 1)
+        correlator.finish(into: &found)
+        #expect(found.count == 1)
+    }
+
     @Test func theCapEvictsTheOldestPartialSequenceAndCountsIt() throws {
         var compiler = RuleCompiler()
         guard case .sequence(let plan) = try compiler.compile(RuleDefinition.forTests(query: "sequence by host.id [process where true] [file where true]")).output else {
             Issue.record("not a sequence"); return
         }
-        var correlator = Correlator(plans: [0: plan], lateness: 0, cap: 2)
+        var correlator = Correlator(plans: [0: plan], lateness: 0, cap: 2, heldCap: 100)
         var found: [FoundSequence] = []
         for (index, host) in ["h1", "h2", "h3"].enumerated() {
             let order = EventOrder(time: Int64(index), tiebreaker: .null, arrival: SourcePosition(source: "t", byteOffset: UInt64(index)))

@@ -5,7 +5,9 @@ import HeapModule
 ///
 /// Step matches wait until the watermark (the latest event time seen anywhere, less the allowed
 /// lateness) passes them, and are then taken in Elasticsearch's order. A match at or behind the
-/// watermark is late: it is still taken, at once, and counted.
+/// watermark is late: it is still taken, at once, and counted. At most `heldCap` matches wait:
+/// past it the earliest is taken before its time and the watermark moves up to it (counted as
+/// `releasedEarly`), so a huge lateness or a stalled source cannot grow the buffer without bound.
 struct Correlator {
     private struct Waiting: Comparable {
         var match: StepMatch
@@ -20,12 +22,16 @@ struct Correlator {
     private var waiting = Heap<Waiting>()
     private var receipts: UInt64 = 0
     private let lateness: Int64
+    private let heldCap: Int
     private(set) var watermark = Int64.min
     private(set) var lateEvents = 0
+    /// Matches taken before the watermark reached them, because `heldCap` were waiting.
+    private(set) var releasedEarly = 0
 
-    init(plans: [Int: SequencePlan], lateness: Int64, cap: Int) {
+    init(plans: [Int: SequencePlan], lateness: Int64, cap: Int, heldCap: Int) {
         correlations = plans.reduce(into: [:]) { $0[$1.key] = RuleCorrelation(rule: $1.key, plan: $1.value, cap: cap) }
         self.lateness = max(0, lateness)
+        self.heldCap = max(1, heldCap)
     }
 
     /// Events held for their order to settle.
@@ -52,6 +58,12 @@ struct Correlator {
                 waiting.insert(Waiting(match: match, receipt: receipts))
                 receipts += 1
             }
+        }
+        while waiting.count > heldCap {
+            let earliest = waiting.removeMin().match
+            watermark = max(watermark, earliest.event.time)
+            releasedEarly += 1
+            take(earliest, into: &found)
         }
     }
 

@@ -53,7 +53,8 @@ extension Pipeline {
     }
 
     private func correlatorStage(_ input: BoundedChannel<CorrelatorMessage>, plans: [Int: SequencePlan]) async throws -> PipelineStats {
-        var correlator = Correlator(plans: plans, lateness: options.allowedLatenessMilliseconds, cap: options.maxOpenSequences)
+        var correlator = Correlator(plans: plans, lateness: options.allowedLatenessMilliseconds, cap: options.maxOpenSequences,
+                                    heldCap: options.maxHeldEvents)
         var stats = PipelineStats()
         var found: [FoundSequence] = []
         var seen = (latest: Int64.min, at: ContinuousClock.now)
@@ -94,6 +95,7 @@ extension Pipeline {
         if !found.isEmpty { try await sendAlerts(for: &found, &stats) }
         stats.lateEvents = correlator.lateEvents
         stats.sequencesOpenPeak = correlator.openPeak
+        stats.heldReleasedEarly = correlator.releasedEarly
         for (rule, counters) in correlator.counters {
             stats.sequencesExpired += counters.expired
             stats.sequencesEvicted += counters.evicted

@@ -34,6 +34,9 @@ public struct PipelineOptions: Sendable {
     public var allowedLatenessMilliseconds: Int64 = 60_000
     /// Per sequence rule, the partial sequences kept at most; the oldest go first, counted.
     public var maxOpenSequences = 100_000
+    /// Per correlator, the step matches waiting for event time to settle their order; past it
+    /// the earliest is taken early, counted (`held_released_early`).
+    public var maxHeldEvents = 200_000
     /// Move event time on with the wall clock while no events come (a live socket), so quiet
     /// sources do not hold back sequences waiting on a window. Off for replay: there the end of
     /// input settles everything, and results never depend on how fast files are read.
@@ -507,5 +510,6 @@ extension PipelineStats {
         sequencesEvictedByRule.merge(other.sequencesEvictedByRule, uniquingKeysWith: +)
         sequencesExpired += other.sequencesExpired
         sequencesOpenPeak += other.sequencesOpenPeak
+        heldReleasedEarly += other.heldReleasedEarly
     }
 }

@@ -43,6 +43,9 @@ public struct PipelineStats: Sendable, Hashable {
     /// The most partial sequences held at once, over all rules: each correlator's peak, added
     /// up (exact with one correlator, an upper bound with several).
     public var sequencesOpenPeak = 0
+    /// Step matches taken before event time settled their order, because `--max-held-events`
+    /// were already waiting in their correlator.
+    public var heldReleasedEarly = 0
     public var rulesLoaded = 0
     public var rulesSkipped = 0
 
@@ -93,6 +96,7 @@ public struct PipelineStats: Sendable, Hashable {
         counts("sequences_evicted_by_rule", sequencesEvictedByRule)
         integer("sequences_expired", sequencesExpired)
         integer("sequences_open_peak", sequencesOpenPeak)
+        integer("held_released_early", heldReleasedEarly)
         integer("rules_loaded", rulesLoaded)
         integer("rules_skipped", rulesSkipped)
         out.key("elapsed_seconds"); out.double((elapsedSeconds * 1000).rounded() / 1000)
