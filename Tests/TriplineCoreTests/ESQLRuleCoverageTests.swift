@@ -2,10 +2,13 @@ import Foundation
 import Testing
 @testable import TriplineCore
 
-/// The bundled ES|QL rules: every one that does not aggregate compiles; one that aggregates stops
-/// only at its STATS (the next issue) or at a command a stream cannot run, said as such.
+/// The bundled ES|QL rules: every one compiles, aggregating or not, except those that need what a
+/// stream lacks (COMPLETION) and the known gaps listed here, each said as such.
 @Suite struct ESQLRuleCoverageTests {
-    @Test func everyNonAggregatingRuleCompilesAndTheRestStopAtStats() throws {
+    /// Functions the engine does not have yet, which some rules use.
+    static let knownGaps = ["function to_geopoint is not supported yet"]
+
+    @Test func everyRuleCompilesButThoseAStreamCannotRun() throws {
         let (definitions, loadErrors) = RuleSet.loadDefinitions(paths: [packageRoot.appendingPathComponent("rules").path])
         #expect(loadErrors.isEmpty)
         let esql = definitions.filter { $0.language == .esql }
@@ -15,18 +18,17 @@ import Testing
         }
         let compiled = Set(rules.rules.map(\.ruleID))
         var unexpected: [String] = []
-        var streamImpossible = 0
+        var streamImpossible = 0, gaps = 0
         for definition in esql where !compiled.contains(definition.ruleID) {
             let message = rules.errors.first { $0.ruleID == definition.ruleID }?.message ?? "?"
             if message.contains("cannot run on a stream") { streamImpossible += 1; continue }
-            let stopsAtStats = message == "STATS is not supported yet" || message == "command INLINE is not supported yet"
-            if !aggregates(definition) || !stopsAtStats { unexpected.append("\(definition.file): \(message)") }
+            if Self.knownGaps.contains(message) { gaps += 1; continue }
+            unexpected.append("\(definition.file): \(message)")
         }
-        let nonAggregating = esql.filter { !aggregates($0) }
-        print("ES|QL rules: \(compiled.count) of \(esql.count) compile; \(nonAggregating.count) do not aggregate; "
-              + "\(streamImpossible) need what a stream lacks (COMPLETION)")
+        let aggregating = esql.filter(aggregates)
+        print("ES|QL rules: \(compiled.count) of \(esql.count) compile (\(aggregating.filter { compiled.contains($0.ruleID) }.count) of "
+              + "\(aggregating.count) aggregating); \(streamImpossible) need what a stream lacks (COMPLETION); \(gaps) known gaps")
         #expect(unexpected.isEmpty, "\(unexpected.joined(separator: "\n"))")
-        #expect(nonAggregating.allSatisfy { compiled.contains($0.ruleID) })
-        #expect(nonAggregating.count >= 44)
+        #expect(compiled.count * 100 >= esql.count * 95, "\(compiled.count) of \(esql.count)")
     }
 }

@@ -86,7 +86,7 @@ import Testing
         }
         guard case .call("match", let options, _) = rhs, case .call("{}", let entries, _) = options[2] else { Issue.record("\(rhs)"); return }
         #expect(entries.count == 2)
-        guard case .stats(let aggregates, let groups, _) = query.commands[1] else { Issue.record("stats"); return }
+        guard case .stats(let aggregates, let groups, _, _) = query.commands[1] else { Issue.record("stats"); return }
         #expect(aggregates[0].filter != nil && aggregates[1].filter == nil)
         #expect(aggregates[1].value.fields == ["source.as.organization.name"])
         #expect(groups.map(\.text) == ["host.id"])

@@ -82,8 +82,41 @@ import Testing
         // Options of the other language are refused, not ignored.
         let mixed = try run(triplineBinary, ["query", "--esql", "ROW a = 1", "--fields", "a"])
         #expect(mixed.status == 2 && mixed.stderr.contains("KEEP"), "\(mixed.stderr)")
-        let stats = try run(triplineBinary, ["query", "--esql", "FROM logs-* | STATS c = COUNT(*)", "/dev/null"])
+        let stats = try run(triplineBinary, ["query", "--esql", "ROW a = 1 | STATS c = COUNT(*) BY a | EVAL d = b"])
         #expect(stats.status == 2)
-        #expect(stats.stderr.contains("STATS"), "\(stats.stderr)")
+        #expect(stats.stderr.contains("Unknown column [b]"), "\(stats.stderr)")
+        let aggregate = try run(triplineBinary, ["query", "--esql", "ROW a = 1 | STATS c = MEDIAN(a, 2)"])
+        #expect(aggregate.status == 2 && aggregate.stderr.contains("MEDIAN"), "\(aggregate.stderr)")
+    }
+
+    /// STATS over whole files: one table, every row of it (issue 14, item 6).
+    @Test func statsRunsOverTheWholeInput() throws {
+        let directory = temporaryDirectory()
+        let events = directory + "/events.ndjson"
+        let lines = [
+            #"{"@timestamp":"2024-01-01T00:00:00Z","host":{"name":"a"},"user":{"name":"x"},"n":3}"#,
+            #"{"@timestamp":"2024-01-01T00:01:00Z","host":{"name":"a"},"user":{"name":"y"},"n":5}"#,
+            #"{"@timestamp":"2024-01-01T00:02:00Z","host":{"name":"b"},"user":{"name":["x","z"]},"n":7}"#,
+            #"{"@timestamp":"2024-01-01T00:03:00Z","host":{"name":"b"},"user":{"name":"x"}}"#,
+        ]
+        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: events))
+        let query = """
+            FROM logs | STATS c = COUNT(*), d = COUNT_DISTINCT(user.name), v = VALUES(user.name), s = SUM(n), \
+            m = MEDIAN(n), f = COUNT(*) WHERE n > 4, last = MAX(@timestamp) BY host.name | WHERE c > 1 | SORT host.name DESC
+            """
+        let result = try run(triplineBinary, ["query", "--esql", query, events])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(String(decoding: result.stdout, as: UTF8.self) == """
+            {"c":2,"d":2,"v":["x","z"],"s":7,"m":7.0,"f":1,"last":"2024-01-01T00:03:00.000Z","host.name":"b"}
+            {"c":2,"d":2,"v":["x","y"],"s":8,"m":4.0,"f":1,"last":"2024-01-01T00:01:00.000Z","host.name":"a"}
+
+            """)
+        // INLINE STATS keeps every row and adds its group's aggregates.
+        let inline = try run(triplineBinary, ["query", "--esql", "FROM logs | INLINE STATS c = COUNT(*) BY host.name | KEEP n, c, host.name | LIMIT 2", events])
+        #expect(String(decoding: inline.stdout, as: UTF8.self) == """
+            {"n":3,"c":2,"host.name":"a"}
+            {"n":5,"c":2,"host.name":"a"}
+
+            """, "\(inline.stderr)")
     }
 }

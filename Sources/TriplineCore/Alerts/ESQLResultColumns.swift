@@ -30,6 +30,8 @@ public enum ESQLResultColumns {
                 columns = columns.enumerated().filter { $0.offset == at || $0.element.name != to }.map(\.element)
             case .keep(let patterns):
                 columns = kept(columns, patterns)
+            case .reset(let kept):
+                columns = kept.map { ($0.name, .slot($0.slot)) }
             case .drop(let patterns):
                 let matchers = patterns.map { WildcardPattern($0, caseInsensitive: false, questionMarkIsWildcard: false) }
                 columns.removeAll { column in matchers.contains { $0.matches(column.name) } }

@@ -37,7 +37,7 @@ extension ExpressionEvaluator {
                 row[slot] = value
                 out.append(row)
             }
-        case .sort, .limit:
+        case .sort, .limit, .aggregate:
             out.append(row)
         }
     }

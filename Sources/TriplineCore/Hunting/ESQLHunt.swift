@@ -75,75 +75,19 @@ public struct ESQLHunt {
         var expressions = predicates.expressions
         expressions.now = now
         let events = (0..<batch.lineCount).filter { extracted.isValid[$0] }
-        // Each row: its event and its computed columns.
-        var rows: [(event: Int, slots: [Value])] = events.map { ($0, [Value](repeating: .null, count: pipeline.slotCount)) }
+        var output = ESQLTable(rows: events.map { ESQLTable.Row(event: $0, slots: [Value](repeating: .null, count: pipeline.slotCount)) },
+                              slotCount: pipeline.slotCount)
         extracted.batch.withUnsafeBytes { raw in
             extracted.values.withUnsafeBufferPointer { values in
-                func view(_ line: Int) -> EventView {
+                output.run(pipeline.stages[...], expressions: &expressions) { line in
                     EventView(raw: raw, values: UnsafeBufferPointer(rebasing: values[extracted.valueRange(ofLine: line)]))
-                }
-                // A LIMIT after stages that keep or multiply rows (no WHERE, no SORT between) caps
-                // them as they are made: seven MV_EXPANDs before `LIMIT 10` stay 10 rows.
-                var caps = [Int?](repeating: nil, count: pipeline.stages.count)
-                var cap: Int?
-                for index in pipeline.stages.indices.reversed() {
-                    switch pipeline.stages[index] {
-                    case .limit(let count): cap = count
-                    case .assign, .dissect, .grok, .expand: break
-                    case .filter, .sort: cap = nil
-                    }
-                    caps[index] = cap
-                }
-                for (index, stage) in pipeline.stages.enumerated() {
-                    switch stage {
-                    case .limit(let count):
-                        rows = Array(rows.prefix(count))
-                    case .sort(let keys):
-                        let decorated = rows.enumerated().map { position, row in
-                            expressions.row = row.slots
-                            return (keys.map { expressions.value($0.value, view(row.event)) }, position, row)
-                        }
-                        rows = decorated.sorted { a, b in
-                            for (index, key) in keys.enumerated() {
-                                let order = Self.order(a.0[index], b.0[index], key)
-                                if order != 0 { return order < 0 }
-                            }
-                            return a.1 < b.1
-                        }.map(\.2)
-                    default:
-                        var next: [(event: Int, slots: [Value])] = []
-                        var out: [[Value]] = []
-                        for row in rows {
-                            out.removeAll(keepingCapacity: true)
-                            expressions.apply(stage, to: row.slots, view(row.event), into: &out)
-                            next += out.map { (row.event, $0) }
-                            if let cap = caps[index], next.count >= cap { break }
-                        }
-                        rows = caps[index].map { Array(next.prefix($0)) } ?? next
-                    }
                 }
             }
         }
+        let rows = output.rows.map { (event: $0.event, slots: $0.slots) }
         var result = table(rows, batch: batch)
         result.warnings = expressions.warnings
         return result
-    }
-
-    /// ES|QL's sort order for one key: nulls where the key puts them, multi-values by their
-    /// smallest (ascending) or largest (descending) value.
-    static func order(_ a: Value, _ b: Value, _ key: ESQLSortKey.Compiled) -> Int {
-        func pick(_ value: Value) -> Value {
-            guard case .multi(let values) = value else { return value }
-            let sorted = values.sorted { (Value.order($0, $1) ?? 0) < 0 }
-            return (key.ascending ? sorted.first : sorted.last) ?? .null
-        }
-        let x = pick(a), y = pick(b)
-        if x.isNull || y.isNull {
-            if x.isNull && y.isNull { return 0 }
-            return x.isNull == key.nullsFirst ? -1 : 1
-        }
-        let order = Value.order(x, y) ?? 0
-        return key.ascending ? order : -order
     }
 
     private func table(_ rows: [(event: Int, slots: [Value])], batch: Batch) -> Table {
@@ -160,6 +104,8 @@ public struct ESQLHunt {
             columns.map { column -> JSONValue in
                 switch column.cell {
                 case .slot(let slot): return row.slots[slot].json
+                case .event where row.event < 0, .metadata where row.event < 0:
+                    return .null
                 case .event(let path):
                     return Self.cell(documents[row.event].values(atPath: types.resolve(path)), type: types.type(of: path),
                                      analyzed: types.isAnalyzed(path))

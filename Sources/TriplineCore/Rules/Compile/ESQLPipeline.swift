@@ -19,6 +19,11 @@ public struct ESQLPipeline: Sendable, Hashable {
 
     /// Whether rows need computing per event, or the event is its own single row.
     public var computesRows: Bool { !stages.isEmpty }
+
+    /// Where the first `STATS` is: the stages before it run per event, the rest per window.
+    public var firstAggregate: Int? {
+        stages.firstIndex { if case .aggregate = $0 { return true } else { return false } }
+    }
 }
 
 /// One step of the row computation.
@@ -37,6 +42,9 @@ public enum ESQLStage: Sendable, Hashable {
     /// per event, has neither.
     case sort([ESQLSortKey.Compiled])
     case limit(Int)
+    /// `STATS` or `INLINE STATS`: over every row of a table (a scheduled run's window on a
+    /// stream). Everything from the first one on runs per window, not per event.
+    case aggregate(ESQLAggregation)
 }
 
 /// How the result's columns change along the query, replayed on the event's own columns.
@@ -50,4 +58,25 @@ public enum ESQLColumnStep: Sendable, Hashable {
     /// `KEEP` patterns (`*` wildcards): only these columns, in the patterns' order.
     case keep([String])
     case drop([String])
+    /// `STATS`: exactly these columns from now on (its aggregates, then its groups).
+    case reset([(name: String, slot: Int)])
+
+    public static func == (lhs: ESQLColumnStep, rhs: ESQLColumnStep) -> Bool {
+        switch (lhs, rhs) {
+        case let (.set(a, x), .set(b, y)), let (.replace(a, x), .replace(b, y)): return a == b && x == y
+        case let (.rename(a, x), .rename(b, y)): return a == b && x == y
+        case let (.keep(a), .keep(b)), let (.drop(a), .drop(b)): return a == b
+        case let (.reset(a), .reset(b)): return a.map(\.name) == b.map(\.name) && a.map(\.slot) == b.map(\.slot)
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .set(let name, let slot), .replace(let name, let slot): hasher.combine(name); hasher.combine(slot)
+        case .rename(let from, let to): hasher.combine(from); hasher.combine(to)
+        case .keep(let names), .drop(let names): hasher.combine(names)
+        case .reset(let columns): hasher.combine(columns.map(\.name))
+        }
+    }
 }

@@ -21,6 +21,8 @@ extension RuleCompiler {
         var keepFilters: [[WildcardPattern]] = []
         var dropFilters: [WildcardPattern] = []
         var slotCount = 0
+        /// After a `STATS`, only its columns exist: the event's fields are gone.
+        var eventFieldsVisible = true
         /// Slots an `EVAL` set to a constant: read as that constant (ES|QL propagates them, so
         /// `EVAL p = CONCAT("a", "*") | WHERE x LIKE p` has a constant pattern).
         var constants: [Int: Value] = [:]
@@ -33,6 +35,7 @@ extension RuleCompiler {
 
         func resolve(_ name: String) -> ESQLColumn {
             if let column = defined[name] { return column }
+            guard eventFieldsVisible else { return .dropped }
             for filter in keepFilters where !filter.contains(where: { $0.matches(name) }) { return .dropped }
             if dropFilters.contains(where: { $0.matches(name) }) { return .dropped }
             return .field(name)
@@ -142,7 +145,9 @@ extension RuleCompiler {
                 scope.dropFilters += matchers
                 compiled.pipeline.columns.append(.drop(patterns))
             case .sort(let keys, _):
-                guard forTable else { continue }
+                // A rule's SORT and LIMIT cut a scheduled run's table (after a STATS); before
+                // one, they are the search's row caps, which max_signals stands for on a stream.
+                guard forTable || compiled.pipeline.firstAggregate != nil else { continue }
                 var compiledKeys: [ESQLSortKey.Compiled] = []
                 for key in keys {
                     note(key.key)
@@ -151,11 +156,17 @@ extension RuleCompiler {
                 }
                 compiled.pipeline.stages.append(.sort(compiledKeys))
             case .limit(let count, _):
-                guard forTable else { continue }
+                guard forTable || compiled.pipeline.firstAggregate != nil else { continue }
                 hoisting = false
                 compiled.pipeline.stages.append(.limit(count))
-            case .stats:
-                throw QueryError(.unsupported, "STATS is not supported yet", at: command.location)
+            case .stats(let aggregates, let groups, let inline, let at):
+                for assignment in aggregates + groups {
+                    note(assignment.value)
+                    if let filter = assignment.filter { note(filter) }
+                }
+                // A WHERE after it filters the aggregated rows: it cannot move before them.
+                hoisting = false
+                try compileStats(aggregates, by: groups, inline: inline, at: at, scope: &scope, into: &compiled.pipeline)
             }
         }
         compiled.pipeline.slotCount = scope.slotCount
@@ -163,7 +174,7 @@ extension RuleCompiler {
     }
 
     /// An expression with each name read in `scope`: a computed column, or an event field.
-    private mutating func compileScoped(_ expression: Expression, _ scope: ESQLScope) throws(QueryError) -> ValueExpression {
+    mutating func compileScoped(_ expression: Expression, _ scope: ESQLScope) throws(QueryError) -> ValueExpression {
         var renamed: [String: ESQLColumn] = [:]
         for name in expression.fields {
             let column = scope.resolve(name)

@@ -10,7 +10,7 @@ public struct ESQLParser {
 
     /// Commands Elasticsearch knows that this engine cannot run yet: reported, never ignored.
     private static let knownUnsupported: Set<String> = [
-        "inlinestats", "inline", "change_point", "rerank", "sample", "fuse", "rrf", "insist",
+        "change_point", "rerank", "sample", "fuse", "rrf", "insist",
     ]
 
     /// Commands that need what a stream of events does not have: said so, so the rule is skipped
@@ -111,12 +111,14 @@ public struct ESQLParser {
                 }
             } while cursor.accept(symbol: ",")
             return .rename(pairs, at: token.location)
-        case "stats":
+        case "stats", "inlinestats", "inline":
+            if word == "inline" { try cursor.expect(keyword: "stats") }
             var aggregates: [ESQLAssignment] = []
             if !cursor.current.isKeyword("by") { aggregates = try assignments(filtered: true) }
             var groups: [ESQLAssignment] = []
             if cursor.accept(keyword: "by") { groups = try assignments() }
-            return .stats(aggregates, by: groups, at: token.location)
+            guard !aggregates.isEmpty || !groups.isEmpty else { throw cursor.unexpected(expecting: "an aggregate or BY") }
+            return .stats(aggregates, by: groups, inline: word != "stats", at: token.location)
         case "mv_expand":
             return .mvExpand(try columnName(), at: token.location)
         case "dissect":
@@ -220,7 +222,8 @@ public struct ESQLParser {
             }
             let startOffset = cursor.current.offset
             let value = try expression()
-            let endOffset = cursor.current.offset
+            // The text ends with the expression's last token: a comment after it is not part of it.
+            let endOffset = cursor.index > 0 ? cursor.tokens[cursor.index - 1].end : cursor.current.offset
             let written = String(decoding: text[startOffset..<max(startOffset, endOffset)], as: UTF8.self)
                 .trimmingCharacters(in: " \t\r\n")
             let filter = filtered && cursor.accept(keyword: "where") ? try expression() : nil

@@ -46,7 +46,8 @@ public enum ESQLCommand: Sendable, Hashable {
     case rename([(from: String, to: String)], at: SourceLocation)
     case limit(Int, at: SourceLocation)
     case sort([ESQLSortKey], at: SourceLocation)
-    case stats([ESQLAssignment], by: [ESQLAssignment], at: SourceLocation)
+    /// `STATS`, or with `inline` `INLINE STATS` (every row kept, its group's aggregates added).
+    case stats([ESQLAssignment], by: [ESQLAssignment], inline: Bool, at: SourceLocation)
     case mvExpand(String, at: SourceLocation)
     /// `DISSECT input "pattern" APPEND_SEPARATOR = "sep"`.
     case dissect(Expression, pattern: String, appendSeparator: String, at: SourceLocation)
@@ -62,7 +63,7 @@ public enum ESQLCommand: Sendable, Hashable {
             return l1 == l2 && a.count == b.count && zip(a, b).allSatisfy { $0.from == $1.from && $0.to == $1.to }
         case let (.limit(a, l1), .limit(b, l2)): return a == b && l1 == l2
         case let (.sort(a, l1), .sort(b, l2)): return a == b && l1 == l2
-        case let (.stats(a, x, l1), .stats(b, y, l2)): return a == b && x == y && l1 == l2
+        case let (.stats(a, x, i, l1), .stats(b, y, j, l2)): return a == b && x == y && i == j && l1 == l2
         case let (.mvExpand(a, l1), .mvExpand(b, l2)): return a == b && l1 == l2
         case let (.dissect(a, p, s, l1), .dissect(b, q, t, l2)): return a == b && p == q && s == t && l1 == l2
         case let (.grok(a, p, l1), .grok(b, q, l2)): return a == b && p == q && l1 == l2
@@ -84,7 +85,7 @@ public enum ESQLCommand: Sendable, Hashable {
         case .rename: "RENAME"
         case .limit: "LIMIT"
         case .sort: "SORT"
-        case .stats: "STATS"
+        case .stats(_, _, let inline, _): inline ? "INLINE STATS" : "STATS"
         case .mvExpand: "MV_EXPAND"
         case .dissect: "DISSECT"
         case .grok: "GROK"
@@ -94,7 +95,7 @@ public enum ESQLCommand: Sendable, Hashable {
     public var location: SourceLocation {
         switch self {
         case .where(_, let at), .keep(_, let at), .drop(_, let at), .eval(_, let at), .rename(_, let at),
-             .limit(_, let at), .sort(_, let at), .stats(_, _, let at), .mvExpand(_, let at), .dissect(_, _, _, let at),
+             .limit(_, let at), .sort(_, let at), .stats(_, _, _, let at), .mvExpand(_, let at), .dissect(_, _, _, let at),
              .grok(_, _, let at):
             return at
         }

@@ -15,6 +15,8 @@ public struct QueryToken: Sendable, Hashable {
     public var location: SourceLocation
     /// Offset of the token's first character in the query text (in UTF-8 bytes).
     public var offset: Int
+    /// Offset just past its last character.
+    public var end: Int
 
     func isKeyword(_ word: String) -> Bool {
         kind == .identifier && text.lowercased() == word
@@ -77,7 +79,7 @@ public struct QueryLexer {
                     guard at + 2 < bytes.count else { throw QueryError(.syntax, "unterminated string", at: here) }
                     let content = String(decoding: bytes[contentStart..<at], as: UTF8.self)
                     at += 3
-                    tokens.append(QueryToken(kind: .string, text: content, location: here, offset: start))
+                    tokens.append(QueryToken(kind: .string, text: content, location: here, offset: start, end: at))
                     continue
                 }
                 at += 1
@@ -125,7 +127,7 @@ public struct QueryLexer {
                     at += 1
                 }
                 guard closed else { throw QueryError(.syntax, "unterminated string", at: here) }
-                tokens.append(QueryToken(kind: .string, text: String(decoding: value, as: UTF8.self), location: here, offset: start))
+                tokens.append(QueryToken(kind: .string, text: String(decoding: value, as: UTF8.self), location: here, offset: start, end: at))
                 continue
             }
             if byte == UInt8(ascii: "`") {
@@ -140,7 +142,7 @@ public struct QueryLexer {
                     name.append(bytes[at]); at += 1
                 }
                 guard closed else { throw QueryError(.syntax, "unterminated quoted identifier", at: here) }
-                tokens.append(QueryToken(kind: .quotedIdentifier, text: String(decoding: name, as: UTF8.self), location: here, offset: start))
+                tokens.append(QueryToken(kind: .quotedIdentifier, text: String(decoding: name, as: UTF8.self), location: here, offset: start, end: at))
                 continue
             }
             if isDigit(byte) {
@@ -160,19 +162,19 @@ public struct QueryLexer {
                         while at < bytes.count, isDigit(bytes[at]) { at += 1 }
                     }
                 }
-                tokens.append(QueryToken(kind: kind, text: String(decoding: bytes[start..<at], as: UTF8.self), location: here, offset: start))
+                tokens.append(QueryToken(kind: kind, text: String(decoding: bytes[start..<at], as: UTF8.self), location: here, offset: start, end: at))
                 continue
             }
             if isIdentifierStart(byte) {
                 while at < bytes.count, isIdentifierPart(bytes[at]) { at += 1 }
                 // Dotted field names are one token; a trailing '.' is not part of it.
                 while at > start + 1, bytes[at - 1] == UInt8(ascii: ".") { at -= 1 }
-                tokens.append(QueryToken(kind: .identifier, text: String(decoding: bytes[start..<at], as: UTF8.self), location: here, offset: start))
+                tokens.append(QueryToken(kind: .identifier, text: String(decoding: bytes[start..<at], as: UTF8.self), location: here, offset: start, end: at))
                 continue
             }
             let two = at + 1 < bytes.count ? String(decoding: bytes[at...(at + 1)], as: UTF8.self) : ""
             if ["==", "!=", "<=", ">=", "=~", ":=", "!:"].contains(two) {
-                tokens.append(QueryToken(kind: .symbol, text: two, location: here, offset: start))
+                tokens.append(QueryToken(kind: .symbol, text: two, location: here, offset: start, end: start + 2))
                 at += 2
                 continue
             }
@@ -180,13 +182,13 @@ public struct QueryLexer {
             // Braces only so that ES|QL's `COMPLETION ... WITH { ... }` reaches the parser, which names
             // the command it cannot run.
             if ":<>()[]{},|~+-*/%.?=!".contains(one) {
-                tokens.append(QueryToken(kind: .symbol, text: one, location: here, offset: start))
+                tokens.append(QueryToken(kind: .symbol, text: one, location: here, offset: start, end: start + 1))
                 at += 1
                 continue
             }
             throw QueryError(.syntax, "unexpected character '\(String(decoding: [byte], as: UTF8.self))'", at: here)
         }
-        tokens.append(QueryToken(kind: .end, text: "", location: location(at), offset: at))
+        tokens.append(QueryToken(kind: .end, text: "", location: location(at), offset: at, end: at))
         return tokens
     }
 

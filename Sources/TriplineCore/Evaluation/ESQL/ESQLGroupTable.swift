@@ -1,0 +1,122 @@
+/// The groups of one `STATS` over some rows: per distinct `BY` value, each aggregate's state.
+///
+/// Rows are added one by one (a worker's share of a batch, a whole table for `tripline query`);
+/// tables of the same aggregation merge (slices of event time into a scheduled run's window).
+struct ESQLGroupTable: Sendable {
+    private(set) var groups: [[Value]: [ESQLAccumulator]] = [:]
+    /// Rows added (per row, not per group: what a slice of time saw).
+    private(set) var rows = 0
+    /// Groups refused at the cap, and values VALUES left out at its cap.
+    private(set) var groupsRefused = 0
+    let groupCap: Int
+    let distinctCap: Int
+
+    init(groupCap: Int = .max, distinctCap: Int = .max) {
+        self.groupCap = groupCap
+        self.distinctCap = distinctCap
+    }
+
+    var isEmpty: Bool { groups.isEmpty }
+
+    /// One row: its group keys (a multi-valued key puts the row in one group per value, as
+    /// ES|QL groups), each aggregate's argument unless its filter says no.
+    mutating func add(_ aggregation: ESQLAggregation, _ event: EventView, _ expressions: inout ExpressionEvaluator) {
+        rows += 1
+        let keys = Self.keys(aggregation, event, &expressions)
+        var inputs: [(Value, Value)?] = []
+        inputs.reserveCapacity(aggregation.aggregates.count)
+        for key in keys {
+            if groups[key] == nil {
+                guard admit() else { continue }
+                groups[key] = fresh(aggregation)
+            }
+            // The key's values are the group columns the aggregates may read: with one key,
+            // the inputs are read once; with several (a multi-valued key), once per key.
+            if inputs.isEmpty || keys.count > 1 {
+                for (index, group) in aggregation.groups.enumerated() where group.slot < expressions.row.count {
+                    expressions.row[group.slot] = key[index]
+                }
+                inputs.removeAll(keepingCapacity: true)
+                for aggregate in aggregation.aggregates {
+                    if let filter = aggregate.filter, expressions.value(filter, event) != .bool(true) { inputs.append(nil); continue }
+                    let value = aggregate.argument.map { expressions.value($0, event) } ?? .null
+                    let sortKey = aggregate.sortKey.map { expressions.value($0, event) } ?? .null
+                    inputs.append((value, sortKey))
+                }
+            }
+            for (index, aggregate) in aggregation.aggregates.enumerated() {
+                guard let (value, sortKey) = inputs[index] else { continue }
+                groups[key]![index].add(aggregate, value, sortKey: sortKey, distinctCap: distinctCap)
+            }
+        }
+    }
+
+    /// Adds another table's groups (the same aggregation).
+    mutating func merge(_ other: ESQLGroupTable, _ aggregation: ESQLAggregation) {
+        rows += other.rows
+        groupsRefused += other.groupsRefused
+        for (key, states) in other.groups {
+            guard groups[key] != nil || admit() else { continue }
+            if groups[key] == nil { groups[key] = states; continue }
+            for (index, aggregate) in aggregation.aggregates.enumerated() {
+                groups[key]![index].merge(states[index], aggregate, distinctCap: distinctCap)
+            }
+        }
+    }
+
+    /// Values left out at the distinct-value cap, over every group.
+    var valuesDropped: Int { groups.values.reduce(0) { $0 + $1.reduce(0) { $0 + $1.dropped } } }
+
+    /// The result rows: each group's keys and aggregates in their slots, groups in key order so
+    /// a result never depends on arrival. A `STATS` without `BY` gives its one row even over no
+    /// rows (COUNT 0, the rest null).
+    func results(_ aggregation: ESQLAggregation, slotCount: Int, warnings: inout ESQLWarnings) -> [[Value]] {
+        var table = groups
+        if aggregation.groups.isEmpty && table.isEmpty { table[[]] = fresh(aggregation) }
+        let keys = table.keys.sorted { a, b in
+            for (x, y) in zip(a, b) {
+                if x.isNull != y.isNull { return y.isNull }
+                if let order = Value.order(x, y), order != 0 { return order < 0 }
+            }
+            return false
+        }
+        return keys.map { key in
+            var row = [Value](repeating: .null, count: slotCount)
+            write(key, table[key]!, aggregation, into: &row, warnings: &warnings)
+            return row
+        }
+    }
+
+    /// Writes one group's keys and aggregate values into a row.
+    func write(_ key: [Value], _ states: [ESQLAccumulator], _ aggregation: ESQLAggregation, into row: inout [Value],
+             warnings: inout ESQLWarnings) {
+        for (index, aggregate) in aggregation.aggregates.enumerated() {
+            row[aggregate.slot] = states[index].result(aggregate, warnings: &warnings)
+        }
+        for (index, group) in aggregation.groups.enumerated() { row[group.slot] = key[index] }
+    }
+
+    /// The states of the group `key` (INLINE STATS reads them per row).
+    func states(for key: [Value]) -> [ESQLAccumulator]? { groups[key] }
+
+    /// A row's group keys, as `add` computes them.
+    static func keys(_ aggregation: ESQLAggregation, _ event: EventView, _ expressions: inout ExpressionEvaluator) -> [[Value]] {
+        var keys: [[Value]] = [[]]
+        for group in aggregation.groups {
+            var parts: [Value] = []
+            for item in expressions.value(group.value, event).values where !parts.contains(item) { parts.append(item) }
+            if parts.isEmpty { parts = [.null] }
+            keys = keys.flatMap { key in parts.map { key + [$0] } }
+        }
+        return keys
+    }
+
+    private func fresh(_ aggregation: ESQLAggregation) -> [ESQLAccumulator] {
+        [ESQLAccumulator](repeating: ESQLAccumulator(), count: aggregation.aggregates.count)
+    }
+
+    private mutating func admit() -> Bool {
+        guard groups.count < groupCap else { groupsRefused += 1; return false }
+        return true
+    }
+}
