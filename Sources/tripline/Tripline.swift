@@ -93,6 +93,15 @@ struct PipelineFlags: ParsableArguments {
     @Option(name: .customLong("max-held-events"), help: "Sequence rules: step matches a correlator holds while their order settles; past it the earliest is taken early, and counted.")
     var maxHeldEvents = 200_000
 
+    @Option(name: .customLong("esql-overlap"), help: "Aggregating ES|QL rules: 'fold' (default) folds a row into the alert of an overlapping earlier run with the same BY values; 'every-run' alerts every run's rows, as Kibana does.")
+    var esqlOverlap = "fold"
+
+    @Option(name: .customLong("max-groups"), help: "Aggregating ES|QL rules: groups kept per rule, slice and run; more are refused, counted.")
+    var maxGroups = 100_000
+
+    @Option(name: .customLong("max-group-values"), help: "Aggregating ES|QL rules: distinct values VALUES keeps per group (COUNT_DISTINCT goes on approximately); the rest are counted.")
+    var maxGroupValues = 10_000
+
     @Option(help: "Serve live metrics in Prometheus text format at http://ADDRESS/metrics (HOST:PORT, :PORT for all interfaces, or PORT for loopback).")
     var metrics: String?
 
@@ -104,6 +113,10 @@ struct PipelineFlags: ParsableArguments {
         }
         guard maxOpenSequences >= 1 else { throw ValidationError("--max-open-sequences must be at least 1") }
         guard maxHeldEvents >= 1 else { throw ValidationError("--max-held-events must be at least 1") }
+        guard ESQLOverlap(rawValue: esqlOverlap) != nil else {
+            throw ValidationError("--esql-overlap takes 'fold' or 'every-run', not '\(esqlOverlap)'")
+        }
+        guard maxGroups >= 1, maxGroupValues >= 1 else { throw ValidationError("--max-groups and --max-group-values must be at least 1") }
     }
 
     /// A duration as milliseconds: `0`, `500ms`, `30s`, `1m`, `2h`, `1d`.
@@ -153,6 +166,9 @@ struct PipelineFlags: ParsableArguments {
         options.metricsFactory = metrics?.factory
         options.allowedLatenessMilliseconds = Self.milliseconds(allowedLateness) ?? 60_000
         options.maxOpenSequences = maxOpenSequences
+        options.esqlOverlap = ESQLOverlap(rawValue: esqlOverlap) ?? .fold
+        options.maxGroups = maxGroups
+        options.maxGroupValues = maxGroupValues
         options.maxHeldEvents = maxHeldEvents
         options.advancesWhenIdle = live
         options.onSpoolBlocked = { _, detail in Console.error("spool: \(detail)") }
@@ -195,6 +211,12 @@ struct PipelineFlags: ParsableArguments {
         }
         if stats.sequencesFound > 0 || stats.lateEvents > 0 || stats.sequencesEvicted > 0 || stats.heldReleasedEarly > 0 {
             Console.error("sequences: \(stats.sequencesFound) found, \(stats.lateEvents) late events (past --allowed-lateness \(allowedLateness)), \(stats.sequencesEvicted) partial sequences evicted at --max-open-sequences, \(stats.heldReleasedEarly) events taken before their order settled at --max-held-events")
+        }
+        if stats.esqlRuns > 0 || stats.esqlRows > 0 {
+            Console.error("aggregating ES|QL: \(stats.esqlRuns) scheduled runs, \(stats.esqlRows) rows, \(stats.esqlRowsFolded) folded into an overlapping run's alert (--esql-overlap \(esqlOverlap)), \(stats.lateEvents) late events, \(stats.esqlPartlyLate) partly late")
+        }
+        if stats.esqlGroupsRefused + stats.esqlValuesDropped + stats.esqlRowsRefused > 0 {
+            Console.error("warning: aggregating ES|QL rules hit their caps: \(stats.esqlGroupsRefused) groups refused at --max-groups, \(stats.esqlValuesDropped) VALUES values dropped at --max-group-values, \(stats.esqlRowsRefused) INLINE STATS rows refused at --max-held-events (by rule: \(stats.esqlCappedByRule.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")))")
         }
         if stats.eventsWithoutIndex > 0 && index == nil {
             Console.error("note: events without _index or data_stream.* fields meet no rule; give --index NAME to route them")

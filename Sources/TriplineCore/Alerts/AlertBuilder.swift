@@ -49,7 +49,7 @@ public struct AlertBuilder: Sendable {
         let definition = rule.definition
 
         var body = Self.members(of: event).filter { $0.key != "@timestamp" && $0.key != "_id" && $0.key != "_index" }
-        if case .esqlResult(let pipeline) = rule.output {
+        if let pipeline = rule.esqlPipeline {
             // Kibana's non-aggregating ES|QL alert: the source event with the row's columns
             // written over it (mergeEsqlResultInSource); the row's @timestamp stays the
             // original time, the alert's own is the detection time.

@@ -28,8 +28,15 @@ struct Correlator {
     /// Matches taken before the watermark reached them, because `heldCap` were waiting.
     private(set) var releasedEarly = 0
 
-    init(plans: [Int: SequencePlan], lateness: Int64, cap: Int, heldCap: Int) {
+    /// Aggregating ES|QL rules owned here (all of a rule's groups live in one correlator, so a
+    /// run's SORT, LIMIT and second STATS see its whole table).
+    private(set) var windows: [Int: RuleWindows]
+    /// Rows of the runs emitted since the owner last took them.
+    var runRows: [ESQLRunRow] = []
+
+    init(plans: [Int: SequencePlan], windows: [Int: RuleWindows] = [:], lateness: Int64, cap: Int, heldCap: Int) {
         correlations = plans.reduce(into: [:]) { $0[$1.key] = RuleCorrelation(rule: $1.key, plan: $1.value, cap: cap) }
+        self.windows = windows
         self.lateness = max(0, lateness)
         self.heldCap = max(1, heldCap)
     }
@@ -67,6 +74,16 @@ struct Correlator {
         }
     }
 
+    /// An aggregating rule's partial aggregates of one slice: late only when every run that
+    /// would read them has been emitted (counted in its rule's counters, and in `lateEvents`).
+    mutating func receive(_ partials: [ESQLPartial]) {
+        for partial in partials {
+            let before = windows[partial.rule]?.counters.lateEvents ?? 0
+            windows[partial.rule]?.receive(partial)
+            lateEvents += (windows[partial.rule]?.counters.lateEvents ?? 0) - before
+        }
+    }
+
     /// The latest event time seen anywhere is `latest`: what the watermark passes is taken.
     mutating func advance(latest: Int64, into found: inout [FoundSequence]) {
         let mark = latest == .max ? .max : latest &- lateness
@@ -80,6 +97,7 @@ struct Correlator {
             correlations[rule]?.advance(to: mark, into: &found)
             open += (correlations[rule]?.open ?? 0) - before
         }
+        for rule in windows.keys.sorted() { windows[rule]?.advance(to: mark, into: &runRows) }
     }
 
     /// One step match through its rule's state machine, the open count kept with it.

@@ -25,6 +25,24 @@ public struct RuleEvaluator {
     private let sequencePlans: [SequencePlan?]
     /// The last `evaluate`'s step matches of sequence rules, for the correlators.
     public private(set) var stepMatches: [StepMatch] = []
+    /// Aggregating ES|QL rules: their schedule, and the stages run per event (before the STATS).
+    private let windowPlans: [ESQLWindowPlan?]
+    private let windowHeads: [ESQLPipeline?]
+    /// The last `evaluate`'s partial aggregates, per rule and slice of time, for the correlators.
+    private var partialIndex: [PartialKey: Int] = [:]
+    private(set) var partials: [ESQLPartial] = []
+    /// Caps on a partial's groups and distinct values (the correlator's own, so a batch cannot
+    /// build more than it may keep).
+    var groupCap = Int.max
+    var distinctCap = Int.max
+    /// Events an aggregating rule matched but could not place in time (no readable timestamp):
+    /// no scheduled search would see them.
+    public private(set) var eventsWithoutTime = 0
+
+    private struct PartialKey: Hashable {
+        var rule: Int
+        var slice: Int64
+    }
     /// The current line's copy, once a sequence step has matched it.
     private var held: HeldEvent?
     /// The rules without literals, evaluated on every line of their index.
@@ -57,6 +75,11 @@ public struct RuleEvaluator {
             if case .esqlResult(let pipeline) = rule.output, pipeline.computesRows { return pipeline }
             return nil
         }
+        self.windowPlans = ruleSet.rules.map { rule in
+            if case .esqlWindows(let plan) = rule.output { return plan }
+            return nil
+        }
+        self.windowHeads = windowPlans.map { $0?.head }
         self.sequencePlans = ruleSet.rules.map { rule in
             if case .sequence(let plan) = rule.output { return plan }
             return nil
@@ -85,6 +108,8 @@ public struct RuleEvaluator {
     public mutating func evaluate(_ extracted: ExtractedBatch, lines: [Int]) -> [RuleMatch] {
         var matches: [RuleMatch] = []
         stepMatches.removeAll(keepingCapacity: true)
+        partials.removeAll(keepingCapacity: true)
+        partialIndex.removeAll(keepingCapacity: true)
         extracted.batch.withUnsafeBytes { raw in
             extracted.values.withUnsafeBufferPointer { values in
                 for line in lines {
@@ -142,6 +167,15 @@ public struct RuleEvaluator {
                             }
                             guard evaluator.predicates.evaluate(evaluator.conditions[rule], event) == .true else { continue }
                             let time = evaluator.scheduleTime(of: event, rule: rule)
+                            if let plan = evaluator.windowPlans[rule] {
+                                evaluator.aggregate(plan, rule: rule, event, time: time) {
+                                    HeldEvent(line: Array(raw[Int(extracted.batch.lines[line].start)..<extracted.batch.lines[line].end]),
+                                              position: extracted.batch.position(ofLine: line), index: String(decoding: name, as: UTF8.self),
+                                              order: EventOrder(time: time ?? 0, tiebreaker: .null, arrival: extracted.batch.position(ofLine: line)),
+                                              framedAt: extracted.batch.framedAt)
+                                }
+                                continue
+                            }
                             let index = String(decoding: name, as: UTF8.self)
                             guard let pipeline = evaluator.pipelines[rule] else {
                                 matches.append(RuleMatch(rule: rule, line: line, index: index, eventTime: time))
@@ -166,5 +200,35 @@ public struct RuleEvaluator {
             }
         }
         return matches
+    }
+
+    /// An aggregating rule's rows of one event, into the partial of its rule and slice of time:
+    /// its groups' aggregates (`STATS`), or the rows themselves (`INLINE STATS`).
+    private mutating func aggregate(_ plan: ESQLWindowPlan, rule: Int, _ event: EventView, time: Int64?, hold: () -> HeldEvent) {
+        guard let time, let head = windowHeads[rule] else { eventsWithoutTime += 1; return }
+        let key = PartialKey(rule: rule, slice: plan.sliceStart(time))
+        let position: Int
+        if let existing = partialIndex[key] {
+            position = existing
+        } else {
+            position = partials.count
+            partialIndex[key] = position
+            partials.append(ESQLPartial(rule: rule, slice: key.slice, table: ESQLGroupTable(groupCap: groupCap, distinctCap: distinctCap)))
+        }
+        // NOW() before the STATS: the time of the event itself, as for non-aggregating rules.
+        predicates.expressions.now = time
+        let rows = predicates.expressions.esqlRows(head, event)
+        guard !rows.isEmpty else { return }
+        partials[position].events += 1
+        partials[position].latest = max(partials[position].latest, time)
+        if plan.aggregation.inline {
+            let held = hold()
+            partials[position].rows += rows.map { ESQLPartial.HeldRow(event: held, slots: $0) }
+            return
+        }
+        for row in rows {
+            predicates.expressions.row = row
+            partials[position].table.add(plan.aggregation, event, &predicates.expressions)
+        }
     }
 }

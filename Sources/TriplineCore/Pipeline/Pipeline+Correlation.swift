@@ -3,6 +3,8 @@ import Synchronization
 /// What workers (and the ticker) hand a correlator.
 enum CorrelatorMessage: Sendable {
     case matches([StepMatch])
+    /// Aggregating ES|QL rules' partial aggregates, all of one rule's to one correlator.
+    case partials([ESQLPartial])
     /// Every step match of events up to this time (less the input's own disorder) has been sent.
     case progress(Int64)
     /// Lets an idle correlator move its watermark on.
@@ -16,9 +18,17 @@ extension Pipeline {
     /// Routes a unit's step matches by rule and join key; once the batches up to this one are
     /// all done, tells every correlator how far event time has come (after the matches, so each
     /// correlator has them first).
-    func sendToCorrelators(_ matches: [StepMatch], of batch: Int) async throws {
+    func sendToCorrelators(_ matches: [StepMatch], _ partials: [ESQLPartial] = [], of batch: Int) async throws {
         var shares = [[StepMatch]](repeating: [], count: correlatorInputs.count)
         var latest = Int64.min
+        var partialShares = [[ESQLPartial]](repeating: [], count: correlatorInputs.count)
+        for partial in partials {
+            partialShares[partial.rule % partialShares.count].append(partial)
+            latest = max(latest, partial.latest)
+        }
+        for (index, share) in partialShares.enumerated() where !share.isEmpty {
+            try await correlatorInputs[index].send(.partials(share))
+        }
         for match in matches {
             var hasher = Hasher()
             hasher.combine(match.rule)
@@ -43,8 +53,10 @@ extension Pipeline {
             if case .sequence(let plan) = element.element.output { plans[element.offset] = plan }
         }
         return try await withThrowingTaskGroup(of: PipelineStats.self) { group in
-            for input in correlatorInputs {
-                group.addTask { try await self.correlatorStage(input, plans: plans) }
+            for (index, input) in correlatorInputs.enumerated() {
+                // Each aggregating rule lives in one correlator: its runs' tables are whole there.
+                let owned = ruleSet.rules.indices.filter { $0 % correlatorInputs.count == index }
+                group.addTask { try await self.correlatorStage(input, plans: plans, windowRules: owned) }
             }
             var total = PipelineStats()
             for try await partial in group { total.merge(partial) }
@@ -52,8 +64,15 @@ extension Pipeline {
         }
     }
 
-    private func correlatorStage(_ input: BoundedChannel<CorrelatorMessage>, plans: [Int: SequencePlan]) async throws -> PipelineStats {
-        var correlator = Correlator(plans: plans, lateness: options.allowedLatenessMilliseconds, cap: options.maxOpenSequences,
+    private func correlatorStage(_ input: BoundedChannel<CorrelatorMessage>, plans: [Int: SequencePlan],
+                                 windowRules: [Int]) async throws -> PipelineStats {
+        var windows: [Int: RuleWindows] = [:]
+        for rule in windowRules {
+            guard case .esqlWindows(let plan) = ruleSet.rules[rule].output else { continue }
+            windows[rule] = RuleWindows(rule: rule, plan: plan, folds: options.esqlOverlap == .fold, groupCap: options.maxGroups,
+                                        distinctCap: options.maxGroupValues, rowCap: options.maxHeldEvents, fieldPlan: ruleSet.plan)
+        }
+        var correlator = Correlator(plans: plans, windows: windows, lateness: options.allowedLatenessMilliseconds, cap: options.maxOpenSequences,
                                     heldCap: options.maxHeldEvents)
         var stats = PipelineStats()
         var found: [FoundSequence] = []
@@ -77,6 +96,10 @@ extension Pipeline {
                 let late = correlator.lateEvents
                 correlator.receive(matches, into: &found)
                 metrics.lateEvents.increment(by: correlator.lateEvents - late)
+            case .partials(let partials):
+                let late = correlator.lateEvents
+                correlator.receive(partials)
+                metrics.lateEvents.increment(by: correlator.lateEvents - late)
             case .progress(let latest):
                 seen = (latest, ContinuousClock.now)
                 correlator.advance(latest: latest, into: &found)
@@ -88,11 +111,27 @@ extension Pipeline {
                 }
             }
             if !found.isEmpty { try await sendAlerts(for: &found, &stats) }
+            if !correlator.runRows.isEmpty { try await sendRunAlerts(for: &correlator.runRows, &stats) }
             observe()
         }
         correlator.finish(into: &found)
         observe()
         if !found.isEmpty { try await sendAlerts(for: &found, &stats) }
+        if !correlator.runRows.isEmpty { try await sendRunAlerts(for: &correlator.runRows, &stats) }
+        for (rule, windows) in correlator.windows {
+            let counters = windows.counters
+            stats.esqlRuns += counters.runs
+            stats.esqlRows += counters.rows
+            stats.esqlRowsFolded += counters.folded
+            stats.esqlPartlyLate += counters.partlyLate
+            stats.esqlGroupsRefused += counters.groupsRefused
+            stats.esqlValuesDropped += counters.valuesDropped
+            stats.esqlRowsRefused += counters.rowsRefused
+            stats.esqlWarnings += windows.warnings.total
+            if counters.groupsRefused + counters.valuesDropped + counters.rowsRefused > 0 {
+                stats.esqlCappedByRule[ruleSet.rules[rule].ruleID, default: 0] += counters.groupsRefused + counters.valuesDropped + counters.rowsRefused
+            }
+        }
         stats.lateEvents = correlator.lateEvents
         stats.sequencesOpenPeak = correlator.openPeak
         stats.heldReleasedEarly = correlator.releasedEarly
@@ -126,5 +165,30 @@ extension Pipeline {
         found.removeAll(keepingCapacity: true)
         guard !entries.isEmpty else { return }
         try await alertOutput.send(.alerts(lines: lines, entries: entries, framedAt: framedAt))
+    }
+
+    /// Builds the alerts of scheduled runs' rows: at most max_signals per rule and run (Kibana
+    /// appends `LIMIT max_signals`), the rest counted.
+    private func sendRunAlerts(for rows: inout [ESQLRunRow], _ stats: inout PipelineStats) async throws {
+        let now = Timestamp.nowMilliseconds()
+        var lines: [UInt8] = []
+        var entries: [AlertEntry] = []
+        for row in rows {
+            let rule = ruleSet.rules[row.rule]
+            // The run's own bucket: rows of one run share one max_signals allowance.
+            guard let bucket = admitSignal(rule: row.rule, at: row.run - 1, &stats) else { continue }
+            let built: AlertBuilder.Built
+            if let event = row.event {
+                built = builder.alert(rule: rule, source: AlertBuilder.Source(line: event.line[...], position: event.position, index: event.index),
+                                      eventTime: event.time, now: now, ruleMembers: ruleMembers[row.rule], row: row.slots)
+            } else {
+                built = builder.aggregateAlert(rule: rule, row: row, now: now, ruleMembers: ruleMembers[row.rule])
+            }
+            lines.append(contentsOf: built.line)
+            entries.append(AlertEntry(rule: row.rule, bucket: bucket, eventTime: row.run - 1, group: nil, end: lines.count))
+        }
+        rows.removeAll(keepingCapacity: true)
+        guard !entries.isEmpty else { return }
+        try await alertOutput.send(.alerts(lines: lines, entries: entries, framedAt: .now))
     }
 }

@@ -2,6 +2,14 @@ import CoreMetrics
 import Synchronization
 
 /// How a pipeline runs (DESIGN §1, §4, §5).
+/// How aggregating ES|QL rules treat the overlap of consecutive runs' windows.
+public enum ESQLOverlap: String, Sendable, CaseIterable {
+    /// A row whose BY values alerted in a run less than one look-back earlier is folded into it.
+    case fold
+    /// Every run's rows alert, as Kibana's scheduled runs do.
+    case everyRun = "every-run"
+}
+
 public struct PipelineOptions: Sendable {
     public var workers: Int
     public var shardKeys: [String]
@@ -37,6 +45,13 @@ public struct PipelineOptions: Sendable {
     /// Per correlator, the step matches waiting for event time to settle their order; past it
     /// the earliest is taken early, counted (`held_released_early`).
     public var maxHeldEvents = 200_000
+    /// Aggregating ES|QL rules: fold a row into the alert of an overlapping earlier run with the
+    /// same BY values (the default), or alert every run's rows as Kibana does.
+    public var esqlOverlap = ESQLOverlap.fold
+    /// Per aggregating rule, the groups kept per slice and per run; more are refused, counted.
+    public var maxGroups = 100_000
+    /// Per group, the distinct values VALUES keeps (COUNT_DISTINCT goes on approximately).
+    public var maxGroupValues = 10_000
     /// Move event time on with the wall clock while no events come (a live socket), so quiet
     /// sources do not hold back sequences waiting on a window. Off for replay: there the end of
     /// input settles everything, and results never depend on how fast files are read.
@@ -307,12 +322,14 @@ public final class Pipeline: Sendable {
 
     private func workerStage(_ input: BoundedChannel<WorkUnit>) async throws -> PipelineStats {
         var evaluator = RuleEvaluator(ruleSet: ruleSet, defaultIndex: options.defaultIndex, prefilter: prefilter)
+        evaluator.groupCap = options.maxGroups
+        evaluator.distinctCap = options.maxGroupValues
         var stats = PipelineStats()
         for await unit in input {
             if let workerGate { await workerGate() }
             let matches = evaluator.evaluate(unit.extracted, lines: unit.lines)
             stats.stepMatches += evaluator.stepMatches.count
-            try await sendToCorrelators(evaluator.stepMatches, of: unit.batch)
+            try await sendToCorrelators(evaluator.stepMatches, evaluator.partials, of: unit.batch)
             guard !matches.isEmpty else { continue }
             let now = Timestamp.nowMilliseconds()
             var lines: [UInt8] = []
@@ -334,6 +351,7 @@ public final class Pipeline: Sendable {
         }
         stats.evaluated = evaluator.eventsEvaluated
         stats.eventsWithoutIndex = evaluator.eventsWithoutIndex
+        stats.esqlEventsWithoutTime = evaluator.eventsWithoutTime
         return stats
     }
 
@@ -511,5 +529,15 @@ extension PipelineStats {
         sequencesExpired += other.sequencesExpired
         sequencesOpenPeak += other.sequencesOpenPeak
         heldReleasedEarly += other.heldReleasedEarly
+        esqlRuns += other.esqlRuns
+        esqlRows += other.esqlRows
+        esqlRowsFolded += other.esqlRowsFolded
+        esqlPartlyLate += other.esqlPartlyLate
+        esqlGroupsRefused += other.esqlGroupsRefused
+        esqlValuesDropped += other.esqlValuesDropped
+        esqlRowsRefused += other.esqlRowsRefused
+        esqlCappedByRule.merge(other.esqlCappedByRule, uniquingKeysWith: +)
+        esqlWarnings += other.esqlWarnings
+        esqlEventsWithoutTime += other.esqlEventsWithoutTime
     }
 }

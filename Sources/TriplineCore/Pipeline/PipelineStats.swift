@@ -46,6 +46,23 @@ public struct PipelineStats: Sendable, Hashable {
     /// Step matches taken before event time settled their order, because `--max-held-events`
     /// were already waiting in their correlator.
     public var heldReleasedEarly = 0
+    /// Aggregating ES|QL rules: scheduled runs emitted (with events in their window), their rows,
+    /// rows folded into an overlapping run's alert, events that reached a run already emitted
+    /// (still counted in later ones; `late_events` counts those no run could take).
+    public var esqlRuns = 0
+    public var esqlRows = 0
+    public var esqlRowsFolded = 0
+    public var esqlPartlyLate = 0
+    /// What the caps refused: groups (`--max-groups`), VALUES values (`--max-group-values`),
+    /// INLINE STATS rows held (`--max-held-events`); per rule, all three.
+    public var esqlGroupsRefused = 0
+    public var esqlValuesDropped = 0
+    public var esqlRowsRefused = 0
+    public var esqlCappedByRule: [String: Int] = [:]
+    /// Values the aggregating runs turned to null with an ES|QL warning.
+    public var esqlWarnings = 0
+    /// Events an aggregating rule matched without a readable time (no scheduled run sees them).
+    public var esqlEventsWithoutTime = 0
     public var rulesLoaded = 0
     public var rulesSkipped = 0
 
@@ -97,6 +114,16 @@ public struct PipelineStats: Sendable, Hashable {
         integer("sequences_expired", sequencesExpired)
         integer("sequences_open_peak", sequencesOpenPeak)
         integer("held_released_early", heldReleasedEarly)
+        integer("esql_runs", esqlRuns)
+        integer("esql_rows", esqlRows)
+        integer("esql_rows_folded", esqlRowsFolded)
+        integer("esql_partly_late_events", esqlPartlyLate)
+        integer("esql_groups_refused", esqlGroupsRefused)
+        integer("esql_values_dropped", esqlValuesDropped)
+        integer("esql_rows_refused", esqlRowsRefused)
+        counts("esql_capped_by_rule", esqlCappedByRule)
+        integer("esql_warnings", esqlWarnings)
+        integer("esql_events_without_time", esqlEventsWithoutTime)
         integer("rules_loaded", rulesLoaded)
         integer("rules_skipped", rulesSkipped)
         out.key("elapsed_seconds"); out.double((elapsedSeconds * 1000).rounded() / 1000)

@@ -1,7 +1,7 @@
 /// A rule ready to run: its condition compiled against the shared field plan.
 public struct CompiledRule: Sendable {
     /// What an alert carries of the event.
-    public enum Output: Sendable, Hashable {
+    public enum Output: Sendable {
         /// The source event, as Kibana's EQL and query rules copy it.
         case sourceEvent
         /// ES|QL, as Kibana builds a non-aggregating rule's alert: the source event with the
@@ -10,6 +10,19 @@ public struct CompiledRule: Sendable {
         /// An EQL sequence or sample: the workers test its steps, a correlator joins them, and
         /// its alerts are Kibana's shell and building blocks.
         case sequence(SequencePlan)
+        /// An aggregating ES|QL rule (`STATS`, `INLINE STATS`): its rows per scheduled run, in
+        /// event time. Aggregating alerts carry the result columns only; `INLINE STATS` rows
+        /// carry their event, as non-aggregating ones do.
+        case esqlWindows(ESQLWindowPlan)
+    }
+
+    /// The ES|QL pipeline an alert's columns come from.
+    public var esqlPipeline: ESQLPipeline? {
+        switch output {
+        case .esqlResult(let pipeline): pipeline
+        case .esqlWindows(let plan): plan.pipeline
+        default: nil
+        }
     }
 
     public let definition: RuleDefinition

@@ -106,8 +106,30 @@ public struct RuleCompiler {
         let conditions = compiled.conditions
         let predicate: Predicate = conditions.isEmpty ? .constant(.true) : conditions.count == 1 ? conditions[0] : .all(conditions)
         let index = definition.index.isEmpty ? query.source.indices : definition.index
+        var output = CompiledRule.Output.esqlResult(compiled.pipeline)
+        if let split = compiled.pipeline.firstAggregate, case .aggregate(let aggregation) = compiled.pipeline.stages[split] {
+            output = .esqlWindows(try Self.windowPlan(compiled.pipeline, split: split, aggregation: aggregation, definition,
+                                                      at: query.source.location))
+        }
         return CompiledRule(definition: definition, indexPatterns: IndexPatternSet(index), predicate: predicate,
-                            fields: compiled.fields, literals: literals(of: predicate), output: .esqlResult(compiled.pipeline))
+                            fields: compiled.fields, literals: literals(of: predicate), output: output)
+    }
+
+    /// The schedule of an aggregating rule: `interval` (5m by default) and `from` (its look-back).
+    static func windowPlan(_ pipeline: ESQLPipeline, split: Int, aggregation: ESQLAggregation, _ definition: RuleDefinition,
+                           at location: SourceLocation) throws(QueryError) -> ESQLWindowPlan {
+        guard let interval = Timestamp.milliseconds(interval: definition.interval), interval > 0 else {
+            throw QueryError(.type, "interval [\(definition.interval)] is not a time span", at: location)
+        }
+        guard let lookBack = lookBack(definition), lookBack > 0 else {
+            throw QueryError(.type, "from [\(definition.from)] is not a look-back of the form now-<span>", at: location)
+        }
+        var identity: [Int] = []
+        for stage in pipeline.stages {
+            if case .aggregate(let later) = stage, !later.inline { identity = later.groups.map(\.slot) }
+        }
+        return ESQLWindowPlan(pipeline: pipeline, split: split, aggregation: aggregation, interval: interval, lookBack: lookBack,
+                              slice: ESQLWindowPlan.gcd(interval, lookBack), identitySlots: identity)
     }
 
     /// An ad-hoc ES|QL query (`tripline query --esql`): its hoisted predicate and pipeline.
