@@ -172,6 +172,9 @@ struct PipelineFlags: ParsableArguments {
         options.maxHeldEvents = maxHeldEvents
         options.advancesWhenIdle = live
         options.onSpoolBlocked = { _, detail in Console.error("spool: \(detail)") }
+        options.onCapReached = { rule, cap in
+            Console.error("warning: aggregating ES|QL rule \(rule) reached \(cap); what it refuses is counted (esql_capped_by_rule in --stats-json)")
+        }
         options.onRecovery = { segment in
             // Said even with --quiet: an operator must hear what a crash cost.
             Console.error("recovered \(segment.segment), left open by a crash: \(segment.alertsKept) alerts kept; dropped \(segment.compressedBytesDropped) bytes of an unfinished block and \(segment.partialLineBytesDropped) bytes of a cut alert")

@@ -79,6 +79,8 @@ extension Pipeline {
         var seen = (latest: Int64.min, at: ContinuousClock.now)
         var open = 0
         var evicted = 0
+        var reported = (rows: 0, folded: 0, groups: 0, values: 0, refused: 0)
+        var capped = Set<Int>()
         /// The open partial sequences over all correlators (the gauge), and evictions as they
         /// happen, not at the end of a long `serve`.
         func observe() {
@@ -89,6 +91,23 @@ extension Pipeline {
             let nowEvicted = correlator.evicted
             metrics.sequencesEvicted.increment(by: nowEvicted - evicted)
             evicted = nowEvicted
+            guard !correlator.windows.isEmpty else { return }
+            var now = (rows: 0, folded: 0, groups: 0, values: 0, refused: 0)
+            for (rule, windows) in correlator.windows {
+                let c = windows.counters
+                now.rows += c.rows; now.folded += c.folded; now.groups += c.groupsRefused
+                now.values += c.valuesDropped; now.refused += c.rowsRefused
+                // Said once per rule, when it first happens, not only in the end-of-run stats.
+                if c.groupsRefused + c.valuesDropped + c.rowsRefused > 0, capped.insert(rule).inserted {
+                    options.onCapReached(ruleSet.rules[rule].ruleID, c.groupsRefused > 0 ? "--max-groups" : c.valuesDropped > 0 ? "--max-group-values" : "--max-held-events")
+                }
+            }
+            metrics.esqlRows.increment(by: now.rows - reported.rows)
+            metrics.esqlRowsFolded.increment(by: now.folded - reported.folded)
+            metrics.esqlCapped["groups"]?.increment(by: now.groups - reported.groups)
+            metrics.esqlCapped["values"]?.increment(by: max(0, now.values - reported.values))
+            metrics.esqlCapped["rows"]?.increment(by: now.refused - reported.refused)
+            reported = now
         }
         for await message in input {
             switch message {

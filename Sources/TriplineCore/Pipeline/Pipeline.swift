@@ -33,6 +33,8 @@ public struct PipelineOptions: Sendable {
     public var onRecovery: @Sendable (SegmentRecovery) -> Void = { _ in }
     /// Told when a full or failing spool disk pauses the pipeline (true) and when writing resumes (false).
     public var onSpoolBlocked: @Sendable (_ paused: Bool, _ detail: String) -> Void = { _, _ in }
+    /// Told once per rule when an aggregating ES|QL rule first reaches a cap (its id, which cap).
+    public var onCapReached: @Sendable (_ ruleID: String, _ detail: String) -> Void = { _, _ in }
     /// Where live metrics go (for example a Prometheus registry); none when nil.
     public var metricsFactory: (any MetricsFactory)?
     /// Correlators holding sequence and sample state, each owning the join keys hashed to it.

@@ -25,6 +25,11 @@ public struct PipelineMetrics: Sendable {
     let sequencesFound: Counter
     let sequencesEvicted: Counter
     let sequencesOpen: Gauge
+    /// Aggregating ES|QL rules: rows of scheduled runs, those folded into an overlapping run's
+    /// alert, and what the caps refused (groups, VALUES values, INLINE STATS rows).
+    let esqlRows: Counter
+    let esqlRowsFolded: Counter
+    let esqlCapped: [String: Counter]
 
     /// Metrics that go nowhere: what a pipeline has unless it is given a factory.
     public static let none = PipelineMetrics(factory: NOOPMetricsHandler.instance, stages: [])
@@ -58,5 +63,8 @@ public struct PipelineMetrics: Sendable {
         sequencesFound = counter("tripline_sequences_found_total")
         sequencesEvicted = counter("tripline_sequences_evicted_total")
         sequencesOpen = gauge("tripline_sequences_open")
+        esqlRows = counter("tripline_esql_rows_total")
+        esqlRowsFolded = counter("tripline_esql_rows_folded_total")
+        esqlCapped = ["groups", "values", "rows"].reduce(into: [:]) { $0[$1] = counter("tripline_esql_capped_total", [("cap", $1)]) }
     }
 }
