@@ -56,6 +56,15 @@ import Testing
                 .map(\.count) == [1, 0])
         let hoisted = try esqlRule(#"FROM logs-test-* | EVAL n = LENGTH(message) | WHERE n > 5 | WHERE event.code == "4104""#)
         #expect(hoisted.rules[0].literals?.literals == [Array("4104".utf8)])
+        // A WHERE's parts on the event's own fields are hoisted past an MV_EXPAND of another
+        // column; the part on the expanded column stays a row filter.
+        let query = #"FROM logs-test-* | MV_EXPAND event.action | WHERE event.action == "exec" AND process.name == "base64""#
+        #expect(try esqlRule(query).rules[0].literals?.literals == [Array("base64".utf8)])
+        let rows = try alerts(query, [#""event":{"action":["exec","fork"]},"process":{"name":"base64"}"#,
+                                      #""event":{"action":"fork"},"process":{"name":"base64"}"#,
+                                      #""event":{"action":"exec"},"process":{"name":"bash"}"#])
+        #expect(rows.map(\.count) == [1, 0, 0])
+        #expect(rows[0].first?["event.action"] == .string("exec"))
     }
 
     @Test func aRenamedFieldIsReadUnderItsNewName() throws {

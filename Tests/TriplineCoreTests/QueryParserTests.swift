@@ -41,6 +41,10 @@ import Testing
         #expect(query.commands.count == 3)
         guard case .keep(let columns, _) = query.commands[1] else { Issue.record("keep"); return }
         #expect(columns == ["@timestamp", "source.geo.*", "_id"])
+        // A comment after the patterns is no pattern (it made the rule's index "// why", which no
+        // event has and the prefilter could not use).
+        let commented = try ESQLParser.parse("FROM metrics-* // more than 90% CPU\n, .alerts-security.* /* x */ | KEEP a")
+        #expect(commented.source.indices == ["metrics-*", ".alerts-security.*"])
     }
 
     @Test func unsupportedEsqlCommandsAreReportedNotIgnored() {

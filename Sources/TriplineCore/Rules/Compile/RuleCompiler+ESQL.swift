@@ -81,10 +81,19 @@ extension RuleCompiler {
             switch command {
             case .where(let condition, _):
                 note(condition)
-                if hoisting && scope.readsOnlyEventFields(condition) {
-                    compiled.conditions.append(try compileCondition(condition, language: .esql))
-                } else {
-                    compiled.pipeline.stages.append(.filter(try compileScoped(condition, scope)))
+                // `WHERE a AND b` is `WHERE a | WHERE b`: a part that reads only the event's own
+                // fields is hoisted even when another reads a computed column (an MV_EXPANDed one).
+                var kept: [Expression] = []
+                for part in hoisting ? Self.conjuncts(condition) : [condition] {
+                    if hoisting && scope.readsOnlyEventFields(part) {
+                        compiled.conditions.append(try compileCondition(part, language: .esql))
+                    } else {
+                        kept.append(part)
+                    }
+                }
+                if !kept.isEmpty {
+                    let rest = kept.count == 1 ? kept[0] : Expression.balanced(kept[...]) { .and($0, $1) }
+                    compiled.pipeline.stages.append(.filter(try compileScoped(rest, scope)))
                 }
             case .eval(let assignments, _):
                 for assignment in assignments {
@@ -185,6 +194,12 @@ extension RuleCompiler {
         esqlConstants = scope.constants
         defer { esqlColumns = [:]; esqlConstants = [:] }
         return try compileValue(expression, language: .esql)
+    }
+
+    /// The parts of a chain of ANDs.
+    static func conjuncts(_ expression: Expression) -> [Expression] {
+        if case .and(let a, let b) = expression { return conjuncts(a) + conjuncts(b) }
+        return [expression]
     }
 
     /// A name read inside an ES|QL expression: a computed column, or the field it stands for.

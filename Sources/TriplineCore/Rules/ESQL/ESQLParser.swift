@@ -44,16 +44,21 @@ public struct ESQLParser {
         return ESQLQuery(source: source, commands: commands)
     }
 
-    /// Index patterns are read from the raw text: they may hold '-', '*' and ':' that are not tokens.
+    /// Index patterns are read from the tokens' raw text: they hold '-', '*' and ':', which the
+    /// lexer splits them at.
     private mutating func from(at location: SourceLocation) throws(QueryError) -> ESQLSource {
-        let start = cursor.current.offset
-        var stop = start
         var scan = cursor.index
         while cursor.tokens[scan].kind != .end, !cursor.tokens[scan].isSymbol("|"), !cursor.tokens[scan].isKeyword("metadata") {
             scan += 1
         }
-        stop = cursor.tokens[scan].offset
-        let raw = String(decoding: text[start..<stop], as: UTF8.self)
+        // The tokens' own text, joined: a comment between them (`FROM logs-* // why`) is no pattern.
+        var rawBytes: [UInt8] = []
+        for index in cursor.index..<scan {
+            let token = cursor.tokens[index]
+            if index > cursor.index, cursor.tokens[index - 1].end < token.offset { rawBytes.append(0x20) }
+            rawBytes += text[token.offset..<token.end]
+        }
+        let raw = String(decoding: rawBytes, as: UTF8.self)
         let indices = raw.split(separator: ",").map { $0.trimmingCharacters(in: " \t\r\n\"") }.filter { !$0.isEmpty }
         guard !indices.isEmpty else { throw cursor.unexpected(expecting: "an index pattern") }
         cursor.index = scan
