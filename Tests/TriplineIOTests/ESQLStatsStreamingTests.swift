@@ -23,7 +23,7 @@ import Testing
     /// DNS lookups over three hours: RMM domains first seen at different times, some from one
     /// host (they alert), some from two (they do not); browsers and other domains around them.
     static func events() -> [Event] {
-        var generator = SystemRandomNumberGenerator.Seeded(seed: 14)
+        var generator = SplitMix(state: 14)
         // Each domain is first looked up at its minute: a new RMM domain is what the rule reports.
         let debuts = [("a.anydesk.com", 0), ("cdn.example.org", 0), ("g.splashtop.com", 20), ("relay.teamviewer.com", 40),
                       ("x.rustdesk.com", 75), ("n.ninjarmm.com", 110), ("n.atera.com", 150)]
@@ -176,26 +176,12 @@ import Testing
         """
 
     @Test func overlappingRunsFoldIntoOneAlertPerLookBack() throws {
-        var events: [Event] = []
-        for minute in 0..<60 {
-            for (host, users) in [("a", ["x", "y"]), ("b", ["x"]), ("c", minute >= 30 ? ["p", "q", "r"] : ["p"])] {
-                for user in users {
-                    let time = Self.origin + Int64(minute) * 60_000 + 7_000
-                    let line = "{\"@timestamp\":\"\(Timestamp.iso8601(milliseconds: time))\",\"data_stream\":{\"type\":\"logs\",\"dataset\":\"t\",\"namespace\":\"default\"},"
-                        + "\"host\":{\"name\":\"\(host)\"},\"user\":{\"name\":\"\(user)\"}}"
-                    events.append(Event(line: line, ingested: time))
-                }
-            }
-        }
+        let events = Self.thresholdEvents()
         let runs = try Self.referenceRuns(events, query: Self.thresholdQuery, interval: 300_000, lookBack: 540_000)
         let everyRun = runs.flatMap { run in run.rows.map { Self.key(run.run, $0) } }.sorted()
         let expected = Self.folded(runs, by: "host.name", lookBack: 540_000)
         let dir = temporaryDirectory()
-        let folder = dir + "/rules"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try Data(Self.thresholdRule.utf8).write(to: URL(fileURLWithPath: folder + "/rule.toml"))
-        let input = dir + "/events.ndjson"
-        try Data(events.map { $0.line + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: input))
+        let (folder, input) = try write(rule: Self.thresholdRule, events: events, into: dir)
         for (mode, want) in [("fold", expected), ("every-run", everyRun)] {
             let spool = dir + "/spool-" + mode
             let result = try run(triplineBinary, ["replay", "--quiet", "--strict", "--rules", folder, "--spool", spool, "--esql-overlap", mode,
@@ -211,12 +197,79 @@ import Testing
         print("ES|QL STATS threshold rule: \(everyRun.count) rows every run, \(expected.count) alerts folded")
     }
 
+    /// The threshold rule's corpus: hosts a (users x, y), b (x) and c (p, then p, q, r from minute 30).
+    static func thresholdEvents() -> [Event] {
+        var events: [Event] = []
+        for minute in 0..<60 {
+            for (host, users) in [("a", ["x", "y"]), ("b", ["x"]), ("c", minute >= 30 ? ["p", "q", "r"] : ["p"])] {
+                for user in users {
+                    let time = Self.origin + Int64(minute) * 60_000 + 7_000
+                    let line = "{\"@timestamp\":\"\(Timestamp.iso8601(milliseconds: time))\",\"data_stream\":{\"type\":\"logs\",\"dataset\":\"t\",\"namespace\":\"default\"},"
+                        + "\"host\":{\"name\":\"\(host)\"},\"user\":{\"name\":\"\(user)\"}}"
+                    events.append(Event(line: line, ingested: time))
+                }
+            }
+        }
+        return events
+    }
+
+    /// `dir/rules/rule.toml` holding `text`, and the events in `dir/events.ndjson`.
+    func write(rule text: String, events: [Event], into dir: String) throws -> (rules: String, input: String) {
+        let folder = dir + "/rules"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/rule.toml"))
+        let input = dir + "/events.ndjson"
+        try Data(events.map { $0.line + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: input))
+        return (folder, input)
+    }
+
+    /// At the group cap, groups are refused, counted in the stats and said once on stderr.
+    @Test func theGroupCapIsCountedAndSaidOnce() throws {
+        let dir = temporaryDirectory()
+        let (rules, input) = try write(rule: Self.thresholdRule, events: Self.thresholdEvents(), into: dir)
+        let result = try run(triplineBinary, ["replay", "--quiet", "--rules", rules, "--spool", dir + "/spool", "--max-groups", "1",
+                                              "--stats-json", dir + "/stats.json", input])
+        #expect(result.status == 0, "\(result.stderr)")
+        let s = try stats(dir + "/stats.json")
+        #expect(integer(s["esql_groups_refused"]) > 0)
+        #expect(integer(s["esql_capped_by_rule"]?["esql-threshold"]) == integer(s["esql_groups_refused"]))
+        let warnings = result.stderr.split(separator: "\n").filter { $0.contains("esql-threshold reached --max-groups") }
+        #expect(warnings.count == 1, "\(result.stderr)")
+        // One group a run: host a (the first in a batch), never c.
+        let hosts = Set(try Self.alerts(dir + "/spool").compactMap { $0.row["host.name"]?.jsonText })
+        #expect(hosts == ["\"a\""])
+    }
+
+    /// INLINE STATS keeps every row with its event: each event of a host seen with three users
+    /// alerts once (its id is the event's, so overlapping runs add none), its source kept, the
+    /// aggregate written over it.
+    @Test func inlineStatsAlertsOnEachEventOnce() throws {
+        let rule = Self.thresholdRule.replacingOccurrences(of: Self.thresholdQuery, with:
+            "FROM logs-* METADATA _id | INLINE STATS users = COUNT_DISTINCT(user.name) BY host.name | WHERE users >= 3 | KEEP *")
+        let events = Self.thresholdEvents()
+        let dir = temporaryDirectory()
+        let (rules, input) = try write(rule: rule, events: events, into: dir)
+        let result = try run(triplineBinary, ["replay", "--quiet", "--strict", "--rules", rules, "--spool", dir + "/spool",
+                                              "--stats-json", dir + "/stats.json", input])
+        #expect(result.status == 0, "\(result.stderr)")
+        var alerts: [JSONValue] = []
+        try SpoolReader.forEachLine(in: dir + "/spool") { alerts.append(try JSONValue.parse($0)) }
+        // Host c's events in a window that holds q and r: the first such run, 10:35, reads
+        // [10:26, 10:35), so c's events from 10:26 on (4 of p alone, then 3 a minute from 10:30).
+        let expected = events.filter { $0.line.contains("\"name\":\"c\"") && $0.ingested >= Self.origin + 26 * 60_000 }.count
+        #expect(expected == 94)
+        #expect(alerts.count == expected)
+        #expect(Set(alerts.compactMap { $0["kibana.alert.uuid"] }).count == alerts.count)
+        #expect(alerts.allSatisfy { $0["host"]?["name"] == .string("c") && $0["users"] == .number("3") })
+        #expect(integer(try stats(dir + "/stats.json")["esql_rows_folded"]) > 0)
+    }
+
     /// Events shuffled within 20 s and dealt to 8 socket clients: within a 1 m lateness, the
     /// same alerts as the ordered replay.
     @Test func outOfOrderOverEightSocketClientsGivesTheSameAlerts() async throws {
         let events = Self.events()
         let expected = Self.folded(try Self.reference.get())
-        var generator = SystemRandomNumberGenerator.Seeded(seed: 8)
+        var generator = SplitMix(state: 8)
         let jittered = events.map { ($0, $0.ingested + Int64(generator.next() % 20_000)) }.sorted { $0.1 < $1.1 }
         let shuffled = jittered.map(\.0.line)
         // Replayed from one file, out of order within the lateness: the same alerts.
@@ -247,20 +300,5 @@ import Testing
         let got = try Self.alerts(dir + "/spool").map { Self.key($0.run, $0.row) }.sorted()
         #expect(got == expected)
         #expect(integer(try stats(dir + "/stats.json")["late_events"]) == 0)
-    }
-}
-
-extension SystemRandomNumberGenerator {
-    /// A small deterministic generator (SplitMix64) for reproducible corpora.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }

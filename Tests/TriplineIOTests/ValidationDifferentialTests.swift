@@ -7,17 +7,6 @@ import Testing
 /// prefilter on (most lines skipped, so checked by the SIMD validator) Tripline rejects exactly
 /// the lines Python refuses.
 @Suite(.serialized) struct ValidationDifferentialTests {
-    /// Deterministic, so a failure names lines that come back on the next run.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static let special: [UInt8] = Array(#"{}[]:,"\ 0123456789.-+eEtrufalsn/u"#.utf8) + [0x09, 0x0D, 0x00, 0x1F, 0x7F, 0x80, 0xBF, 0xC0, 0xC3, 0xE2, 0xED, 0xF0, 0xF4, 0xFF]
 

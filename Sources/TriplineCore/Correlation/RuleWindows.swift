@@ -74,9 +74,6 @@ struct RuleWindows {
         if plan.aggregation.inline { extractor = Extractor(plan: fieldPlan) }
     }
 
-    /// Groups (or held rows) open over all slices.
-    var open: Int { slices.values.reduce(0) { $0 + $1.table.groups.count + $1.rows.count } }
-
     mutating func receive(_ partial: ESQLPartial) {
         guard let runs = plan.runs(containing: partial.slice + plan.slice - 1) else { return }
         if runs.upperBound <= emitted {
@@ -139,12 +136,15 @@ struct RuleWindows {
         counters.runs += 1
         var merged = ESQLGroupTable(groupCap: groupCap, distinctCap: distinctCap)
         var held: [ESQLPartial.HeldRow] = []
+        // The slices' own refusals were counted as they came; only the run's merge adds any.
+        var counted = 0
         for start in starts {
             guard let slice = slices[start] else { continue }
             merged.merge(slice.table, plan.aggregation)
+            counted += slice.table.groupsRefused
             held += slice.rows
         }
-        counters.groupsRefused += merged.groupsRefused
+        counters.groupsRefused += merged.groupsRefused - counted
         counters.valuesDropped = max(counters.valuesDropped, merged.valuesDropped)
         expressions.now = run
         let stages = plan.pipeline.stages[plan.split...]

@@ -168,11 +168,12 @@ public struct RuleEvaluator {
                             guard evaluator.predicates.evaluate(evaluator.conditions[rule], event) == .true else { continue }
                             let time = evaluator.scheduleTime(of: event, rule: rule)
                             if let plan = evaluator.windowPlans[rule] {
-                                evaluator.aggregate(plan, rule: rule, event, time: time) {
-                                    HeldEvent(line: Array(raw[Int(extracted.batch.lines[line].start)..<extracted.batch.lines[line].end]),
-                                              position: extracted.batch.position(ofLine: line), index: String(decoding: name, as: UTF8.self),
-                                              order: EventOrder(time: time ?? 0, tiebreaker: .null, arrival: extracted.batch.position(ofLine: line)),
-                                              framedAt: extracted.batch.framedAt)
+                                evaluator.aggregate(plan, rule: rule, event, time: time) { time in
+                                    let span = extracted.batch.lines[line], position = extracted.batch.position(ofLine: line)
+                                    return HeldEvent(line: Array(raw[Int(span.start)..<span.end]), position: position,
+                                                     index: String(decoding: name, as: UTF8.self),
+                                                     order: EventOrder(time: time, tiebreaker: .null, arrival: position),
+                                                     framedAt: extracted.batch.framedAt)
                                 }
                                 continue
                             }
@@ -204,8 +205,13 @@ public struct RuleEvaluator {
 
     /// An aggregating rule's rows of one event, into the partial of its rule and slice of time:
     /// its groups' aggregates (`STATS`), or the rows themselves (`INLINE STATS`).
-    private mutating func aggregate(_ plan: ESQLWindowPlan, rule: Int, _ event: EventView, time: Int64?, hold: () -> HeldEvent) {
+    private mutating func aggregate(_ plan: ESQLWindowPlan, rule: Int, _ event: EventView, time: Int64?, hold: (Int64) -> HeldEvent) {
         guard let time, let head = windowHeads[rule] else { eventsWithoutTime += 1; return }
+        // NOW() before the STATS: the time of the event itself, as for non-aggregating rules.
+        predicates.expressions.now = time
+        let rows = predicates.expressions.esqlRows(head, event)
+        // An event whose rows a WHERE dropped reaches no STATS, as one the predicate refused.
+        guard !rows.isEmpty else { return }
         let key = PartialKey(rule: rule, slice: plan.sliceStart(time))
         let position: Int
         if let existing = partialIndex[key] {
@@ -215,14 +221,10 @@ public struct RuleEvaluator {
             partialIndex[key] = position
             partials.append(ESQLPartial(rule: rule, slice: key.slice, table: ESQLGroupTable(groupCap: groupCap, distinctCap: distinctCap)))
         }
-        // NOW() before the STATS: the time of the event itself, as for non-aggregating rules.
-        predicates.expressions.now = time
-        let rows = predicates.expressions.esqlRows(head, event)
-        guard !rows.isEmpty else { return }
         partials[position].events += 1
         partials[position].latest = max(partials[position].latest, time)
         if plan.aggregation.inline {
-            let held = hold()
+            let held = hold(time)
             partials[position].rows += rows.map { ESQLPartial.HeldRow(event: held, slots: $0) }
             return
         }

@@ -23,7 +23,7 @@ extension Pipeline {
         var latest = Int64.min
         var partialShares = [[ESQLPartial]](repeating: [], count: correlatorInputs.count)
         for partial in partials {
-            partialShares[partial.rule % partialShares.count].append(partial)
+            partialShares[windowsOwner(of: partial.rule)].append(partial)
             latest = max(latest, partial.latest)
         }
         for (index, share) in partialShares.enumerated() where !share.isEmpty {
@@ -43,6 +43,9 @@ extension Pipeline {
         try await broadcast(progress: progress)
     }
 
+    /// The correlator holding an aggregating rule's windows: all of one rule in one place.
+    func windowsOwner(of rule: Int) -> Int { rule % correlatorInputs.count }
+
     func broadcast(progress: Int64) async throws {
         for input in correlatorInputs { try await input.send(.progress(progress)) }
     }
@@ -55,7 +58,7 @@ extension Pipeline {
         return try await withThrowingTaskGroup(of: PipelineStats.self) { group in
             for (index, input) in correlatorInputs.enumerated() {
                 // Each aggregating rule lives in one correlator: its runs' tables are whole there.
-                let owned = ruleSet.rules.indices.filter { $0 % correlatorInputs.count == index }
+                let owned = ruleSet.rules.indices.filter { windowsOwner(of: $0) == index }
                 group.addTask { try await self.correlatorStage(input, plans: plans, windowRules: owned) }
             }
             var total = PipelineStats()
