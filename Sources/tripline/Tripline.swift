@@ -99,7 +99,7 @@ struct PipelineFlags: ParsableArguments {
     @Option(name: .customLong("max-groups"), help: "Aggregating ES|QL rules: groups kept per rule, slice and run; more are refused, counted.")
     var maxGroups = 100_000
 
-    @Option(name: .customLong("max-group-values"), help: "Aggregating ES|QL rules: distinct values VALUES keeps per group (COUNT_DISTINCT goes on approximately); the rest are counted.")
+    @Option(name: .customLong("max-group-values"), help: "Aggregating ES|QL rules: values VALUES and samples MEDIAN/PERCENTILE keep per group (COUNT_DISTINCT goes on approximately past it); the rest are counted.")
     var maxGroupValues = 10_000
 
     @Option(help: "Serve live metrics in Prometheus text format at http://ADDRESS/metrics (HOST:PORT, :PORT for all interfaces, or PORT for loopback).")
@@ -219,7 +219,7 @@ struct PipelineFlags: ParsableArguments {
             Console.error("aggregating ES|QL: \(stats.esqlRuns) scheduled runs, \(stats.esqlRows) rows, \(stats.esqlRowsFolded) folded into an overlapping run's alert (--esql-overlap \(esqlOverlap)), \(stats.lateEvents) late events, \(stats.esqlPartlyLate) partly late")
         }
         if stats.esqlGroupsRefused + stats.esqlValuesDropped + stats.esqlRowsRefused > 0 {
-            Console.error("warning: aggregating ES|QL rules hit their caps: \(stats.esqlGroupsRefused) groups refused at --max-groups, \(stats.esqlValuesDropped) VALUES values dropped at --max-group-values, \(stats.esqlRowsRefused) INLINE STATS rows refused at --max-held-events (by rule: \(stats.esqlCappedByRule.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")))")
+            Console.error("warning: aggregating ES|QL rules hit their caps: \(stats.esqlGroupsRefused) groups refused at --max-groups, \(stats.esqlValuesDropped) VALUES values or MEDIAN/PERCENTILE samples dropped at --max-group-values, \(stats.esqlRowsRefused) INLINE STATS rows refused at --max-held-events (by rule: \(stats.esqlCappedByRule.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")))")
         }
         if stats.eventsWithoutIndex > 0 && index == nil {
             Console.error("note: events without _index or data_stream.* fields meet no rule; give --index NAME to route them")

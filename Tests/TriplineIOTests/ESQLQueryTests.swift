@@ -111,6 +111,15 @@ import Testing
             {"c":2,"d":2,"v":["x","y"],"s":8,"m":4.0,"f":1,"last":"2024-01-01T00:01:00.000Z","host.name":"a"}
 
             """)
+        // BUCKET with a span groups as DATE_TRUNC (dates) or floor(x / span) * span (numbers).
+        let buckets = try run(triplineBinary, ["query", "--esql", "FROM logs | STATS c = COUNT(*) BY b = BUCKET(@timestamp, 2 minutes), n = BUCKET(n, 4) | SORT b, n", events])
+        #expect(String(decoding: buckets.stdout, as: UTF8.self) == """
+            {"c":1,"b":"2024-01-01T00:00:00.000Z","n":0.0}
+            {"c":1,"b":"2024-01-01T00:00:00.000Z","n":4.0}
+            {"c":1,"b":"2024-01-01T00:02:00.000Z","n":4.0}
+            {"c":1,"b":"2024-01-01T00:02:00.000Z","n":null}
+
+            """, "\(buckets.stderr)")
         // INLINE STATS keeps every row and adds its group's aggregates.
         let inline = try run(triplineBinary, ["query", "--esql", "FROM logs | INLINE STATS c = COUNT(*) BY host.name | KEEP n, c, host.name | LIMIT 2", events])
         #expect(String(decoding: inline.stdout, as: UTF8.self) == """

@@ -26,7 +26,7 @@ public struct PipelineMetrics: Sendable {
     let sequencesEvicted: Counter
     let sequencesOpen: Gauge
     /// Aggregating ES|QL rules: rows of scheduled runs, those folded into an overlapping run's
-    /// alert, and what the caps refused (groups, VALUES values, INLINE STATS rows).
+    /// alert, and what the caps refused (groups, VALUES values and percentile samples, INLINE STATS rows).
     let esqlRows: Counter
     let esqlRowsFolded: Counter
     let esqlCapped: [String: Counter]

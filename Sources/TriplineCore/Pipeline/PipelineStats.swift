@@ -53,7 +53,7 @@ public struct PipelineStats: Sendable, Hashable {
     public var esqlRows = 0
     public var esqlRowsFolded = 0
     public var esqlPartlyLate = 0
-    /// What the caps refused: groups (`--max-groups`), VALUES values (`--max-group-values`),
+    /// What the caps refused: groups (`--max-groups`), VALUES values and MEDIAN/PERCENTILE samples (`--max-group-values`),
     /// INLINE STATS rows held (`--max-held-events`); per rule, all three.
     public var esqlGroupsRefused = 0
     public var esqlValuesDropped = 0

@@ -18,11 +18,11 @@ struct ESQLAccumulator: Sendable {
     var doubleSum = 0.0
     var sawDouble = false
     var overflowed = false
-    /// MEDIAN, PERCENTILE: every value (a sample per row value).
+    /// MEDIAN, PERCENTILE: every value (a sample per row value), up to the cap.
     var samples: [Double] = []
     /// TOP: the best values so far, at most the limit.
     var top: [Value] = []
-    /// Values VALUES left out at the cap.
+    /// Values VALUES, MEDIAN and PERCENTILE left out at the cap (counted, never silent).
     var dropped = 0
 
     /// Adds one row's argument (each value of a multi-value on its own, as ES|QL aggregates).
@@ -43,7 +43,10 @@ struct ESQLAccumulator: Sendable {
         case .avg:
             for item in value.values { if let number = item.numeric { doubleSum += number; count += 1 } }
         case .median, .percentile:
-            for item in value.values { if let number = item.numeric { samples.append(number) } }
+            for item in value.values {
+                guard let number = item.numeric else { continue }
+                if samples.count >= distinctCap { dropped += 1 } else { samples.append(number) }
+            }
         case .top:
             for item in value.values { top.append(item) }
             if top.count > aggregate.limit * 4 + 16 { trimTop(aggregate) }
@@ -87,7 +90,9 @@ struct ESQLAccumulator: Sendable {
             doubleSum += other.doubleSum
             count += other.count
         case .median, .percentile:
-            samples += other.samples
+            let room = max(0, distinctCap - samples.count)
+            samples += other.samples.prefix(room)
+            dropped += other.dropped + max(0, other.samples.count - room)
         case .top:
             top += other.top
             trimTop(aggregate)

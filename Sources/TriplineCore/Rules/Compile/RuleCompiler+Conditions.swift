@@ -479,6 +479,17 @@ extension RuleCompiler {
             let part = types.resolve(written) + (name == "st_x" ? ".lon" : ".lat")
             return .field(registry.index(of: part), .double, .singleValueOnly)
         }
+        if name.lowercased() == "bucket" {
+            // BUCKET(field, span): a date span is DATE_TRUNC's bucket, a number floor(x / span) * span
+            // (a double, as ES|QL's numeric BUCKET). The automatic form (a bucket count and a
+            // range) picks its span from the range: not here.
+            guard args.count == 2 else {
+                throw QueryError(.unsupported, "BUCKET with a bucket count and a range is not supported; give a span, as BUCKET(@timestamp, 1 hour)", at: at)
+            }
+            if case .literal(.timeSpan, _) = args[1] { return try esqlCall("date_trunc", [args[1], args[0]], at: at) }
+            let ratio = Expression.arithmetic(.call("to_double", [args[0]], at: at), .divide, args[1], at: at)
+            return try compileValue(.arithmetic(.call("floor", [ratio], at: at), .multiply, args[1], at: at), language: .esql)
+        }
         if name == "[]" {
             var values: [Value] = []
             for arg in args {

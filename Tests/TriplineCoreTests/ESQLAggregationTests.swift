@@ -1,0 +1,77 @@
+import Testing
+@testable import TriplineCore
+
+/// The aggregate states of STATS: what a group keeps, how two partials merge, and the caps.
+@Suite struct ESQLAggregationTests {
+    func aggregate(_ function: ESQLAggregateFunction, percentile: Double = 50) -> ESQLAggregate {
+        var aggregate = ESQLAggregate(function: function, argument: .constant(.null), slot: 0)
+        aggregate.percentile = percentile
+        return aggregate
+    }
+
+    func result(_ state: ESQLAccumulator, _ aggregate: ESQLAggregate) -> Value {
+        var warnings = ESQLWarnings()
+        return state.result(aggregate, warnings: &warnings)
+    }
+
+    /// Adding rows into two partials and merging them gives what adding them all into one does.
+    @Test(arguments: [ESQLAggregateFunction.count, .countDistinct, .values, .min, .max, .sum, .avg, .median, .top])
+    func mergingPartialsEqualsAddingEveryRow(_ function: ESQLAggregateFunction) {
+        var top = aggregate(function)
+        top.limit = 3
+        let values: [Value] = [.long(5), .multi([.long(1), .long(9)]), .null, .long(5), .long(-2), .long(7)]
+        var whole = ESQLAccumulator(), first = ESQLAccumulator(), second = ESQLAccumulator()
+        for (index, value) in values.enumerated() {
+            whole.add(top, value, sortKey: .null, distinctCap: 100)
+            if index < 3 { first.add(top, value, sortKey: .null, distinctCap: 100) } else { second.add(top, value, sortKey: .null, distinctCap: 100) }
+        }
+        first.merge(second, top, distinctCap: 100)
+        #expect(result(first, top) == result(whole, top))
+    }
+
+    @Test func valuesOfTheRowsAsElasticsearchComputesThem() {
+        let values: [Value] = [.long(5), .multi([.long(1), .long(9)]), .null, .long(5), .long(-2), .long(7)]
+        func run(_ function: ESQLAggregateFunction, percentile: Double = 50) -> Value {
+            var state = ESQLAccumulator()
+            for value in values { state.add(aggregate(function, percentile: percentile), value, sortKey: .null, distinctCap: 100) }
+            return result(state, aggregate(function, percentile: percentile))
+        }
+        // Each value of a multi-value counts on its own; null counts nothing.
+        #expect(run(.count) == .long(6))
+        #expect(run(.countDistinct) == .long(5))
+        #expect(run(.values) == .multi([.long(-2), .long(1), .long(5), .long(7), .long(9)]))
+        #expect(run(.sum) == .long(25))
+        #expect(run(.avg) == .double(25.0 / 6))
+        #expect(run(.median) == .double(5))
+        #expect(run(.percentile, percentile: 25) == .double(2))
+        #expect(run(.min) == .long(-2))
+        #expect(run(.max) == .long(9))
+        // A long SUM that overflows is null, with a warning.
+        var sum = ESQLAccumulator()
+        sum.add(aggregate(.sum), .long(.max), sortKey: .null, distinctCap: 100)
+        sum.add(aggregate(.sum), .long(1), sortKey: .null, distinctCap: 100)
+        var warnings = ESQLWarnings()
+        #expect(sum.result(aggregate(.sum), warnings: &warnings) == .null)
+        #expect(warnings.overflow == 1)
+    }
+
+    /// Past the cap, VALUES and MEDIAN keep what they hold and count the rest; COUNT_DISTINCT
+    /// goes on with a HyperLogLog sketch, within its error.
+    @Test func theCapsBoundStateAndAreCounted() {
+        var values = ESQLAccumulator(), median = ESQLAccumulator(), distinct = ESQLAccumulator()
+        for n in 0..<50_000 {
+            values.add(aggregate(.values), .long(Int64(n)), sortKey: .null, distinctCap: 1000)
+            median.add(aggregate(.median), .long(Int64(n)), sortKey: .null, distinctCap: 1000)
+            distinct.add(aggregate(.countDistinct), .long(Int64(n)), sortKey: .null, distinctCap: 1000)
+        }
+        #expect(values.distinct.count == 1000 && values.dropped == 49_000)
+        #expect(median.samples.count == 1000 && median.dropped == 49_000)
+        #expect(distinct.distinct.isEmpty && distinct.sketch != nil)
+        guard case .long(let estimate) = result(distinct, aggregate(.countDistinct)) else { Issue.record("a count"); return }
+        #expect(abs(Double(estimate) - 50_000) / 50_000 < 0.03, "\(estimate)")
+        // Exact up to the precision threshold.
+        var small = ESQLAccumulator()
+        for n in 0..<3000 { small.add(aggregate(.countDistinct), .long(Int64(n)), sortKey: .null, distinctCap: 1000) }
+        #expect(small.sketch == nil && result(small, aggregate(.countDistinct)) == .long(3000))
+    }
+}
