@@ -61,4 +61,17 @@ import Testing
         #expect(try esql("asin", .double(1)) == .double(Double.pi / 2))
         #expect(try esqlWarnings("acos", .double(2)).invalidArgument == 1)
     }
+
+    /// Geo points as WKT text; ST_DISTANCE in meters on the great circle (ES docs: Copenhagen's
+    /// airport to its city centre, 7339.573896618216 m; ES quantizes coordinates, a millimetre here).
+    @Test func geoPointsAndDistance() throws {
+        #expect(try esql("to_geopoint", .keyword("point( 12.6493508684508 55.6285017221528 )")) == .keyword("POINT (12.6493508684508 55.6285017221528)"))
+        #expect(try esqlWarnings("to_geopoint", .keyword("POINT (200 1)")).invalidConversion == 1)
+        guard case .double(let meters) = try esql("st_distance", .keyword("POINT (12.6493508684508 55.6285017221528)"),
+                                                   .keyword("POINT (12.5683 55.6761)")) else { Issue.record("a distance"); return }
+        #expect(abs(meters - 7339.573896618216) < 0.01, "\(meters)")
+        guard case .double(let paris) = try esql("st_distance", .keyword("POINT (2.3522 48.8566)"), .keyword("POINT (-0.1276 51.5072)")) else { return }
+        #expect(abs(paris - 343_900) < 1_000, "\(paris)")
+        #expect(try esqlWarnings("st_distance", .keyword("not a point"), .keyword("POINT (0 0)")).invalidArgument == 1)
+    }
 }

@@ -31,6 +31,8 @@ public struct ESQLCall: Sendable, Hashable {
             return conversion(args, &warnings)
         case .cidrMatch, .ipPrefix:
             return ipFunction(args, &warnings)
+        case .toGeopoint, .stDistance:
+            return geo(args, &warnings)
         case .dateTrunc, .dateDiff, .dateExtract, .dateFormat, .dateParse, .now:
             return date(args, now: now, &warnings)
         case .abs, .ceil, .floor, .signum, .sqrt, .cbrt, .pow, .log, .log10, .exp, .round, .pi, .e, .hypot,

@@ -21,6 +21,8 @@ public enum ESQLFunction: String, Sendable, Hashable, CaseIterable {
     case toDatetime = "to_datetime", toVersion = "to_version"
     // IP addresses
     case cidrMatch = "cidr_match", ipPrefix = "ip_prefix"
+    // Geo points (as WKT text, `POINT (lon lat)`)
+    case toGeopoint = "to_geopoint", stDistance = "st_distance"
     // Dates
     case dateTrunc = "date_trunc", dateDiff = "date_diff", dateExtract = "date_extract"
     case dateFormat = "date_format", dateParse = "date_parse", now
@@ -59,12 +61,12 @@ public enum ESQLFunction: String, Sendable, Hashable, CaseIterable {
         case .toLower, .toUpper, .length, .bitLength, .byteLength, .trim, .ltrim, .rtrim, .reverse, .space,
              .urlDecode, .urlEncode, .urlEncodeComponent, .fromBase64, .toBase64, .md5, .sha1, .sha256,
              .toString, .toDouble, .toInteger, .toLong, .toUnsignedLong, .toBoolean, .toIP, .toDatetime, .toVersion,
-             .abs, .ceil, .floor, .signum, .sqrt, .cbrt, .log10, .exp,
+             .toGeopoint, .abs, .ceil, .floor, .signum, .sqrt, .cbrt, .log10, .exp,
              .sin, .cos, .tan, .asin, .acos, .atan, .sinh, .cosh, .tanh,
              .mvFirst, .mvLast, .mvMin, .mvMax, .mvCount, .mvDedupe, .mvSum, .mvAvg, .mvMedian:
             return 1...1
         case .startsWith, .endsWith, .contains, .split, .left, .right, .repeat, .hash, .jsonExtract,
-             .dateTrunc, .dateExtract, .pow, .atan2, .hypot, .mvConcat, .mvContains, .mvIntersection, .mvAppend:
+             .dateTrunc, .dateExtract, .pow, .atan2, .hypot, .stDistance, .mvConcat, .mvContains, .mvIntersection, .mvAppend:
             return 2...2
         case .replace, .ipPrefix, .dateDiff:
             return 3...3
