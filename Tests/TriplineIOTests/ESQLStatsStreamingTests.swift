@@ -264,6 +264,37 @@ import Testing
         #expect(integer(try stats(dir + "/stats.json")["esql_rows_folded"]) > 0)
     }
 
+    /// An aggregating rule that schedules by `event.ingested` (five minutes after @timestamp here)
+    /// does not move event time for the other rules: a sequence over @timestamp loses nothing.
+    @Test func anIngestTimeOverrideMakesNoOtherRuleLate() throws {
+        let rule = Self.thresholdRule.replacingOccurrences(of: "interval = \"5m\"", with: "interval = \"5m\"\ntimestamp_override = \"event.ingested\"")
+        let dir = temporaryDirectory()
+        let folder = dir + "/rules"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data(rule.utf8).write(to: URL(fileURLWithPath: folder + "/threshold.toml"))
+        try Data(SequenceStreamingTests.rule.utf8).write(to: URL(fileURLWithPath: folder + "/sequence.toml"))
+        func event(_ category: String, _ type: String, host: String, user: String, second: Int) -> String {
+            let time = Self.origin + Int64(second) * 1000
+            return "{\"@timestamp\":\"\(Timestamp.iso8601(milliseconds: time))\",\"event\":{\"ingested\":\"\(Timestamp.iso8601(milliseconds: time + 300_000))\","
+                + "\"category\":\"\(category)\",\"type\":\"\(type)\"},\"data_stream\":{\"type\":\"logs\",\"dataset\":\"t\",\"namespace\":\"default\"},"
+                + "\"host\":{\"id\":\"\(host)\",\"name\":\"\(host)\"},\"user\":{\"name\":\"\(user)\"}}"
+        }
+        // A filler of 4.5 MB puts the second host's events in batches of their own, read after
+        // the first batch's progress (which, moved by event.ingested, made them 4 minutes late).
+        let filler = [String](repeating: "{\"filler\":\"\(String(repeating: "x", count: 60))\"}", count: 60_000)
+        let lines = [event("process", "start", host: "h1", user: "x", second: 0), event("file", "creation", host: "h1", user: "y", second: 10)]
+            + filler + [event("process", "start", host: "h2", user: "x", second: 60), event("file", "creation", host: "h2", user: "y", second: 70)]
+        let input = dir + "/events.ndjson"
+        try Data(lines.map { $0 + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: input))
+        let result = try run(triplineBinary, ["replay", "--quiet", "--strict", "--rules", folder, "--spool", dir + "/spool", "--workers", "1",
+                                              "--stats-json", dir + "/stats.json", input])
+        #expect(result.status == 0, "\(result.stderr)")
+        let s = try stats(dir + "/stats.json")
+        #expect(integer(s["late_events"]) == 0)
+        #expect(integer(s["sequences_found"]) == 2)
+        #expect(integer(s["esql_rows"]) > 0)
+    }
+
     /// Events shuffled within 20 s and dealt to 8 socket clients: within a 1 m lateness, the
     /// same alerts as the ordered replay.
     @Test func outOfOrderOverEightSocketClientsGivesTheSameAlerts() async throws {

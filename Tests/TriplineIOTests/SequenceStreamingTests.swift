@@ -132,7 +132,7 @@ import Testing
         #expect(integer(s["late_events"]) == 0)
         // h2's events come 100 s behind the latest time seen, past a 30 s lateness: late, counted,
         // still evaluated, so their sequence is found. (The watermark moves per batch: a filler
-        // of 1.5 MB puts them in a batch of their own.)
+        // of 4.5 MB puts them in a batch of their own.)
         let dir2 = temporaryDirectory()
         let filler = [String](repeating: "{\"filler\":\"\(String(repeating: "x", count: 60))\"}", count: 60_000)
         s = try replay(dir2, [Self.event("process", "start", host: "h1", second: 0), Self.event("file", "creation", host: "h9", second: 200)]

@@ -6,9 +6,8 @@ struct ESQLPartial: Sendable {
     var slice: Int64
     var table: ESQLGroupTable
     var rows: [HeldRow] = []
-    /// Events it holds, and the latest event time among them.
+    /// Events it holds.
     var events = 0
-    var latest = Int64.min
 
     struct HeldRow: Sendable {
         var event: HeldEvent

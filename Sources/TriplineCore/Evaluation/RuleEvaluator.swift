@@ -222,7 +222,6 @@ public struct RuleEvaluator {
             partials.append(ESQLPartial(rule: rule, slice: key.slice, table: ESQLGroupTable(groupCap: groupCap, distinctCap: distinctCap)))
         }
         partials[position].events += 1
-        partials[position].latest = max(partials[position].latest, time)
         if plan.aggregation.inline {
             let held = hold(time)
             partials[position].rows += rows.map { ESQLPartial.HeldRow(event: held, slots: $0) }

@@ -22,10 +22,9 @@ extension Pipeline {
         var shares = [[StepMatch]](repeating: [], count: correlatorInputs.count)
         var latest = Int64.min
         var partialShares = [[ESQLPartial]](repeating: [], count: correlatorInputs.count)
-        for partial in partials {
-            partialShares[windowsOwner(of: partial.rule)].append(partial)
-            latest = max(latest, partial.latest)
-        }
+        // Partials do not move event time: their rule's time may be its timestamp_override
+        // (`event.ingested`, minutes after @timestamp), which would make other rules' events late.
+        for partial in partials { partialShares[windowsOwner(of: partial.rule)].append(partial) }
         for (index, share) in partialShares.enumerated() where !share.isEmpty {
             try await correlatorInputs[index].send(.partials(share))
         }
