@@ -32,7 +32,6 @@ extension RuleCompiler {
             let name = assignment.name ?? assignment.text
             if case .call(let function, let args, let callAt) = assignment.value, let kind = ESQLAggregateFunction(name: function) {
                 let slot = scope.newSlot(named: "\u{0}" + name)
-                aggregateScope.slotCount = scope.slotCount
                 aggregation.aggregates.append(try compileAggregate(kind, args, filter: assignment.filter, slot: slot, at: callAt, aggregateScope))
                 outputs.append((name, slot))
                 continue
