@@ -69,7 +69,8 @@ public struct RuleEvaluator {
             stepGates.append(gated.count)
             gated += plan.steps.map(\.condition) + (plan.until.map { [$0.condition] } ?? [])
         }
-        self.gates = RuleGates(conditions: gated)
+        let paths = ruleSet.plan.paths
+        self.gates = RuleGates(conditions: gated, isCoarse: { Predicate.coarseFields.contains(paths[$0]) })
         self.firstStepGate = stepGates
         self.pipelines = ruleSet.rules.map { rule in
             if case .esqlResult(let pipeline) = rule.output, pipeline.computesRows { return pipeline }

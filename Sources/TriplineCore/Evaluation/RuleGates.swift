@@ -13,8 +13,11 @@ struct RuleGates {
     private var verdicts: [UInt8]
     private var stamps: [UInt32]
     private var stamp: UInt32 = 1
+    /// Each condition's own key test, by hash lookup.
+    private var keys: RuleKeys
 
-    init(conditions: [Predicate]) {
+    init(conditions: [Predicate], isCoarse: (Int) -> Bool = { _ in false }) {
+        keys = RuleKeys(conditions: conditions, isCoarse: isCoarse)
         // A test counts as shared when it could gate two rules or more.
         var candidates: [Predicate: Int] = [:]
         func collect(_ predicate: Predicate, into found: inout Set<Predicate>) {
@@ -73,6 +76,7 @@ struct RuleGates {
 
     /// Forgets the previous event's verdicts.
     mutating func nextEvent() {
+        keys.nextEvent()
         stamp &+= 1
         if stamp == 0 {
             stamps = [UInt32](repeating: 0, count: stamps.count)
@@ -82,6 +86,7 @@ struct RuleGates {
 
     /// Whether the rule may hold on the event: every gate of one alternative does (or it has none).
     mutating func allows(_ rule: Int, _ event: EventView, _ predicates: inout PredicateEvaluator) -> Bool {
+        guard keys.allows(rule, event) else { return false }
         guard let alternatives = gatesOfRule[rule] else { return true }
         alternatives: for gates in alternatives {
             for gate in gates {
@@ -97,5 +102,7 @@ struct RuleGates {
     }
 
     /// Rules with gates, and the distinct tests that gate them (for reports and tests).
-    var summary: (gatedRules: Int, tests: Int) { (gatesOfRule.filter { $0 != nil }.count, tests.count) }
+    var summary: (gatedRules: Int, tests: Int, keyedRules: Int) {
+        (gatesOfRule.filter { $0 != nil }.count, tests.count, keys.summary.keyedConditions)
+    }
 }

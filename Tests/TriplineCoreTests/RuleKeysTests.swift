@@ -1,0 +1,88 @@
+import Testing
+@testable import TriplineCore
+
+/// Rules skipped by a hash lookup of their own equality tests: never where the condition could
+/// hold (escapes, case folding, numbers in keyword fields, several values, `or` branches), and
+/// actually skipping where it cannot.
+@Suite struct RuleKeysTests {
+    /// The rule's condition and its keys in a one-rule set.
+    private func keys(_ query: String) throws -> (predicate: Predicate, keys: [RuleKeys.Key]?, paths: [String]) {
+        let rules = try eqlRule(query)
+        let paths = rules.plan.paths
+        let predicate = rules.rules[0].predicate
+        return (predicate, RuleKeys.keys(of: predicate, isCoarse: { Predicate.coarseFields.contains(paths[$0]) }), paths)
+    }
+
+    @Test func aConditionIsKeyedByItsMostSelectiveEqualityConjunct() throws {
+        let found = try keys(#"process where event.type == "start" and process.name : ("Cmd.exe", "powershell.exe") and process.args == "-enc""#)
+        let key = try #require(found.keys?.first)
+        #expect(found.keys?.count == 1)
+        // event.type is coarse; of the two selective tests, the one with fewer literals.
+        #expect(found.paths[key.field] == "process.args" && key.literals == [Array("-enc".utf8)] && !key.caseInsensitive)
+        let folded = try keys(#"process where event.type == "start" and process.name : ("Cmd.exe", "powershell.exe")"#)
+        #expect(folded.keys?.first.map { found.paths[$0.field] } == "process.name")
+        #expect(folded.keys?.first?.literals == [Array("cmd.exe".utf8), Array("powershell.exe".utf8)])
+        #expect(folded.keys?.first?.caseInsensitive == true)
+    }
+
+    @Test func conditionsWithoutASoundKeyHaveNone() throws {
+        // A wildcard, a negation, a typed field, an `or` with one unkeyed branch.
+        for query in [#"any where process.name : "cmd*""#, #"any where process.name != "cmd.exe""#,
+                      #"any where not process.name == "cmd.exe""#, "any where destination.port == 443",
+                      #"any where process.name == "a" or process.args : "*x*""#] {
+            #expect(try keys(query).keys == nil, "\(query)")
+        }
+        // `process where` is `event.category == "process"` and: a coarse key, still sound.
+        #expect(try keys(#"process where process.name : "cmd*""#).keys?.first?.isCoarse == true)
+        let branches = try keys(#"any where process.name == "a" or file.name == "b""#)
+        #expect(branches.keys?.map { branches.paths[$0.field] }.sorted() == ["file.name", "process.name"])
+    }
+
+    @Test func theLookupNeverSkipsAnEventTheConditionMatches() throws {
+        // Escapes decoded, case folded, several values, a number in a keyword field, a string in a dynamic one.
+        #expect(try matching(#"process where process.name : "cmd.exe""#, [#""event":{"category":"process"},"process":{"name":"C\u004dD.exe"}"#,
+                                                                           #""event":{"category":"process"},"process":{"name":"cmdx.exe"}"#]) == [true, false])
+        #expect(try matching(#"process where process.args == "-enc""#, [#""event":{"category":"process"},"process":{"args":["x","-enc"]}"#,
+                                                                         #""event":{"category":"process"},"process":{"args":["x","-ENC"]}"#]) == [true, false])
+        #expect(try matching(#"any where process.args == "5""#, [#""process":{"args":[5]}"#, #""process":{"args":[6]}"#]) == [true, false])
+        #expect(try matching(#"any where custom.thing == "v" and custom.other == "w""#,
+                             [#""custom":{"thing":"v","other":"w"}"#, #""custom":{"thing":"v","other":"x"}"#]) == [true, false])
+        #expect(try matching(#"any where process.name == "a" or file.name == "b""#,
+                             [#""file":{"name":"b"}"#, #""process":{"name":"a"}"#, #""file":{"name":"a"}"#]) == [true, true, false])
+    }
+
+    @Test func theLookupSkipsConditionsNoValueKeys() throws {
+        let rules = try eqlRule(#"process where process.name : ("cmd.exe", "powershell.exe") and process.args : "*-enc*""#)
+        let paths = rules.plan.paths
+        var gates = RuleGates(conditions: rules.rules.map(\.predicate), isCoarse: { Predicate.coarseFields.contains(paths[$0]) })
+        #expect(gates.summary.keyedRules == 1)
+        var predicates = PredicateEvaluator()
+        let verdicts = [#"{"process":{"name":"PowerShell.EXE","args":["-enc"]}}"#, #"{"process":{"name":"pwsh.exe","args":["-enc"]}}"#,
+                        #"{"process":{"name":["x","cmd.exe"]}}"#, #"{"process":{"args":["cmd.exe"]}}"#].map { line in
+            withEvent(line, plan: rules.plan) { event in
+                gates.nextEvent()
+                return gates.allows(0, event, &predicates)
+            }
+        }
+        #expect(verdicts == [true, false, true, false])
+    }
+}
+
+/// Extracts one line's values with the plan and lends its view.
+private func withEvent<R>(_ line: String, plan: FieldPlan, _ body: (EventView) -> R) -> R {
+    var framer = LineFramer(source: "test")
+    var bytes = Array((line + "\n").utf8)
+    var outputs: [FramedOutput] = []
+    bytes.withUnsafeMutableBytes { outputs += framer.append(UnsafeRawBufferPointer($0)) }
+    outputs += framer.finish(.endOfFile)
+    var extractor = Extractor(plan: plan, prefilter: nil)
+    for case .batch(let batch) in outputs {
+        let (extracted, _) = extractor.extract(batch)
+        return extracted.batch.withUnsafeBytes { raw in
+            extracted.values.withUnsafeBufferPointer { values in
+                body(EventView(raw: raw, values: UnsafeBufferPointer(rebasing: values[extracted.valueRange(ofLine: 0)])))
+            }
+        }
+    }
+    fatalError("no batch for \(line)")
+}
