@@ -28,6 +28,22 @@ func matching(_ query: String, _ bodies: [String], types: FieldTypes = .bundled)
 
 /// EQL event queries as Elasticsearch runs them, each behaviour pinned (see README "EQL semantics").
 @Suite struct EQLSemanticsTests {
+    @Test func floatFieldsCompareAtTheirStoredPrecision() throws {
+        // event.risk_score is a float: ES stores (float) 47.3 and converts the query's 47.3 the same way.
+        #expect(try matching("any where event.risk_score == 47.3",
+                             [#""event":{"risk_score":47.3}"#, #""event":{"risk_score":47.30000001}"#, #""event":{"risk_score":47.31}"#])
+                == [true, true, false])
+        #expect(try matching("any where event.risk_score > 47.3", [#""event":{"risk_score":47.3}"#, #""event":{"risk_score":47.31}"#]) == [false, true])
+        // host.cpu.usage is a scaled_float with factor 1000: 0.1234 is stored as 123 thousandths.
+        #expect(try matching("any where host.cpu.usage == 0.1234", [#""host":{"cpu":{"usage":0.1234}}"#, #""host":{"cpu":{"usage":0.1236}}"#])
+                == [true, false])
+        // What the value reads back as: ES returns the stored value, widened to a double.
+        #expect(FloatStorage.float.stored(2.03) == 2.0299999713897705)
+        #expect(FloatStorage.halfFloat.stored(2.03) == 2.029296875)
+        #expect(FloatStorage.scaled(factor: 100).stored(2.03) == 2.0300000000000002)
+        #expect(FloatStorage.double.stored(2.03) == 2.03)
+    }
+
     @Test func longsAreExactAndNumericStringsIndexAsNumbers() throws {
         #expect(try matching("any where process.pid == 9007199254740993",
                              [#""process":{"pid":9007199254740993}"#, #""process":{"pid":9007199254740992}"#]) == [true, false])

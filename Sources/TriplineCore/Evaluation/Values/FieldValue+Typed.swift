@@ -29,7 +29,7 @@ extension FieldValue {
         switch type {
         case .long: return long(bytes, coerce: true).map(Value.long)
         case .unsignedLong: return unsignedLong(bytes).map(Value.unsignedLong)
-        case .double: return double(bytes).map(Value.double)
+        case .double(let storage): return double(bytes).map { .double(storage.stored($0)) }
         case .ip: return isString ? IPAddress(bytes).map(Value.ip) : nil
         case .date: return Timestamp.milliseconds(date: bytes).map(Value.date)
         case .boolean:

@@ -300,7 +300,12 @@ extension RuleCompiler {
             var matchers: [ValueMatcher] = [.keyword(op, Self.keywordBytes(literal, caseInsensitive: caseInsensitive))]
             if let typed = Self.numberOrBool(literal) { matchers.append(.typed(op, typed)) }
             return matchers
-        case .long, .unsignedLong, .double:
+        case .double(let storage):
+            // A fraction is compared at the field's precision, as ES converts a query's value.
+            guard let number = Self.numberOrBool(literal), number.isNumber else { throw mismatch() }
+            if case .double(let d) = number { return [.typed(op, .double(storage.stored(d)))] }
+            return [.typed(op, number)]
+        case .long, .unsignedLong:
             guard let number = Self.numberOrBool(literal), number.isNumber else { throw mismatch() }
             return [.typed(op, number)]
         case .boolean:
@@ -477,7 +482,7 @@ extension RuleCompiler {
             // A geo_point as ECS events carry it, `{"lat": .., "lon": ..}`: ST_X is its longitude,
             // ST_Y its latitude. (The "lat,lon" text and WKT forms are not read.)
             let part = types.resolve(written) + (name == "st_x" ? ".lon" : ".lat")
-            return .field(registry.index(of: part), .double, .singleValueOnly)
+            return .field(registry.index(of: part), .double(), .singleValueOnly)
         }
         if name.lowercased() == "bucket" {
             // BUCKET(field, span): a date span is DATE_TRUNC's bucket, a number floor(x / span) * span

@@ -2,7 +2,7 @@
 // rules/README.md) and detection-rules' etc/non-ecs-schema.json (Elastic License 2.0). Do not edit.
 
 extension FieldTypes {
-    /// One field a line: dotted name, mapped type, and keyword ignore_above when set.
+    /// One field a line: dotted name, mapped type, and keyword ignore_above (a scaled_float's factor) when set.
     static let bundledTable = """
 @timestamp date
 Target.process.name keyword
@@ -354,7 +354,7 @@ cloud.target.project.name keyword 1024
 cloud.target.provider keyword 1024
 cloud.target.region keyword 1024
 cloud.target.service.name keyword 1024
-container.cpu.usage scaled_float
+container.cpu.usage scaled_float 1000
 container.disk.read.bytes long
 container.disk.write.bytes long
 container.id keyword 1024
@@ -362,7 +362,7 @@ container.image.hash.all keyword 1024
 container.image.name keyword 1024
 container.image.tag keyword 1024
 container.labels object
-container.memory.usage scaled_float
+container.memory.usage scaled_float 1000
 container.name keyword 1024
 container.network.egress.bytes long
 container.network.ingress.bytes long
@@ -894,7 +894,7 @@ gsuite.admin.new_value keyword
 gsuite.admin.setting.name keyword
 host.architecture keyword 1024
 host.boot.id keyword 1024
-host.cpu.usage scaled_float
+host.cpu.usage scaled_float 1000
 host.disk.read.bytes long
 host.disk.write.bytes long
 host.domain keyword 1024
@@ -992,7 +992,7 @@ host.risk.static_score float
 host.risk.static_score_norm float
 host.target.architecture keyword 1024
 host.target.boot.id keyword 1024
-host.target.cpu.usage scaled_float
+host.target.cpu.usage scaled_float 1000
 host.target.disk.read.bytes long
 host.target.disk.write.bytes long
 host.target.domain keyword 1024

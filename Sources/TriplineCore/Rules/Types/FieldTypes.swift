@@ -6,8 +6,9 @@ public enum FieldType: Sendable, Hashable {
     /// `long`, `integer`, `short`, `byte`.
     case long
     case unsignedLong
-    /// `double`, `float`, `half_float`, `scaled_float`.
-    case double
+    /// `double`, `float`, `half_float`, `scaled_float`: read as a double, at the precision the
+    /// field stores (ES returns a `float`'s 2.03 as 2.0299999713897705).
+    case double(FloatStorage = .double)
     case ip
     /// `date`, `date_nanos`: ISO 8601 text or epoch milliseconds, read as milliseconds.
     case date
@@ -19,13 +20,17 @@ public enum FieldType: Sendable, Hashable {
     case unqueryable(String)
 
     /// ES's name for a mapped type.
-    public init(mapped name: String, ignoreAbove: Int? = nil) {
+    public init(mapped name: String, ignoreAbove: Int? = nil, scalingFactor: Double? = nil) {
         switch name {
         case "keyword", "constant_keyword", "wildcard", "text", "match_only_text", "flattened", "version":
             self = .keyword(ignoreAbove: ignoreAbove)
         case "long", "integer", "short", "byte": self = .long
         case "unsigned_long": self = .unsignedLong
-        case "double", "float", "half_float", "scaled_float": self = .double
+        case "double": self = .double()
+        case "float": self = .double(.float)
+        case "half_float": self = .double(.halfFloat)
+        // ES refuses a scaled_float without its factor; 1 keeps whole numbers if one slips through.
+        case "scaled_float": self = .double(.scaled(factor: scalingFactor ?? 1))
         case "ip": self = .ip
         case "date", "date_nanos": self = .date
         case "boolean": self = .boolean
@@ -48,7 +53,7 @@ public enum FieldType: Sendable, Hashable {
         case .keyword: "keyword"
         case .long: "long"
         case .unsignedLong: "unsigned_long"
-        case .double: "double"
+        case .double(let storage): storage.name
         case .ip: "ip"
         case .date: "date"
         case .boolean: "boolean"
@@ -59,6 +64,33 @@ public enum FieldType: Sendable, Hashable {
 
     /// Dynamic mapping's keyword limit (ecs@mappings maps unknown strings to keyword, ignore_above 1024).
     public static let dynamicIgnoreAbove = 1024
+}
+
+/// How a floating-point field stores its values: what a document's value reads back as, and what
+/// a query's literal is rounded to (ES compares a `float` field's values with `(float) 47.3`).
+public enum FloatStorage: Sendable, Hashable {
+    case double, float, halfFloat
+    /// A long of `round(value * factor)`, read back as that long times `1 / factor`.
+    case scaled(factor: Double)
+
+    /// The value as the field stores and returns it.
+    public func stored(_ value: Double) -> Double {
+        switch self {
+        case .double: value
+        case .float: Double(Float(value))
+        case .halfFloat: Double(Float16(value))
+        case .scaled(let factor): (value * factor).rounded() * (1 / factor)
+        }
+    }
+
+    var name: String {
+        switch self {
+        case .double: "double"
+        case .float: "float"
+        case .halfFloat: "half_float"
+        case .scaled: "scaled_float"
+        }
+    }
 }
 
 /// The mapped type of every field the rules may read: ECS's definitions and the detection-rules'
@@ -90,7 +122,9 @@ public struct FieldTypes: Sendable {
             guard parts.count >= 2 else { continue }
             let name = String(parts[0])
             let kind = String(parts[1])
-            table.types[name] = FieldType(mapped: kind, ignoreAbove: parts.count > 2 ? Int(parts[2]) : nil)
+            let third = parts.count > 2 ? String(parts[2]) : nil
+            table.types[name] = kind == "scaled_float" ? FieldType(mapped: kind, scalingFactor: third.flatMap(Double.init))
+                : FieldType(mapped: kind, ignoreAbove: third.flatMap { Int($0) })
             if kind == "flattened" { table.flattened.insert(name) }
             if kind == "text" || kind == "match_only_text" { table.analyzed.insert(name) }
         }
@@ -162,7 +196,8 @@ public struct FieldTypes: Sendable {
                     guard case .string(let subkind)? = sub["type"] else { continue }
                     let subname = name + "." + key
                     multiFields[subname] = name
-                    types[subname] = FieldType(mapped: subkind, ignoreAbove: Self.integer(sub["ignore_above"]))
+                    types[subname] = FieldType(mapped: subkind, ignoreAbove: Self.integer(sub["ignore_above"]),
+                                               scalingFactor: Self.number(sub["scaling_factor"]))
                     if subkind == "text" || subkind == "match_only_text" { analyzed.insert(subname) }
                 }
             }
@@ -180,10 +215,16 @@ public struct FieldTypes: Sendable {
                     types[name] = .keyword(ignoreAbove: nil)
                 }
             default:
-                types[name] = FieldType(mapped: kind, ignoreAbove: Self.integer(definition["ignore_above"]))
+                types[name] = FieldType(mapped: kind, ignoreAbove: Self.integer(definition["ignore_above"]),
+                                        scalingFactor: Self.number(definition["scaling_factor"]))
                 if kind == "flattened" { flattened.insert(name) }
             }
         }
+    }
+
+    private static func number(_ value: JSONValue?) -> Double? {
+        if case .number(let text)? = value { return Double(text) }
+        return nil
     }
 
     private static func integer(_ value: JSONValue?) -> Int? {
