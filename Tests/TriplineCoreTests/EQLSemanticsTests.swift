@@ -158,6 +158,21 @@ func matching(_ query: String, _ bodies: [String], types: FieldTypes = .bundled)
         #expect(evaluate(lines, with: rules).map { !$0.isEmpty } == [true, false])
     }
 
+    @Test func caselessMultiFieldsLowerValuesAndTerms() throws {
+        // `process.name.caseless` (Elastic Defend's mapping): process.name's value through a lowercase normalizer.
+        #expect(FieldTypes.bundled.resolve("process.name.caseless") == "process.name")
+        #expect(FieldTypes.bundled.type(of: "process.name.caseless") == .keyword(ignoreAbove: 1024, lowercase: true))
+        #expect(FieldTypes.bundled.type(of: "no.such.caseless") == .dynamic)
+        let events = [#""process":{"name":"AnyDesk.EXE"}"#, #""process":{"name":"anydesk.exe"}"#, #""process":{"name":"other.exe"}"#]
+        #expect(try matching(#"any where process.name.caseless == "AnyDesk.exe""#, events) == [true, true, false])
+        #expect(try matching(#"any where process.name.caseless like "any*.exe""#, events) == [true, true, false])
+        #expect(try matching(#"any where process.name == "anydesk.exe""#, events) == [false, true, false])
+        // A mapping's own normalizer.
+        let mapping = #"{"properties":{"tag":{"type":"keyword","normalizer":"lowercase"}}}"#
+        let types = FieldTypes.bundled.overlaid(by: try FieldTypes(mapping: Array(mapping.utf8)))
+        #expect(try matching(#"any where tag == "Red""#, [#""tag":"RED""#, #""tag":"blue""#], types: types) == [true, false])
+    }
+
     @Test func mappingsTypeFieldsAndResolveAliases() throws {
         let mapping = #"{"mappings":{"properties":{"addr":{"type":"ip"},"n":{"type":"long"},"event":{"properties":{"category":{"type":"alias","path":"kind"}}},"kind":{"type":"keyword"},"name":{"type":"text","fields":{"keyword":{"type":"keyword","ignore_above":3}}}}}}"#
         let types = FieldTypes.bundled.overlaid(by: try FieldTypes(mapping: Array(mapping.utf8)))

@@ -37,6 +37,14 @@ import Testing
         return result
     }
 
+    @Test func caselessFieldsReadLowered() throws {
+        // As the bundled multiple-RMM-vendors rule reads them, in WHERE and in EVAL.
+        let found = try alerts(#"FROM logs-* | WHERE process.name.caseless == "anydesk.exe" | EVAL n = process.name.caseless, v = CASE(process.name.caseless LIKE "any*", "AnyDesk", "other") | KEEP n, v"#,
+                               [#""process":{"name":"AnyDesk.EXE"}"#, #""process":{"name":"teamviewer.exe"}"#])
+        #expect(found[1].isEmpty)
+        #expect(found[0].first?["n"] == .string("anydesk.exe") && found[0].first?["v"] == .string("AnyDesk"))
+    }
+
     @Test func evalShadowsTheEventsFieldFromThenOn() throws {
         let got = try alerts(#"FROM logs-test-* | EVAL process.name = TO_LOWER(process.name) | WHERE process.name == "cmd.exe""#,
                              [#""process":{"name":"CMD.EXE","pid":4}"#, #""process":{"name":"cmd.exe"}"#, #""process":{"name":"sh"}"#])

@@ -71,7 +71,9 @@ final class ExampleOracle {
     /// The value as a field of `type` indexes it, or nil when it would not be indexed.
     static func indexed(_ value: Value, _ type: FieldType) -> Value? {
         switch (type, value) {
-        case (.keyword(let limit), .keyword(let bytes)): return fits(bytes, limit) ? value : nil
+        case (.keyword(let limit, let lowercase), .keyword(let bytes)):
+            guard fits(bytes, limit) else { return nil }
+            return lowercase ? .keyword(CaseFolding.fold(bytes)) : value
         case (.dynamic, .keyword(let bytes)): return fits(bytes, FieldType.dynamicIgnoreAbove) ? value : nil
         case (.dynamic, .long), (.dynamic, .double), (.dynamic, .bool): return value
         case (.long, .long), (.unsignedLong, .unsignedLong), (.double, .double), (.ip, .ip), (.date, .date), (.boolean, .bool):
@@ -1357,7 +1359,7 @@ struct RuleExampleGenerator {
 
     func describe(_ type: FieldType) -> String {
         switch type {
-        case .keyword(let limit?): "keyword, ignore_above \(limit)"
+        case .keyword(let limit?, let lowercase): "keyword, ignore_above \(limit)" + (lowercase ? ", lowercase" : "")
         case .dynamic: "unmapped (dynamic: strings as keyword, ignore_above \(FieldType.dynamicIgnoreAbove))"
         default: type.name
         }

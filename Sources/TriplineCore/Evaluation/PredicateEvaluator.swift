@@ -170,7 +170,7 @@ public struct PredicateEvaluator {
     /// Whether one value matches, or nil when its field's type would not index it.
     private mutating func matches(_ value: FieldValue, _ test: ValueTest, _ raw: UnsafeRawBufferPointer) -> Bool? {
         switch test.type {
-        case .keyword(let ignoreAbove):
+        case .keyword(let ignoreAbove, _):
             return keywordMatches(value, test, raw, ignoreAbove: ignoreAbove)
         case .dynamic where value.kind == .string || value.kind == .escapedString:
             return keywordMatches(value, test, raw, ignoreAbove: FieldType.dynamicIgnoreAbove)
@@ -236,7 +236,7 @@ public struct PredicateEvaluator {
     private mutating func hasIndexedValue(_ field: Int, _ type: FieldType, _ event: EventView) -> Bool {
         for value in event.values(of: field) {
             switch type {
-            case .keyword(let ignoreAbove):
+            case .keyword(let ignoreAbove, _):
                 if value.withDecodedBytes(in: event.raw, scratch: &decoded, { FieldValue.fitsIgnoreAbove($0, ignoreAbove) }) { return true }
             default:
                 if value.typed(type, in: event.raw, scratch: &decoded) != nil { return true }

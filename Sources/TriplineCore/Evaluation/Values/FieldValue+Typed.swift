@@ -5,9 +5,10 @@ extension FieldValue {
     /// `scratch` holds decoded string bytes.
     public func typed(_ type: FieldType, in raw: UnsafeRawBufferPointer, scratch: inout [UInt8]) -> Value? {
         switch type {
-        case .keyword(let ignoreAbove):
+        case .keyword(let ignoreAbove, let lowercase):
             return withDecodedBytes(in: raw, scratch: &scratch) { bytes in
-                Self.fitsIgnoreAbove(bytes, ignoreAbove) ? .keyword(Array(bytes)) : nil
+                guard Self.fitsIgnoreAbove(bytes, ignoreAbove) else { return nil }
+                return .keyword(lowercase ? bytes.map(CaseFolding.foldASCII) : Array(bytes))
             }
         case .dynamic:
             switch kind {
@@ -37,7 +38,9 @@ extension FieldValue {
             if bytes.elementsEqual("true".utf8) { return .bool(true) }
             if bytes.elementsEqual("false".utf8) || (isString && bytes.isEmpty) { return .bool(false) }
             return nil
-        case .keyword(let ignoreAbove): return fitsIgnoreAbove(bytes, ignoreAbove) ? .keyword(Array(bytes)) : nil
+        case .keyword(let ignoreAbove, let lowercase):
+            guard fitsIgnoreAbove(bytes, ignoreAbove) else { return nil }
+            return .keyword(lowercase ? bytes.map(CaseFolding.foldASCII) : Array(bytes))
         case .dynamic: return isString ? .keyword(Array(bytes)) : (long(bytes, coerce: false).map(Value.long) ?? double(bytes).map(Value.double))
         case .unqueryable: return nil
         }

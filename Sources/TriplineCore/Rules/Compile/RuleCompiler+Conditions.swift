@@ -125,8 +125,10 @@ extension RuleCompiler {
         let field = types.resolve(name)
         let type = types.type(of: name)
         let positive = op == .notEqual ? Expression.Comparison.equal : op
-        let matchers = try fieldMatchers(literal, type: type, field: field, op: positive, kind: .equality, caseInsensitive: false, at: at)
-        let test = ValueTest(field: registry.index(of: field), type: type, matchers: matchers, caseInsensitive: false,
+        // A normalized field lowers the query's term as its values (a term query on `.caseless`).
+        let insensitive = type.lowercases
+        let matchers = try fieldMatchers(literal, type: type, field: field, op: positive, kind: .equality, caseInsensitive: insensitive, at: at)
+        let test = ValueTest(field: registry.index(of: field), type: type, matchers: matchers, caseInsensitive: insensitive,
                              negated: op == .notEqual && language == .esql, multiValue: language.multiValueMode)
         return op == .notEqual && language == .eql ? .complement(.value(test)) : .value(test)
     }
@@ -179,6 +181,7 @@ extension RuleCompiler {
         }
         let field = types.resolve(name)
         let type = types.type(of: name)
+        let caseInsensitive = caseInsensitive || type.lowercases
         var matchers: [ValueMatcher] = []
         for literal in literals {
             matchers += try fieldMatchers(literal, type: type, field: field, op: .equal, kind: kind, caseInsensitive: caseInsensitive, at: at)

@@ -2,7 +2,9 @@
 public enum FieldType: Sendable, Hashable {
     /// `keyword`, `constant_keyword`, `wildcard`, text with a keyword view, flattened leaves:
     /// compared as bytes; a value longer than `ignoreAbove` characters is not indexed.
-    case keyword(ignoreAbove: Int?)
+    /// `lowercase`: a `lowercase` normalizer lowers the value, and a query's term, before comparing
+    /// (Elastic's integrations map `process.name.caseless` so).
+    case keyword(ignoreAbove: Int?, lowercase: Bool = false)
     /// `long`, `integer`, `short`, `byte`.
     case long
     case unsignedLong
@@ -39,6 +41,9 @@ public enum FieldType: Sendable, Hashable {
     }
 
     public var isKeyword: Bool { if case .keyword = self { return true } else { return false } }
+
+    /// Whether values and query terms are lowered before comparing (a `lowercase` normalizer).
+    public var lowercases: Bool { if case .keyword(_, true) = self { return true } else { return false } }
 
     /// Whether the field's value in a document is an object whose keys are fields of their own
     /// (`object`, `nested`, `geo_point`'s lat and lon): names below it are real places, not
@@ -138,11 +143,24 @@ public struct FieldTypes: Sendable {
     }()
 
     /// The place in the document a rule's name reads: an alias's target, a multi-field's parent.
-    public func resolve(_ field: String) -> String { aliases[field] ?? multiFields[field] ?? field }
+    public func resolve(_ field: String) -> String { aliases[field] ?? multiFields[field] ?? caselessParent(field) ?? field }
+
+    /// Elastic's integrations (Elastic Defend among them) give keyword fields a `caseless`
+    /// multi-field, a keyword with a `lowercase` normalizer; rules read it (`process.name.caseless`)
+    /// where no mapping names it.
+    private func caselessParent(_ field: String) -> String? {
+        guard field.hasSuffix(".caseless"), types[field] == nil, multiFields[field] == nil else { return nil }
+        let parent = String(field.dropLast(".caseless".count))
+        guard case .keyword = type(of: parent) else { return nil }
+        return parent
+    }
 
     /// How a rule's name (unresolved) indexes its values: a multi-field by its own type.
     public func type(of field: String) -> FieldType {
         if multiFields[field] != nil, let own = types[field] { return own }
+        if let parent = caselessParent(field), case .keyword(let ignoreAbove, _) = type(of: parent) {
+            return .keyword(ignoreAbove: ignoreAbove, lowercase: true)
+        }
         let field = resolve(field)
         if let type = types[field] { return type }
         var prefix = Substring(field)
@@ -198,6 +216,9 @@ public struct FieldTypes: Sendable {
                     multiFields[subname] = name
                     types[subname] = FieldType(mapped: subkind, ignoreAbove: Self.integer(sub["ignore_above"]),
                                                scalingFactor: Self.number(sub["scaling_factor"]))
+                    if sub["normalizer"] == .string("lowercase"), case .keyword(let above, _)? = types[subname] {
+                        types[subname] = .keyword(ignoreAbove: above, lowercase: true)
+                    }
                     if subkind == "text" || subkind == "match_only_text" { analyzed.insert(subname) }
                 }
             }
@@ -217,6 +238,9 @@ public struct FieldTypes: Sendable {
             default:
                 types[name] = FieldType(mapped: kind, ignoreAbove: Self.integer(definition["ignore_above"]),
                                         scalingFactor: Self.number(definition["scaling_factor"]))
+                if definition["normalizer"] == .string("lowercase"), case .keyword(let above, _)? = types[name] {
+                    types[name] = .keyword(ignoreAbove: above, lowercase: true)
+                }
                 if kind == "flattened" { flattened.insert(name) }
             }
         }
