@@ -240,6 +240,32 @@ import Testing
         #expect(hosts == ["\"a\""])
     }
 
+    /// Values an ES|QL rule turns to null with a warning are counted by kind in the stats and said
+    /// on stderr, per event (a multi-valued argument) and in aggregating runs (a SUM's overflow).
+    @Test func esqlWarningsAreCountedAndSaid() throws {
+        let dir = temporaryDirectory()
+        let perEvent = Self.thresholdRule.replacingOccurrences(of: Self.thresholdQuery, with:
+            "FROM logs-* | EVAL n = LENGTH(user.name) | WHERE n IS NULL | KEEP n")
+        let overflow = Self.thresholdRule.replacingOccurrences(of: Self.thresholdQuery, with:
+            "FROM logs-* | EVAL big = 9223372036854775807 | STATS s = SUM(big) BY host.name")
+            .replacingOccurrences(of: "rule_id = \"esql-threshold\"", with: "rule_id = \"esql-overflow\"")
+        let (rules, input) = try write(rule: perEvent, events: [
+            Event(line: #"{"@timestamp":"2026-12-06T10:00:00Z","data_stream":{"type":"logs","dataset":"t","namespace":"default"},"host":{"name":"a"},"user":{"name":["x","y"]}}"#, ingested: 0),
+            Event(line: #"{"@timestamp":"2026-12-06T10:00:01Z","data_stream":{"type":"logs","dataset":"t","namespace":"default"},"host":{"name":"a"},"user":{"name":"z"}}"#, ingested: 0),
+        ], into: dir)
+        try Data(overflow.utf8).write(to: URL(fileURLWithPath: rules + "/overflow.toml"))
+        let result = try run(triplineBinary, ["replay", "--strict", "--rules", rules, "--spool", dir + "/spool",
+                                              "--stats-json", dir + "/stats.json", input])
+        #expect(result.status == 0, "\(result.stderr)")
+        let s = try stats(dir + "/stats.json")
+        #expect(integer(s["esql_warnings_by_kind"]?["multi_valued_argument"]) == 1)
+        #expect(integer(s["esql_warnings_by_kind"]?["overflow"]) >= 1)
+        #expect(integer(s["esql_warnings"]) == 1 + integer(s["esql_warnings_by_kind"]?["overflow"]))
+        // The multi-valued event's row: n is null, so it alerts; the other's is not.
+        #expect(integer(s["alerts_by_rule"]?["esql-threshold"]) == 1)
+        #expect(result.stderr.contains("warning: ES|QL rules: "), "\(result.stderr)")
+    }
+
     /// INLINE STATS keeps every row with its event: each event of a host seen with three users
     /// alerts once (its id is the event's, so overlapping runs add none), its source kept, the
     /// aggregate written over it.

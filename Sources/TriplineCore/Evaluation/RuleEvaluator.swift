@@ -55,6 +55,8 @@ public struct RuleEvaluator {
     private var selected: [Int] = []
     private var fieldIndex: FieldIndex
     public private(set) var eventsEvaluated = 0
+    /// Values the ES|QL rules' per-event commands turned to null with a warning.
+    public var esqlWarnings: ESQLWarnings { predicates.expressions.warnings }
     public private(set) var eventsWithoutIndex = 0
 
     public init(ruleSet: RuleSet, defaultIndex: String?, prefilter: LiteralPrefilter? = nil) {

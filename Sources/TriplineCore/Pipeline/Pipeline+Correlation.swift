@@ -148,7 +148,7 @@ extension Pipeline {
             stats.esqlGroupsRefused += counters.groupsRefused
             stats.esqlValuesDropped += counters.valuesDropped
             stats.esqlRowsRefused += counters.rowsRefused
-            stats.esqlWarnings += windows.warnings.total
+            stats.esqlWarnings.add(windows.warnings)
             if counters.groupsRefused + counters.valuesDropped + counters.rowsRefused > 0 {
                 stats.esqlCappedByRule[ruleSet.rules[rule].ruleID, default: 0] += counters.groupsRefused + counters.valuesDropped + counters.rowsRefused
             }

@@ -354,6 +354,7 @@ public final class Pipeline: Sendable {
         stats.evaluated = evaluator.eventsEvaluated
         stats.eventsWithoutIndex = evaluator.eventsWithoutIndex
         stats.esqlEventsWithoutTime = evaluator.eventsWithoutTime
+        stats.esqlWarnings = evaluator.esqlWarnings
         return stats
     }
 
@@ -539,7 +540,7 @@ extension PipelineStats {
         esqlValuesDropped += other.esqlValuesDropped
         esqlRowsRefused += other.esqlRowsRefused
         esqlCappedByRule.merge(other.esqlCappedByRule, uniquingKeysWith: +)
-        esqlWarnings += other.esqlWarnings
+        esqlWarnings.add(other.esqlWarnings)
         esqlEventsWithoutTime += other.esqlEventsWithoutTime
     }
 }

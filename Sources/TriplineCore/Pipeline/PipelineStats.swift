@@ -59,8 +59,9 @@ public struct PipelineStats: Sendable, Hashable {
     public var esqlValuesDropped = 0
     public var esqlRowsRefused = 0
     public var esqlCappedByRule: [String: Int] = [:]
-    /// Values the aggregating runs turned to null with an ES|QL warning.
-    public var esqlWarnings = 0
+    /// Values ES|QL rules turned to null with a warning (Elasticsearch's response warnings), per
+    /// event and in aggregating runs alike.
+    public var esqlWarnings = ESQLWarnings()
     /// Events an aggregating rule matched without a readable time (no scheduled run sees them).
     public var esqlEventsWithoutTime = 0
     public var rulesLoaded = 0
@@ -122,7 +123,8 @@ public struct PipelineStats: Sendable, Hashable {
         integer("esql_values_dropped", esqlValuesDropped)
         integer("esql_rows_refused", esqlRowsRefused)
         counts("esql_capped_by_rule", esqlCappedByRule)
-        integer("esql_warnings", esqlWarnings)
+        integer("esql_warnings", esqlWarnings.total)
+        counts("esql_warnings_by_kind", esqlWarnings.byKind)
         integer("esql_events_without_time", esqlEventsWithoutTime)
         integer("rules_loaded", rulesLoaded)
         integer("rules_skipped", rulesSkipped)

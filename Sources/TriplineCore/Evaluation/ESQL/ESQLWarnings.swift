@@ -1,6 +1,6 @@
 /// What went wrong while computing functions, counted by kind: Elasticsearch turns each failure
 /// into a null result plus a response warning ("evaluation of [...] failed, treating result as null").
-public struct ESQLWarnings: Sendable {
+public struct ESQLWarnings: Sendable, Hashable {
     /// A function that takes single values met a multi-value ("single-value function encountered multi-value").
     public var multiValuedArgument = 0
     /// Long or unsigned long arithmetic overflowed (`ABS(-9223372036854775808)`, `MV_SUM`).
@@ -14,6 +14,19 @@ public struct ESQLWarnings: Sendable {
     public init() {}
 
     public var total: Int { multiValuedArgument + overflow + invalidConversion + invalidArgument }
+
+    public mutating func add(_ other: ESQLWarnings) {
+        multiValuedArgument += other.multiValuedArgument
+        overflow += other.overflow
+        invalidConversion += other.invalidConversion
+        invalidArgument += other.invalidArgument
+    }
+
+    /// Each kind's count under a stable name, for `--stats-json`.
+    public var byKind: [String: Int] {
+        ["multi_valued_argument": multiValuedArgument, "overflow": overflow, "invalid_conversion": invalidConversion,
+         "invalid_argument": invalidArgument].filter { $0.value > 0 }
+    }
 
     /// One line for people, as Elasticsearch's response warning says it: what became null, and why.
     public var summary: String {
