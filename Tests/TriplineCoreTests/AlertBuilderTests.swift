@@ -73,7 +73,10 @@ struct AlertBuilderTests {
         #expect(Timestamp.milliseconds(iso8601: "1578516186000") == 1_578_516_186_000)
         #expect(Timestamp.milliseconds(iso8601: "2020-13-08T20:43:06Z") == nil)
         #expect(Timestamp.milliseconds(iso8601: "yesterday") == nil)
-        for ms: Int64 in [0, 1_578_516_186_123, 951_782_400_000, -86_400_000] {
+        // Years before year 1, as Java writes and reads them (year 0 is 1 BC, a leap year).
+        #expect(Timestamp.milliseconds(iso8601: "-0006-01-01") == -62_356_521_600_000)
+        #expect(Timestamp.milliseconds(iso8601: "+2020-01-08") == nil)
+        for ms: Int64 in [0, 1_578_516_186_123, 951_782_400_000, -86_400_000, -62_356_521_600_000, -62_167_219_200_001] {
             #expect(Timestamp.milliseconds(iso8601: Timestamp.iso8601(milliseconds: ms)) == ms)
         }
         #expect(Timestamp.milliseconds(interval: "5m") == 300_000)

@@ -60,9 +60,12 @@ public enum Timestamp {
             return value
         }
         if let millis = epochMilliseconds(bytes) { return millis }
-        guard let year = digits(0, 4) else { return nil }
+        // A year before year 1 is written with a minus ("-0006", Java's strict ISO form; year 0 is 1 BC).
+        let negative = count > 0 && bytes[0] == 0x2D
+        guard let digitsOfYear = digits(negative ? 1 : 0, 4) else { return nil }
+        let year = negative ? -digitsOfYear : digitsOfYear
         var month: Int64 = 1, day: Int64 = 1, hour: Int64 = 0, minute: Int64 = 0, second: Int64 = 0, millis: Int64 = 0
-        var at = 4
+        var at = negative ? 5 : 4
         func next(_ separator: UInt8) -> Bool {
             guard at < count, bytes[at] == separator else { return false }
             at += 1

@@ -152,6 +152,16 @@ struct CSVSpecTest: Sendable {
     /// Disabled upstream (`CsvTestUtils.isEnabled`).
     var isIgnored: Bool { name.hasSuffix("-Ignore") }
 
+    /// The Elasticsearch version this engine follows, for `[skip:-X.Y.Z]` (skipped up to X.Y.Z).
+    static let emulatedVersion = [9, 2, 0]
+
+    /// Skipped upstream on the version this engine follows: `[skip:-9.99.99, reason:not yet fixed]`.
+    var isSkippedForVersion: Bool {
+        guard let range = instructions.range(of: "skip:-") else { return false }
+        let version = instructions[range.upperBound...].prefix { $0.isNumber || $0 == "." }.split(separator: ".").compactMap { Int($0) }
+        return !version.isEmpty && !version.lexicographicallyPrecedes(Self.emulatedVersion)
+    }
+
     /// A name unique over the suite: `file.name`, with `#2` for a repeated name.
     var id: String { occurrence == 1 ? "\(file).\(name)" : "\(file).\(name)#\(occurrence)" }
 

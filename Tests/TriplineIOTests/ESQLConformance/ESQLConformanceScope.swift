@@ -41,6 +41,7 @@ enum ESQLConformanceScope {
     /// summary groups by.
     static let rules: [(name: String, reason: @Sendable (CSVSpecTest, ESQLQueryShape, CSVSpecTable?) -> String?)] = [
         ("disabled upstream", { test, _, _ in test.isIgnored ? "-Ignore (disabled upstream)" : nil }),
+        ("skipped upstream", { test, _, _ in test.isSkippedForVersion ? "skip:-9.99.99 (skipped upstream on 9.x)" : nil }),
         ("query settings", { _, shape, _ in shape.settings.isEmpty ? nil : "SET (query settings)" }),
         ("data set", { _, shape, _ in
             shape.sources.first { !datasets.contains($0) }.map { "data set not copied: \($0)" }

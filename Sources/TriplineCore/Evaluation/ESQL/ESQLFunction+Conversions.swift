@@ -115,7 +115,9 @@ extension ESQLCall {
         }
         // A year and a month at least ("2023-10"): anything shorter would read as epoch millis.
         // The date and time meet at a 'T' only: "1964-06-02 00:00:00" is refused (TO_DATETIME docs).
-        guard bytes.count >= 7, bytes[4] == UInt8(ascii: "-"), !bytes.contains(0x20) else { return nil }
+        // A year before year 1 carries a minus ("-0006-01-01").
+        let yearEnd = bytes.first == UInt8(ascii: "-") ? 5 : 4
+        guard bytes.count >= yearEnd + 3, bytes[yearEnd] == UInt8(ascii: "-"), !bytes.contains(0x20) else { return nil }
         return Timestamp.milliseconds(iso8601: String(decoding: bytes, as: UTF8.self))
     }
 }
