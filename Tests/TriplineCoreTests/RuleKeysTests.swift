@@ -28,7 +28,7 @@ import Testing
     @Test func conditionsWithoutASoundKeyHaveNone() throws {
         // A wildcard, a negation, a typed field, an `or` with one unkeyed branch.
         for query in [#"any where process.name : "cmd*""#, #"any where process.name != "cmd.exe""#,
-                      #"any where not process.name == "cmd.exe""#, "any where destination.port == 443",
+                      #"any where not process.name == "cmd.exe""#, "any where destination.port > 443", "any where custom.ratio == 0.5",
                       #"any where process.name == "a" or process.args : "*x*""#] {
             #expect(try keys(query).keys == nil, "\(query)")
         }
@@ -49,6 +49,27 @@ import Testing
                              [#""custom":{"thing":"v","other":"w"}"#, #""custom":{"thing":"v","other":"x"}"#]) == [true, false])
         #expect(try matching(#"any where process.name == "a" or file.name == "b""#,
                              [#""file":{"name":"b"}"#, #""process":{"name":"a"}"#, #""file":{"name":"a"}"#]) == [true, true, false])
+    }
+
+    @Test func numbersAndBooleansAreKeyedByTheirValue() throws {
+        let port = try keys("any where destination.port == 443")
+        #expect(port.keys?.first?.reading == .typed(.long) && port.keys?.first?.literals == [Array("443".utf8)])
+        #expect(RuleKeys.numberKey(.double(443.0)) == Array("443".utf8))
+        #expect(RuleKeys.numberKey(.double(443.5)) == nil && RuleKeys.numberKey(.double(1e19)) == nil)
+        #expect(RuleKeys.numberKey(.unsignedLong(.max)) == nil)
+        // A long field: "443", 443.0 and "443.9" (coerced) are 443; 444 is not.
+        #expect(try matching("any where destination.port == 443",
+                             [#""destination":{"port":"443"}"#, #""destination":{"port":443.0}"#, #""destination":{"port":"443.9"}"#,
+                              #""destination":{"port":444}"#, #""destination":{"port":[1,443]}"#]) == [true, true, true, false, true])
+        // Unmapped: a number equals the literal by value, a string by its text.
+        #expect(try matching("any where custom.prediction == 1",
+                             [#""custom":{"prediction":1}"#, #""custom":{"prediction":1.0}"#, #""custom":{"prediction":"1"}"#,
+                              #""custom":{"prediction":"1.0"}"#, #""custom":{"prediction":2}"#]) == [true, true, true, false, false])
+        #expect(try matching("any where custom.flag == true", [#""custom":{"flag":true}"#, #""custom":{"flag":false}"#, #""custom":{"flag":"true"}"#])
+                == [true, false, true])
+        // A long never equals 9007199254740992.0 unless it is that number.
+        #expect(try matching("any where process.pid == 9007199254740993",
+                             [#""process":{"pid":9007199254740993}"#, #""process":{"pid":9007199254740992}"#]) == [true, false])
     }
 
     @Test func theLookupSkipsConditionsNoValueKeys() throws {

@@ -17,10 +17,21 @@ import Glibc
 /// test could say yes. It may say yes where the test says no (ignore_above, ES|QL's single-value
 /// rule): the condition then runs and decides.
 struct RuleKeys {
-    /// One field read one way (as written, or folded): its values are looked up once per event.
+    /// One field read one way (as written or folded; as bytes or as a number): its values are
+    /// looked up once per event.
     private struct Probe: Hashable {
         var field: Int
         var caseInsensitive: Bool
+        var reading: Reading
+    }
+
+    /// How a probe turns a value into the bytes it looks up.
+    enum Reading: Hashable {
+        /// The value's decoded bytes (a keyword's test compares them).
+        case bytes
+        /// The value as the field's type reads it, written canonically (`numberKey`): a long
+        /// field's `"443"` and `443.0` are both 443. A dynamic field's strings stay bytes.
+        case typed(FieldType)
     }
     private let probes: [Probe]
     /// Per condition, the probes whose hits may let it hold; nil when it has no key.
@@ -45,7 +56,7 @@ struct RuleKeys {
             guard let keys = Self.keys(of: condition, isCoarse: isCoarse) else { probesOfCondition.append(nil); continue }
             var used: [Int32] = []
             for key in keys {
-                let probe = Probe(field: key.field, caseInsensitive: key.caseInsensitive)
+                let probe = Probe(field: key.field, caseInsensitive: key.caseInsensitive, reading: key.reading)
                 let id: Int
                 if let existing = probeIDs[probe] {
                     id = existing
@@ -75,6 +86,7 @@ struct RuleKeys {
         var caseInsensitive: Bool
         var literals: [[UInt8]]
         var isCoarse: Bool
+        var reading: Reading = .bytes
     }
 
     /// The keys of a condition, one of which must hold for it to: nil when it has none.
@@ -82,16 +94,14 @@ struct RuleKeys {
         switch predicate {
         case .value(let test):
             guard !test.negated, !test.matchers.isEmpty else { return nil }
-            switch test.type {
-            case .keyword, .dynamic: break
-            default: return nil
+            if let literals = keywordLiterals(test) {
+                return [Key(field: test.field, caseInsensitive: test.caseInsensitive, literals: literals, isCoarse: isCoarse(test.field))]
             }
-            var literals: [[UInt8]] = []
-            for matcher in test.matchers {
-                guard case .keyword(.equal, let bytes) = matcher else { return nil }
-                literals.append(bytes)
+            if let literals = typedLiterals(test) {
+                return [Key(field: test.field, caseInsensitive: test.caseInsensitive, literals: literals, isCoarse: isCoarse(test.field),
+                            reading: .typed(test.type))]
             }
-            return [Key(field: test.field, caseInsensitive: test.caseInsensitive, literals: literals, isCoarse: isCoarse(test.field))]
+            return nil
         case .all(let parts):
             // Any conjunct's keys are sound; the best filters most: a selective field, then
             // fewer literals, then fewer fields.
@@ -110,6 +120,58 @@ struct RuleKeys {
             return keys.isEmpty ? nil : keys
         default:
             return nil
+        }
+    }
+
+    /// A keyword test's literals: every matcher an equality of bytes.
+    private static func keywordLiterals(_ test: ValueTest) -> [[UInt8]]? {
+        switch test.type {
+        case .keyword, .dynamic: break
+        default: return nil
+        }
+        var literals: [[UInt8]] = []
+        for matcher in test.matchers {
+            guard case .keyword(.equal, let bytes) = matcher else { return nil }
+            literals.append(bytes)
+        }
+        return literals
+    }
+
+    /// A number or boolean test's literals, written as `numberKey` writes values (a dynamic
+    /// field's test also holds the literal's text, which its strings are compared with).
+    /// Fractions are left out: a double's equality with a long is not a matter of text.
+    private static func typedLiterals(_ test: ValueTest) -> [[UInt8]]? {
+        switch test.type {
+        case .long, .unsignedLong, .boolean, .dynamic: break
+        default: return nil
+        }
+        var literals: [[UInt8]] = []
+        for matcher in test.matchers {
+            switch matcher {
+            case .typed(.equal, .long(let n)):
+                literals.append(Array(String(n).utf8))
+            case .typed(.equal, .bool(let b)):
+                literals.append(Array((b ? "true" : "false").utf8))
+            case .keyword(.equal, let bytes) where test.type == .dynamic:
+                literals.append(bytes)
+            default:
+                return nil
+            }
+        }
+        return literals
+    }
+
+    /// A whole number (as a long, whatever its kind) or a boolean, as text; nil for anything
+    /// no long or boolean literal can equal (a fraction, a number past a long's range).
+    static func numberKey(_ value: Value) -> [UInt8]? {
+        switch value {
+        case .long(let n): return Array(String(n).utf8)
+        case .unsignedLong(let n): return n <= UInt64(Int64.max) ? Array(String(n).utf8) : nil
+        case .double(let d):
+            guard d.rounded() == d, Swift.abs(d) < 9.2e18 else { return nil }
+            return Array(String(Int64(d)).utf8)
+        case .bool(let b): return Array((b ? "true" : "false").utf8)
+        default: return nil
         }
     }
 
@@ -138,6 +200,12 @@ struct RuleKeys {
     private mutating func lookUp(_ probe: Int, _ event: EventView) {
         let field = probes[probe].field, caseInsensitive = probes[probe].caseInsensitive
         for value in event.values(of: field) {
+            if case .typed(let type) = probes[probe].reading, type != .dynamic || (value.kind != .string && value.kind != .escapedString) {
+                guard let typed = value.typed(type, in: event.raw, scratch: &decoded), let key = Self.numberKey(typed),
+                      let found = key.withUnsafeBytes({ tables[probe].conditions(of: $0) }) else { continue }
+                for index in found { hits[Int(tables[probe].keyed[index])] = stamp }
+                continue
+            }
             let found = value.withDecodedBytes(in: event.raw, scratch: &decoded) { bytes -> Range<Int>? in
                 guard caseInsensitive else { return tables[probe].conditions(of: bytes) }
                 CaseFolding.fold(bytes, into: &folded)
