@@ -156,6 +156,31 @@ import Testing
         #expect(found.map { $0.events.map { String(decoding: $0.line, as: UTF8.self) } } == [["p2", "f2"]])
     }
 
+    @Test func eventsOfOneTimeAreTakenByTiebreakerThenArrival() throws {
+        var compiler = RuleCompiler()
+        guard case .sequence(let plan) = try compiler.compile(RuleDefinition.forTests(query: "sequence by host.id [process where true] [file where true]")).output else {
+            Issue.record("not a sequence"); return
+        }
+        func match(_ id: String, offset: UInt64, tiebreaker: Value = .null, step: Int) -> StepMatch {
+            let order = EventOrder(time: 1_000, tiebreaker: tiebreaker, arrival: SourcePosition(source: "t", byteOffset: offset))
+            return StepMatch(rule: 0, key: [.keyword("h1")], steps: 1 << UInt64(step), until: false,
+                             event: HeldEvent(line: Array(id.utf8), position: order.arrival, index: "i", order: order))
+        }
+        func found(_ matches: [StepMatch]) -> [[String]] {
+            var correlator = Correlator(plans: [0: plan], lateness: 10_000, cap: 100, heldCap: 100)
+            var found: [FoundSequence] = []
+            correlator.receive(matches, into: &found)
+            correlator.finish(into: &found)
+            return found.map { $0.events.map { String(decoding: $0.line, as: UTF8.self) } }
+        }
+        // Received file first, but the process event came first in its source: a sequence.
+        #expect(found([match("f", offset: 20, step: 1), match("p", offset: 10, step: 0)]) == [["p", "f"]])
+        // The other way round in the source: none.
+        #expect(found([match("p", offset: 20, step: 0), match("f", offset: 10, step: 1)]) == [])
+        // A tiebreaker orders before arrival does.
+        #expect(found([match("f", offset: 10, tiebreaker: .long(2), step: 1), match("p", offset: 20, tiebreaker: .long(1), step: 0)]) == [["p", "f"]])
+    }
+
     @Test func pastTheHeldCapTheEarliestIsTakenEarlyAndCounted() throws {
         var compiler = RuleCompiler()
         guard case .sequence(let plan) = try compiler.compile(RuleDefinition.forTests(query: "sequence by host.id [process where true] [file where true]")).output else {

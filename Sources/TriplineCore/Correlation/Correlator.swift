@@ -9,17 +9,19 @@ import HeapModule
 /// past it the earliest is taken before its time and the watermark moves up to it (counted as
 /// `releasedEarly`), so a huge lateness or a stalled source cannot grow the buffer without bound.
 struct Correlator {
+    /// A waiting match's place in the heap: plain values, so sifting copies no references (the
+    /// match itself waits in `parked`). Matches of one time are ordered fully when taken.
     private struct Waiting: Comparable {
-        var match: StepMatch
+        var time: Int64
         var receipt: UInt64
-        static func < (a: Waiting, b: Waiting) -> Bool {
-            a.match.event.order < b.match.event.order || (a.match.event.order == b.match.event.order && a.receipt < b.receipt)
-        }
-        static func == (a: Waiting, b: Waiting) -> Bool { a.match.event.order == b.match.event.order && a.receipt == b.receipt }
+        var slot: Int32
+        static func < (a: Waiting, b: Waiting) -> Bool { a.time != b.time ? a.time < b.time : a.receipt < b.receipt }
     }
 
     private var correlations: [Int: RuleCorrelation]
     private var waiting = Heap<Waiting>()
+    private var parked: [StepMatch?] = []
+    private var freeSlots: [Int32] = []
     private var receipts: UInt64 = 0
     private let lateness: Int64
     private let heldCap: Int
@@ -62,16 +64,46 @@ struct Correlator {
                 lateEvents += 1
                 take(match, into: &found)
             } else {
-                waiting.insert(Waiting(match: match, receipt: receipts))
-                receipts += 1
+                park(match)
             }
         }
-        while waiting.count > heldCap {
-            let earliest = waiting.removeMin().match
-            watermark = max(watermark, earliest.event.time)
-            releasedEarly += 1
-            take(earliest, into: &found)
+        while let earliest = waiting.min, waiting.count > heldCap {
+            watermark = max(watermark, earliest.time)
+            releasedEarly += takeEarliest(into: &found)
         }
+    }
+
+    private mutating func park(_ match: StepMatch) {
+        let slot: Int32
+        if let free = freeSlots.popLast() {
+            slot = free
+            parked[Int(slot)] = match
+        } else {
+            slot = Int32(parked.count)
+            parked.append(match)
+        }
+        waiting.insert(Waiting(time: match.event.time, receipt: receipts, slot: slot))
+        receipts += 1
+    }
+
+    /// Takes every waiting match of the earliest time, in Elasticsearch's order (time, then
+    /// tiebreaker, then arrival; receipt last). Returns how many.
+    private mutating func takeEarliest(into found: inout [FoundSequence]) -> Int {
+        guard let time = waiting.min?.time else { return 0 }
+        var group: [(match: StepMatch, receipt: UInt64)] = []
+        while let first = waiting.min, first.time == time {
+            let entry = waiting.removeMin()
+            group.append((parked[Int(entry.slot)]!, entry.receipt))
+            parked[Int(entry.slot)] = nil
+            freeSlots.append(entry.slot)
+        }
+        if group.count > 1 {
+            group.sort { a, b in
+                a.match.event.order < b.match.event.order || (!(b.match.event.order < a.match.event.order) && a.receipt < b.receipt)
+            }
+        }
+        for (match, _) in group { take(match, into: &found) }
+        return group.count
     }
 
     /// An aggregating rule's partial aggregates of one slice: late only when every run that
@@ -89,8 +121,8 @@ struct Correlator {
         let mark = latest == .max ? .max : latest &- lateness
         guard mark > watermark else { return }
         watermark = mark
-        while let first = waiting.min, first.match.event.time <= mark {
-            take(waiting.removeMin().match, into: &found)
+        while let first = waiting.min, first.time <= mark {
+            _ = takeEarliest(into: &found)
         }
         for rule in correlations.keys.sorted() {
             let before = correlations[rule]?.open ?? 0
