@@ -55,6 +55,7 @@ import Testing
         let port = try keys("any where destination.port == 443")
         #expect(port.keys?.first?.reading == .typed(.long) && port.keys?.first?.literals == [Array("443".utf8)])
         #expect(RuleKeys.numberKey(.double(443.0)) == Array("443".utf8))
+        for n: Int64 in [0, -42, .min, .max] { #expect(RuleKeys.numberKey(.long(n)) == Array(String(n).utf8)) }
         #expect(RuleKeys.numberKey(.double(443.5)) == nil && RuleKeys.numberKey(.double(1e19)) == nil)
         #expect(RuleKeys.numberKey(.unsignedLong(.max)) == nil)
         // A long field: "443", 443.0 and "443.9" (coerced) are 443; 444 is not.

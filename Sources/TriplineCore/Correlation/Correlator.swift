@@ -22,6 +22,8 @@ struct Correlator {
     private var waiting = Heap<Waiting>()
     private var parked: [StepMatch?] = []
     private var freeSlots: [Int32] = []
+    /// The matches of one time being taken, reused.
+    private var group: [(match: StepMatch, receipt: UInt64)] = []
     private var receipts: UInt64 = 0
     private let lateness: Int64
     private let heldCap: Int
@@ -90,7 +92,9 @@ struct Correlator {
     /// tiebreaker, then arrival; receipt last). Returns how many.
     private mutating func takeEarliest(into found: inout [FoundSequence]) -> Int {
         guard let time = waiting.min?.time else { return 0 }
-        var group: [(match: StepMatch, receipt: UInt64)] = []
+        var group = self.group  // taken out: `take` below mutates self
+        self.group = []
+        group.removeAll(keepingCapacity: true)
         while let first = waiting.min, first.time == time {
             let entry = waiting.removeMin()
             group.append((parked[Int(entry.slot)]!, entry.receipt))
@@ -103,7 +107,10 @@ struct Correlator {
             }
         }
         for (match, _) in group { take(match, into: &found) }
-        return group.count
+        let count = group.count
+        group.removeAll(keepingCapacity: true)
+        self.group = group
+        return count
     }
 
     /// An aggregating rule's partial aggregates of one slice: late only when every run that

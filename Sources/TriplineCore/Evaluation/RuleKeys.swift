@@ -12,8 +12,9 @@ import Glibc
 /// condition and a comparison per listed name.
 ///
 /// Sound by construction: a condition's key is one of its conjuncts (for an `any`, one per
-/// branch), an unnegated test of keyword bytes for equality; a value the test could match is
-/// found in the table (same decoding, same ASCII folding), so the lookup never says no where the
+/// branch), an unnegated equality test of keyword bytes, of a whole number or of a boolean; a
+/// value the test could match is found in the table (same decoding, same ASCII folding, numbers
+/// as the field's type reads them), so the lookup never says no where the
 /// test could say yes. It may say yes where the test says no (ignore_above, ES|QL's single-value
 /// rule): the condition then runs and decides.
 struct RuleKeys {
@@ -44,6 +45,7 @@ struct RuleKeys {
     private var stamp: UInt32 = 1
     private var decoded: [UInt8] = []
     private var folded: [UInt8] = []
+    private var numberScratch: [UInt8] = []
 
     /// `isCoarse(field)`: the field's few values appear in most events (`event.category`), so a
     /// key on it is taken only when the condition has no better one.
@@ -148,10 +150,9 @@ struct RuleKeys {
         var literals: [[UInt8]] = []
         for matcher in test.matchers {
             switch matcher {
-            case .typed(.equal, .long(let n)):
-                literals.append(Array(String(n).utf8))
-            case .typed(.equal, .bool(let b)):
-                literals.append(Array((b ? "true" : "false").utf8))
+            case .typed(.equal, .long), .typed(.equal, .bool):
+                guard case .typed(_, let value) = matcher, let key = numberKey(value) else { return nil }
+                literals.append(key)
             case .keyword(.equal, let bytes) where test.type == .dynamic:
                 literals.append(bytes)
             default:
@@ -164,15 +165,37 @@ struct RuleKeys {
     /// A whole number (as a long, whatever its kind) or a boolean, as text; nil for anything
     /// no long or boolean literal can equal (a fraction, a number past a long's range).
     static func numberKey(_ value: Value) -> [UInt8]? {
+        var key: [UInt8] = []
+        return writeNumberKey(value, into: &key) ? key : nil
+    }
+
+    /// `numberKey` into a reused buffer (a lookup per event value allocates nothing); false
+    /// where it gives nil.
+    static func writeNumberKey(_ value: Value, into key: inout [UInt8]) -> Bool {
+        key.removeAll(keepingCapacity: true)
+        let whole: Int64
         switch value {
-        case .long(let n): return Array(String(n).utf8)
-        case .unsignedLong(let n): return n <= UInt64(Int64.max) ? Array(String(n).utf8) : nil
+        case .long(let n): whole = n
+        case .unsignedLong(let n):
+            guard n <= UInt64(Int64.max) else { return false }
+            whole = Int64(n)
         case .double(let d):
-            guard d.rounded() == d, Swift.abs(d) < 9.2e18 else { return nil }
-            return Array(String(Int64(d)).utf8)
-        case .bool(let b): return Array((b ? "true" : "false").utf8)
-        default: return nil
+            guard d.rounded() == d, Swift.abs(d) < 9.2e18 else { return false }
+            whole = Int64(d)
+        case .bool(let b):
+            key.append(contentsOf: (b ? "true" : "false").utf8)
+            return true
+        default: return false
         }
+        if whole < 0 { key.append(UInt8(ascii: "-")) }
+        let digitsStart = key.count
+        var magnitude = whole.magnitude
+        repeat {
+            key.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        key[digitsStart...].reverse()
+        return true
     }
 
     /// Forgets the previous event's lookups.
@@ -200,16 +223,17 @@ struct RuleKeys {
     private mutating func lookUp(_ probe: Int, _ event: EventView) {
         let field = probes[probe].field, caseInsensitive = probes[probe].caseInsensitive
         for value in event.values(of: field) {
+            let found: Range<Int>?
             if case .typed(let type) = probes[probe].reading, type != .dynamic || (value.kind != .string && value.kind != .escapedString) {
-                guard let typed = value.typed(type, in: event.raw, scratch: &decoded), let key = Self.numberKey(typed),
-                      let found = key.withUnsafeBytes({ tables[probe].conditions(of: $0) }) else { continue }
-                for index in found { hits[Int(tables[probe].keyed[index])] = stamp }
-                continue
-            }
-            let found = value.withDecodedBytes(in: event.raw, scratch: &decoded) { bytes -> Range<Int>? in
-                guard caseInsensitive else { return tables[probe].conditions(of: bytes) }
-                CaseFolding.fold(bytes, into: &folded)
-                return folded.withUnsafeBytes { tables[probe].conditions(of: $0) }
+                guard let typed = value.typed(type, in: event.raw, scratch: &decoded),
+                      Self.writeNumberKey(typed, into: &numberScratch) else { continue }
+                found = numberScratch.withUnsafeBytes { tables[probe].conditions(of: $0) }
+            } else {
+                found = value.withDecodedBytes(in: event.raw, scratch: &decoded) { bytes -> Range<Int>? in
+                    guard caseInsensitive else { return tables[probe].conditions(of: bytes) }
+                    CaseFolding.fold(bytes, into: &folded)
+                    return folded.withUnsafeBytes { tables[probe].conditions(of: $0) }
+                }
             }
             guard let found else { continue }
             for index in found { hits[Int(tables[probe].keyed[index])] = stamp }

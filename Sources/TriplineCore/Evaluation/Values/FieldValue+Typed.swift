@@ -5,11 +5,6 @@ extension FieldValue {
     /// `scratch` holds decoded string bytes.
     public func typed(_ type: FieldType, in raw: UnsafeRawBufferPointer, scratch: inout [UInt8]) -> Value? {
         switch type {
-        case .keyword(let ignoreAbove, let lowercase):
-            return withDecodedBytes(in: raw, scratch: &scratch) { bytes in
-                guard Self.fitsIgnoreAbove(bytes, ignoreAbove) else { return nil }
-                return .keyword(lowercase ? bytes.map(CaseFolding.foldASCII) : Array(bytes))
-            }
         case .dynamic:
             switch kind {
             case .string, .escapedString: return typed(.keyword(ignoreAbove: FieldType.dynamicIgnoreAbove), in: raw, scratch: &scratch)

@@ -303,13 +303,10 @@ extension RuleCompiler {
             var matchers: [ValueMatcher] = [.keyword(op, Self.keywordBytes(literal, caseInsensitive: caseInsensitive))]
             if let typed = Self.numberOrBool(literal) { matchers.append(.typed(op, typed)) }
             return matchers
-        case .double(let storage):
+        case .long, .unsignedLong, .double:
+            guard let number = Self.numberOrBool(literal), number.isNumber else { throw mismatch() }
             // A fraction is compared at the field's precision, as ES converts a query's value.
-            guard let number = Self.numberOrBool(literal), number.isNumber else { throw mismatch() }
-            if case .double(let d) = number { return [.typed(op, .double(storage.stored(d)))] }
-            return [.typed(op, number)]
-        case .long, .unsignedLong:
-            guard let number = Self.numberOrBool(literal), number.isNumber else { throw mismatch() }
+            if case .double(let storage) = type, case .double(let d) = number { return [.typed(op, .double(storage.stored(d)))] }
             return [.typed(op, number)]
         case .boolean:
             guard let value = Self.numberOrBool(literal), case .bool = value else { throw mismatch() }
