@@ -2,17 +2,20 @@ extension PredicateEvaluator {
     /// The steps of a sequence or sample the event meets, one `StepMatch` per join key (a
     /// multi-valued key field joins under each of its values, as Elasticsearch does); none when
     /// the event has no time (EQL does not search it). The event is copied out only when it matches.
-    /// - Parameter possible: bit i, the steps worth testing (bit `steps.count`: the until); the
-    ///   rest are known not to hold.
-    mutating func stepMatches(_ plan: SequencePlan, rule: Int, _ event: EventView, possible: UInt64 = .max,
-                              into matches: inout [StepMatch], hold: (EventOrder) -> HeldEvent) {
+    /// - Parameters:
+    ///   - steps: holds the plan's step conditions from `firstStep` on, then its until's.
+    ///   - possible: bit i, the steps worth testing (bit `steps.count`: the until); the rest are
+    ///     known not to hold.
+    mutating func stepMatches(_ plan: SequencePlan, rule: Int, _ event: EventView, steps conditions: ConditionProgram, firstStep: Int,
+                              possible: UInt64 = .max, into matches: inout [StepMatch], hold: (EventOrder) -> HeldEvent) {
         guard possible != 0 else { return }
+        let stepCount = plan.steps.count
         var steps: [(index: Int, until: Bool)] = []
-        for (index, step) in plan.steps.enumerated() where possible & (1 << UInt64(index)) != 0 && evaluate(step.condition, event) == .true {
+        for index in 0..<stepCount where possible & (1 << UInt64(index)) != 0 && evaluate(firstStep + index, of: conditions, event) == .true {
             steps.append((index, false))
         }
-        if let until = plan.until, possible & (1 << UInt64(plan.steps.count)) != 0, evaluate(until.condition, event) == .true {
-            steps.append((plan.steps.count, true))
+        if plan.until != nil, possible & (1 << UInt64(stepCount)) != 0, evaluate(firstStep + stepCount, of: conditions, event) == .true {
+            steps.append((stepCount, true))
         }
         guard !steps.isEmpty, let time = EventOrder.milliseconds(expressions.value(plan.timestamp, event)) else { return }
         let order = EventOrder(time: time, tiebreaker: plan.tiebreaker.map { expressions.value($0, event) } ?? .null,

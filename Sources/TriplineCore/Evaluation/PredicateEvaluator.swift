@@ -108,41 +108,49 @@ public struct PredicateEvaluator {
         folded.reserveCapacity(4096)
     }
 
-    public mutating func evaluate(_ predicate: Predicate, _ event: EventView) -> Truth {
-        switch predicate {
-        case .constant(let truth):
-            return truth
-        case .all(let parts):
+    /// Condition `condition` of the program on the event.
+    mutating func evaluate(_ condition: Int, of program: ConditionProgram, _ event: EventView) -> Truth {
+        let code = program.code
+        return run(code.roots[condition], code, event)
+    }
+
+    private mutating func run(_ at: Int32, _ code: ConditionProgram.Code, _ event: EventView) -> Truth {
+        let node = code.nodes[Int(at)]
+        switch node.kind {
+        case .constant:
+            return node.truth
+        case .all:
             var result = Truth.true
-            for part in parts {
-                switch evaluate(part, event) {
+            for child in Int(node.start)..<Int(node.start + node.count) {
+                switch run(code.children[child], code, event) {
                 case .false: return .false
                 case .unknown: result = .unknown
                 case .true: break
                 }
             }
             return result
-        case .any(let parts):
+        case .any:
             var result = Truth.false
-            for part in parts {
-                switch evaluate(part, event) {
+            for child in Int(node.start)..<Int(node.start + node.count) {
+                switch run(code.children[child], code, event) {
                 case .true: return .true
                 case .unknown: result = .unknown
                 case .false: break
                 }
             }
             return result
-        case .not(let inner):
-            return !evaluate(inner, event)
-        case .complement(let inner):
-            return evaluate(inner, event) == .true ? .false : .true
-        case .isNull(let field, let type, let negated):
-            let isNull = !hasIndexedValue(field, type, event)
-            return (isNull != negated) ? .true : .false
-        case .value(let test):
-            return evaluate(test, event)
-        case .test(let expression):
-            switch expressions.test(expression, event) {
+        case .not:
+            return !run(node.start, code, event)
+        case .complement:
+            return run(node.start, code, event) == .true ? .false : .true
+        case .isNull:
+            let test = code.nullTests + Int(node.start)
+            let isNull = !hasIndexedValue(test.pointee.field, test.pointee.type, event)
+            return (isNull != test.pointee.negated) ? .true : .false
+        case .value:
+            return evaluate(code.tests + Int(node.start), event)
+        case .test:
+            switch expressions.test(code.expressions[Int(node.start)], event) {
             case .bool(true): return .true
             case .null: return .unknown
             default: return .false
@@ -150,47 +158,49 @@ public struct PredicateEvaluator {
         }
     }
 
-    private mutating func evaluate(_ test: ValueTest, _ event: EventView) -> Truth {
+    // The test is read through its pointer: a copy of it would retain its matchers.
+    private mutating func evaluate(_ test: UnsafePointer<ValueTest>, _ event: EventView) -> Truth {
         var seen = 0
         var anyMatch = false
-        for value in event.values(of: test.field) {
+        let anyValue = test.pointee.multiValue == .anyValue
+        for value in event.values(of: test.pointee.field) {
             // Values the field's type does not index are absent, as under ignore_malformed.
             guard let matched = matches(value, test, event.raw) else { continue }
             seen += 1
-            if test.multiValue == .singleValueOnly && seen > 1 { return .unknown }
+            if !anyValue && seen > 1 { return .unknown }
             if matched && !anyMatch {
                 anyMatch = true
-                if test.multiValue == .anyValue { break }
+                if anyValue { break }
             }
         }
         if seen == 0 { return .unknown }
-        return (anyMatch != test.negated) ? .true : .false
+        return (anyMatch != test.pointee.negated) ? .true : .false
     }
 
     /// Whether one value matches, or nil when its field's type would not index it.
-    private mutating func matches(_ value: FieldValue, _ test: ValueTest, _ raw: UnsafeRawBufferPointer) -> Bool? {
-        switch test.type {
+    private mutating func matches(_ value: FieldValue, _ test: UnsafePointer<ValueTest>, _ raw: UnsafeRawBufferPointer) -> Bool? {
+        switch test.pointee.type {
         case .keyword(let ignoreAbove, _):
             return keywordMatches(value, test, raw, ignoreAbove: ignoreAbove)
         case .dynamic where value.kind == .string || value.kind == .escapedString:
             return keywordMatches(value, test, raw, ignoreAbove: FieldType.dynamicIgnoreAbove)
         default:
-            guard let typed = value.typed(test.type, in: raw, scratch: &decoded) else { return nil }
-            for matcher in test.matchers where Self.matches(typed, matcher) { return true }
+            guard let typed = value.typed(test.pointee.type, in: raw, scratch: &decoded) else { return nil }
+            for index in test.pointee.matchers.indices where Self.matches(typed, test.pointee.matchers[index]) { return true }
             return false
         }
     }
 
-    private mutating func keywordMatches(_ value: FieldValue, _ test: ValueTest, _ raw: UnsafeRawBufferPointer, ignoreAbove: Int?) -> Bool? {
-        withValueBytes(value, raw, caseInsensitive: test.caseInsensitive) { bytes, original in
+    private mutating func keywordMatches(_ value: FieldValue, _ test: UnsafePointer<ValueTest>, _ raw: UnsafeRawBufferPointer, ignoreAbove: Int?) -> Bool? {
+        withValueBytes(value, raw, caseInsensitive: test.pointee.caseInsensitive) { bytes, original in
             // Folding is ASCII-only, so the length ignore_above counts is the value's own.
             guard FieldValue.fitsIgnoreAbove(bytes, ignoreAbove) else { return nil }
-            for matcher in test.matchers {
+            for index in test.pointee.matchers.indices {
                 // A regex folds case itself (ranges stay as written, as Lucene's do): it reads
                 // the value unfolded.
-                if case .regex(let regex) = matcher {
+                if case .regex(let regex) = test.pointee.matchers[index] {
                     if regex.matches(original) { return true }
-                } else if Self.matches(bytes, matcher) {
+                } else if Self.matches(bytes, test.pointee.matchers[index]) {
                     return true
                 }
             }

@@ -16,9 +16,8 @@ public struct RuleEvaluator {
     public let ruleSet: RuleSet
     private var router: IndexRouter
     private var predicates = PredicateEvaluator()
-    /// The rules' conditions alone: reading a whole `CompiledRule` per test would retain and
-    /// release every reference it holds.
-    private let conditions: [Predicate]
+    /// The rules' conditions, then each sequence rule's steps (and until) from `firstStepGate`.
+    private let conditions: ConditionProgram
     /// ES|QL rules whose rows are computed per event (EVAL, DISSECT, MV_EXPAND, ...).
     private let pipelines: [ESQLPipeline?]
     /// Sequence and sample rules: their steps, tested here, joined by a correlator.
@@ -62,7 +61,6 @@ public struct RuleEvaluator {
     public init(ruleSet: RuleSet, defaultIndex: String?, prefilter: LiteralPrefilter? = nil) {
         self.ruleSet = ruleSet
         self.router = IndexRouter(rules: ruleSet.rules, system: ruleSet.system, defaultIndex: defaultIndex)
-        self.conditions = ruleSet.rules.map(\.predicate)
         // Each sequence step is gated as well, after the rules' conditions.
         var gated = ruleSet.rules.map(\.predicate)
         var stepGates: [Int?] = []
@@ -74,6 +72,7 @@ public struct RuleEvaluator {
         let paths = ruleSet.plan.paths
         self.gates = RuleGates(conditions: gated, isCoarse: { Predicate.coarseFields.contains(paths[$0]) })
         self.firstStepGate = stepGates
+        self.conditions = ConditionProgram(gated)
         self.pipelines = ruleSet.rules.map { rule in
             if case .esqlResult(let pipeline) = rule.output, pipeline.computesRows { return pipeline }
             return nil
@@ -152,7 +151,8 @@ public struct RuleEvaluator {
                                 for step in 0...plan.steps.count where step < plan.steps.count || plan.until != nil {
                                     if evaluator.gates.allows(first + step, event, &evaluator.predicates) { possible |= 1 << UInt64(step) }
                                 }
-                                evaluator.predicates.stepMatches(plan, rule: rule, event, possible: possible, into: &evaluator.stepMatches) { order in
+                                evaluator.predicates.stepMatches(plan, rule: rule, event, steps: evaluator.conditions, firstStep: first, possible: possible,
+                                                                 into: &evaluator.stepMatches) { order in
                                     let position = extracted.batch.position(ofLine: line)
                                     let span = extracted.batch.lines[line]
                                     var order = order
@@ -168,7 +168,7 @@ public struct RuleEvaluator {
                                 }
                                 continue
                             }
-                            guard evaluator.predicates.evaluate(evaluator.conditions[rule], event) == .true else { continue }
+                            guard evaluator.predicates.evaluate(rule, of: evaluator.conditions, event) == .true else { continue }
                             let time = evaluator.scheduleTime(of: event, rule: rule)
                             if let plan = evaluator.windowPlans[rule] {
                                 evaluator.aggregate(plan, rule: rule, event, time: time) { time in

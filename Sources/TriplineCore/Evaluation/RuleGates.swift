@@ -6,7 +6,7 @@
 /// Sound by construction: a rule's gates are tests its condition cannot hold without (parts of
 /// an `all`; for an `any`, those of one of its branches), run by the same evaluator.
 struct RuleGates {
-    private let tests: [Predicate]
+    private let tests: ConditionProgram
     /// Per rule: alternatives of gate conjunctions, one of which must hold whole; nil when it has none.
     private let gatesOfRule: [[[Int]]?]
     /// Per test, for the current event: 0 not run yet, 1 true, 2 false (valid where the stamp is current).
@@ -69,7 +69,7 @@ struct RuleGates {
             }
         }
         gatesOfRule = conditions.map { condition in gates(condition).map { $0.map { $0.map(id) } } }
-        self.tests = tests
+        self.tests = ConditionProgram(tests)
         verdicts = [UInt8](repeating: 0, count: tests.count)
         stamps = [UInt32](repeating: 0, count: tests.count)
     }
@@ -92,7 +92,7 @@ struct RuleGates {
             for gate in gates {
                 if stamps[gate] != stamp {
                     stamps[gate] = stamp
-                    verdicts[gate] = predicates.evaluate(tests[gate], event) == .true ? 1 : 2
+                    verdicts[gate] = predicates.evaluate(gate, of: tests, event) == .true ? 1 : 2
                 }
                 if verdicts[gate] != 1 { continue alternatives }
             }

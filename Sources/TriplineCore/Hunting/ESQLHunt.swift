@@ -21,7 +21,8 @@ public struct ESQLHunt {
     }
 
     public let plan: FieldPlan
-    private let predicate: Predicate
+    /// The conditions hoisted out of the query, tested as each line is read.
+    private let condition: ConditionProgram
     private let pipeline: ESQLPipeline
     private let source: ESQLSource
     private let types: FieldTypes
@@ -36,7 +37,9 @@ public struct ESQLHunt {
     public init(esql query: String, options: Options) throws(RuleError) {
         var compiler = RuleCompiler(types: options.types)
         do {
+            let predicate: Predicate
             (predicate, pipeline, source) = try compiler.compileESQLHunt(query)
+            condition = ConditionProgram([predicate])
         } catch {
             throw RuleError(file: "query", location: error.location, message: error.message, ruleID: "query", language: "esql",
                             isUnsupported: error.code == .unsupported)
@@ -60,7 +63,7 @@ public struct ESQLHunt {
         rejected += dead
         eventsRead += batch.lineCount
         extracted.forEachEvent { line, event, raw in
-            guard predicates.evaluate(predicate, event) == .true else { return }
+            guard predicates.evaluate(0, of: condition, event) == .true else { return }
             let span = batch.lines[line]
             keptLines.append(LineSpan(start: UInt32(kept.count), length: span.length))
             kept += raw[Int(span.start)..<span.end]

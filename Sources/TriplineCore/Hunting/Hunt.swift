@@ -30,6 +30,8 @@ public struct Hunt {
     private let tiebreaker: (field: Int, type: FieldType)?
     private var extractor: Extractor
     private var predicates = PredicateEvaluator()
+    /// The query's condition, then a sequence's step conditions (and until's).
+    private let conditions: ConditionProgram
     private var scratch: [UInt8] = []
     public private(set) var hits: [Hit] = []
     /// A sequence or sample query's step matches, in input order.
@@ -65,7 +67,12 @@ public struct Hunt {
         }
         plan = FieldPlan(paths: compiler.registry.paths)
         extractor = Extractor(plan: plan)
-        if case .sequence(let sequence) = rule.output { sequencePlan = sequence }
+        var steps: [Predicate] = []
+        if case .sequence(let sequence) = rule.output {
+            sequencePlan = sequence
+            steps = sequence.steps.map(\.condition) + (sequence.until.map { [$0.condition] } ?? [])
+        }
+        conditions = ConditionProgram([rule.predicate] + steps)
     }
 
     /// Whether the query is a sequence or a sample: results are `sequences()`, not `results()`.
@@ -77,13 +84,13 @@ public struct Hunt {
         rejected += dead
         eventsRead += batch.lineCount
         extracted.forEachEvent { line, event, raw in
-            guard predicates.evaluate(rule.predicate, event) == .true else { return }
+            guard predicates.evaluate(0, of: conditions, event) == .true else { return }
             if let sequencePlan {
                 let span = batch.lines[line]
                 // Arrival is the order read, across files too.
                 let arrival = SourcePosition(source: "", byteOffset: UInt64(eventsMatched))
                 eventsMatched += 1
-                predicates.stepMatches(sequencePlan, rule: 0, event, into: &stepMatches) { order in
+                predicates.stepMatches(sequencePlan, rule: 0, event, steps: conditions, firstStep: 1, into: &stepMatches) { order in
                     var order = order
                     order.arrival = arrival
                     return HeldEvent(line: Array(raw[Int(span.start)..<span.end]), position: batch.position(ofLine: line), index: "", order: order)
