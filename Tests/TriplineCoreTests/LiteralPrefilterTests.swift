@@ -45,6 +45,17 @@ struct LiteralPrefilterTests {
         #expect(passing(lines) == [[esqlSeed], [], [], [eqlSeed], []])
     }
 
+    @Test func aLiteralOfFourBytesOrFewerFiltersByTheIndexAlone() throws {
+        let lines = [#"{"_index":"logs-test-default","process":{"name":"bash"}}"#,
+                     #"{"process":{"name":"curl"}}"#,
+                     #"{"_index":"logs-test-default","process":{"name":"curly"}}"#]
+        // "curl" is too common to filter by: every line holding the rule's index piece passes
+        // ("logs", of logs-test-*), no other.
+        #expect(passing(lines, rules: try eqlRule(#"process where process.name == "curl""#)) == [["r"], [], ["r"]])
+        // Five bytes filter: only the line holding them (in the rule's index).
+        #expect(passing(lines, rules: try eqlRule(#"process where process.name == "curly""#)) == [[], [], ["r"]])
+    }
+
     @Test func escapesCannotHideALiteral() {
         let lines = [
             #"{"event":{"action":"Cre\u0061teAccessKey"},"# + cloudtrail + "}",
