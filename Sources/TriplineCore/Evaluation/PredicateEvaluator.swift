@@ -110,6 +110,7 @@ public struct PredicateEvaluator {
 
     /// Condition `condition` of the program on the event.
     mutating func evaluate(_ condition: Int, of program: ConditionProgram, _ event: EventView) -> Truth {
+        assert(condition >= 0 && condition < program.count, "condition \(condition) of \(program.count)")
         let code = program.code
         return run(code.roots[condition], code, event)
     }
