@@ -6,23 +6,30 @@ import Testing
 /// actually skipping where it cannot.
 @Suite struct RuleKeysTests {
     /// The rule's condition and its keys in a one-rule set.
-    private func keys(_ query: String) throws -> (predicate: Predicate, keys: [RuleKeys.Key]?, paths: [String]) {
+    private func keys(_ query: String) throws -> (predicate: Predicate, keys: [RuleKeys.Clause]?, paths: [String]) {
         let rules = try eqlRule(query)
         let paths = rules.plan.paths
         let predicate = rules.rules[0].predicate
         return (predicate, RuleKeys.keys(of: predicate, isCoarse: { Predicate.coarseFields.contains(paths[$0]) }), paths)
     }
 
-    @Test func aConditionIsKeyedByItsMostSelectiveEqualityConjunct() throws {
+    @Test func aConditionIsKeyedByEachSelectiveEqualityConjunct() throws {
         let found = try keys(#"process where event.type == "start" and process.name : ("Cmd.exe", "powershell.exe") and process.args == "-enc""#)
-        let key = try #require(found.keys?.first)
-        #expect(found.keys?.count == 1)
-        // event.type is coarse; of the two selective tests, the one with fewer literals.
-        #expect(found.paths[key.field] == "process.args" && key.literals == [Array("-enc".utf8)] && !key.caseInsensitive)
-        let folded = try keys(#"process where event.type == "start" and process.name : ("Cmd.exe", "powershell.exe")"#)
-        #expect(folded.keys?.first.map { found.paths[$0.field] } == "process.name")
-        #expect(folded.keys?.first?.literals == [Array("cmd.exe".utf8), Array("powershell.exe".utf8)])
-        #expect(folded.keys?.first?.caseInsensitive == true)
+        // Both selective tests, the one with fewer literals first, then a coarse one (event.type, event.category).
+        let clauses = try #require(found.keys)
+        #expect(clauses.count == RuleKeys.clauseLimit && clauses.allSatisfy { $0.count == 1 })
+        #expect(clauses[2][0].isCoarse && !clauses[0][0].isCoarse && !clauses[1][0].isCoarse)
+        #expect(found.paths[clauses[0][0].field] == "process.args" && clauses[0][0].literals == [Array("-enc".utf8)] && !clauses[0][0].caseInsensitive)
+        #expect(found.paths[clauses[1][0].field] == "process.name")
+        #expect(clauses[1][0].literals == [Array("cmd.exe".utf8), Array("powershell.exe".utf8)])
+        #expect(clauses[1][0].caseInsensitive)
+        // Only coarse tests: still sound, and cheap to look up.
+        let coarse = try keys(#"process where event.type == "start" and host.os.type == "linux""#)
+        #expect(coarse.keys?.count == 3 && coarse.keys?.allSatisfy { $0[0].isCoarse } == true)
+        // At most `clauseLimit` clauses, the most selective.
+        let many = try keys(#"any where a.b == "p" and c.d == "q" and e.f in ("r", "s") and g.h in ("t", "u", "v") and i.j == "w""#)
+        #expect(many.keys?.count == RuleKeys.clauseLimit)
+        #expect(many.keys?.map { $0[0].literals.count } == [1, 1, 1])
     }
 
     @Test func conditionsWithoutASoundKeyHaveNone() throws {
@@ -33,9 +40,12 @@ import Testing
             #expect(try keys(query).keys == nil, "\(query)")
         }
         // `process where` is `event.category == "process"` and: a coarse key, still sound.
-        #expect(try keys(#"process where process.name : "cmd*""#).keys?.first?.isCoarse == true)
-        let branches = try keys(#"any where process.name == "a" or file.name == "b""#)
-        #expect(branches.keys?.map { branches.paths[$0.field] }.sorted() == ["file.name", "process.name"])
+        #expect(try keys(#"process where process.name : "cmd*""#).keys?.first?.first?.isCoarse == true)
+        // An `or`: a clause takes a key of each branch (its i-th most selective, or its last), any of which may hit.
+        let branches = try keys(#"any where (process.name == "a" and user.name in ("x", "y")) or file.name == "b""#)
+        #expect(branches.keys?.count == 2)
+        #expect(branches.keys?.first?.map { branches.paths[$0.field] }.sorted() == ["file.name", "process.name"])
+        #expect(branches.keys?.last?.map { branches.paths[$0.field] }.sorted() == ["file.name", "user.name"])
     }
 
     @Test func theLookupNeverSkipsAnEventTheConditionMatches() throws {
@@ -53,7 +63,7 @@ import Testing
 
     @Test func numbersAndBooleansAreKeyedByTheirValue() throws {
         let port = try keys("any where destination.port == 443")
-        #expect(port.keys?.first?.reading == .typed(.long) && port.keys?.first?.literals == [Array("443".utf8)])
+        #expect(port.keys?.first?.first?.reading == .typed(.long) && port.keys?.first?.first?.literals == [Array("443".utf8)])
         #expect(RuleKeys.numberKey(.double(443.0)) == Array("443".utf8))
         for n: Int64 in [0, -42, .min, .max] { #expect(RuleKeys.numberKey(.long(n)) == Array(String(n).utf8)) }
         #expect(RuleKeys.numberKey(.double(443.5)) == nil && RuleKeys.numberKey(.double(1e19)) == nil)
@@ -79,14 +89,41 @@ import Testing
         var gates = RuleGates(conditions: rules.rules.map(\.predicate), isCoarse: { Predicate.coarseFields.contains(paths[$0]) })
         #expect(gates.summary.keyedRules == 1)
         var predicates = PredicateEvaluator()
-        let verdicts = [#"{"process":{"name":"PowerShell.EXE","args":["-enc"]}}"#, #"{"process":{"name":"pwsh.exe","args":["-enc"]}}"#,
-                        #"{"process":{"name":["x","cmd.exe"]}}"#, #"{"process":{"args":["cmd.exe"]}}"#].map { line in
+        let verdicts = [#"{"event":{"category":"process"},"process":{"name":"PowerShell.EXE","args":["-enc"]}}"#,
+                        #"{"event":{"category":"process"},"process":{"name":"pwsh.exe","args":["-enc"]}}"#,
+                        #"{"event":{"category":"process"},"process":{"name":["x","cmd.exe"]}}"#,
+                        #"{"event":{"category":"process"},"process":{"args":["cmd.exe"]}}"#,
+                        #"{"event":{"category":"file"},"process":{"name":"cmd.exe"}}"#].map { line in
             withEvent(line, plan: rules.plan) { event in
                 gates.nextEvent()
                 return gates.allows(0, event, &predicates)
             }
         }
-        #expect(verdicts == [true, false, true, false])
+        #expect(verdicts == [true, false, true, false, false])
+    }
+
+    @Test func everyClauseMustHit() throws {
+        // `event.action == "exec"` is on most process events: alone it would let this rule through on each.
+        let query = #"process where event.action == "exec" and process.name in ("apt", "yum") and (process.args == "install" or process.parent.name == "sh")"#
+        let rules = try eqlRule(query)
+        let paths = rules.plan.paths
+        var gates = RuleGates(conditions: rules.rules.map(\.predicate), isCoarse: { Predicate.coarseFields.contains(paths[$0]) })
+        var predicates = PredicateEvaluator()
+        let events = [#"{"event":{"action":"exec"},"process":{"name":"apt","args":["install"]}}"#,
+                      #"{"event":{"action":"exec"},"process":{"name":"yum","args":["x"],"parent":{"name":"sh"}}}"#,
+                      #"{"event":{"action":"exec"},"process":{"name":"bash","args":["install"]}}"#,
+                      #"{"event":{"action":"exec"},"process":{"name":"apt","args":["remove"]}}"#,
+                      #"{"event":{"action":"fork"},"process":{"name":"apt","args":["install"]}}"#]
+        let verdicts = events.map { line in
+            withEvent(line, plan: rules.plan) { event in
+                gates.nextEvent()
+                return gates.allows(0, event, &predicates)
+            }
+        }
+        #expect(verdicts == [true, true, false, false, false])
+        // And never where the condition holds.
+        #expect(try matching(query, events.map { String($0.dropFirst().dropLast()) }.map { #""event.category":"process","# + $0 })
+                == [true, true, false, false, false])
     }
 }
 

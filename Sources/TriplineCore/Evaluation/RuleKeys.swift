@@ -11,8 +11,12 @@ import Glibc
 /// rules, over 30 of which failed at a test like the one above, each costing a walk of its
 /// condition and a comparison per listed name.
 ///
-/// Sound by construction: a condition's key is one of its conjuncts (for an `any`, one per
-/// branch), an unnegated equality test of keyword bytes, of a whole number or of a boolean; a
+/// A condition may have several keys, all of which must hit (`event.action == "exec" and
+/// process.name in (...)`): one common value then no longer lets it through alone.
+///
+/// Sound by construction: each key is a clause the condition cannot hold without, its conjuncts'
+/// (for an `any`, one per branch, any of which may hit), each an unnegated equality test of
+/// keyword bytes, of a whole number or of a boolean; a
 /// value the test could match is found in the table (same decoding, same ASCII folding, numbers
 /// as the field's type reads them), so the lookup never says no where the
 /// test could say yes. It may say yes where the test says no (ignore_above, ES|QL's single-value
@@ -35,11 +39,13 @@ struct RuleKeys {
         case typed(FieldType)
     }
     private let probes: [Probe]
-    /// Per condition, the probes whose hits may let it hold; nil when it has no key.
+    /// Per condition, the probes its clauses look up; nil when it has no key.
     private let probesOfCondition: [[Int32]?]
-    /// Per probe, its literals, each with the conditions it keys.
-    private let tables: [LiteralTable]
-    /// Per probe and per condition, the event they were last looked up or hit for.
+    /// Per condition, its clauses, each of which must hit.
+    private let clausesOfCondition: [[Int32]]
+    /// Per probe, its literals, each with the clauses it satisfies.
+    private let tables: [KeyTable]
+    /// Per probe and per clause, the event they were last looked up or hit for.
     private var probed: [UInt32]
     private var hits: [UInt32]
     private var stamp: UInt32 = 1
@@ -54,32 +60,45 @@ struct RuleKeys {
         var probes: [Probe] = []
         var literals: [[[UInt8]: [Int32]]] = []
         var probesOfCondition: [[Int32]?] = []
-        for (index, condition) in conditions.enumerated() {
-            guard let keys = Self.keys(of: condition, isCoarse: isCoarse) else { probesOfCondition.append(nil); continue }
-            var used: [Int32] = []
-            for key in keys {
-                let probe = Probe(field: key.field, caseInsensitive: key.caseInsensitive, reading: key.reading)
-                let id: Int
-                if let existing = probeIDs[probe] {
-                    id = existing
-                } else {
-                    id = probes.count
-                    probeIDs[probe] = id
-                    probes.append(probe)
-                    literals.append([:])
+        var clausesOfCondition: [[Int32]] = []
+        var clauseCount: Int32 = 0
+        for condition in conditions {
+            guard let clauses = Self.keys(of: condition, isCoarse: isCoarse) else {
+                probesOfCondition.append(nil)
+                clausesOfCondition.append([])
+                continue
+            }
+            var used: [Int32] = [], ids: [Int32] = []
+            for clause in clauses {
+                let clauseID = clauseCount
+                clauseCount += 1
+                ids.append(clauseID)
+                for key in clause {
+                    let probe = Probe(field: key.field, caseInsensitive: key.caseInsensitive, reading: key.reading)
+                    let id: Int
+                    if let existing = probeIDs[probe] {
+                        id = existing
+                    } else {
+                        id = probes.count
+                        probeIDs[probe] = id
+                        probes.append(probe)
+                        literals.append([:])
+                    }
+                    for literal in key.literals where literals[id][literal]?.last != clauseID {
+                        literals[id][literal, default: []].append(clauseID)
+                    }
+                    if !used.contains(Int32(id)) { used.append(Int32(id)) }
                 }
-                for literal in key.literals where literals[id][literal]?.last != Int32(index) {
-                    literals[id][literal, default: []].append(Int32(index))
-                }
-                if !used.contains(Int32(id)) { used.append(Int32(id)) }
             }
             probesOfCondition.append(used)
+            clausesOfCondition.append(ids)
         }
         self.probes = probes
         self.probesOfCondition = probesOfCondition
-        tables = literals.map(LiteralTable.init)
+        self.clausesOfCondition = clausesOfCondition
+        tables = literals.map(KeyTable.init)
         probed = [UInt32](repeating: 0, count: probes.count)
-        hits = [UInt32](repeating: 0, count: conditions.count)
+        hits = [UInt32](repeating: 0, count: Int(clauseCount))
     }
 
     /// One conjunct's equality test: the condition cannot hold unless the field has one of these.
@@ -91,38 +110,55 @@ struct RuleKeys {
         var reading: Reading = .bytes
     }
 
-    /// The keys of a condition, one of which must hold for it to: nil when it has none.
-    static func keys(of predicate: Predicate, isCoarse: (Int) -> Bool) -> [Key]? {
+    /// A clause: keys of which one must hit.
+    typealias Clause = [Key]
+
+    /// At most this many clauses per condition: each costs a lookup per event.
+    static let clauseLimit = 3
+
+    /// The clauses of a condition, each of which must hit for it to hold (most selective
+    /// first); nil when it has none.
+    static func keys(of predicate: Predicate, isCoarse: (Int) -> Bool) -> [Clause]? {
         switch predicate {
         case .value(let test):
             guard !test.negated, !test.matchers.isEmpty else { return nil }
             if let literals = keywordLiterals(test) {
-                return [Key(field: test.field, caseInsensitive: test.caseInsensitive, literals: literals, isCoarse: isCoarse(test.field))]
+                return [[Key(field: test.field, caseInsensitive: test.caseInsensitive, literals: literals, isCoarse: isCoarse(test.field))]]
             }
             if let literals = typedLiterals(test) {
-                return [Key(field: test.field, caseInsensitive: test.caseInsensitive, literals: literals, isCoarse: isCoarse(test.field),
-                            reading: .typed(test.type))]
+                return [[Key(field: test.field, caseInsensitive: test.caseInsensitive, literals: literals, isCoarse: isCoarse(test.field),
+                             reading: .typed(test.type))]]
             }
             return nil
         case .all(let parts):
-            // Any conjunct's keys are sound; the best filters most: a selective field, then
-            // fewer literals, then fewer fields.
-            return parts.compactMap { keys(of: $0, isCoarse: isCoarse) }.min { a, b in
-                let coarseA = a.contains(where: \.isCoarse), coarseB = b.contains(where: \.isCoarse)
-                if coarseA != coarseB { return !coarseA }
-                let countA = a.reduce(0) { $0 + $1.literals.count }, countB = b.reduce(0) { $0 + $1.literals.count }
-                return countA != countB ? countA < countB : a.count < b.count
-            }
+            // Every conjunct's clauses are sound; each costs a lookup per event, so the most
+            // selective are kept, a coarse one (`event.type == "start"`) last.
+            let clauses = parts.compactMap { keys(of: $0, isCoarse: isCoarse) }.flatMap { $0 }.sorted(by: isMoreSelective)
+            return clauses.isEmpty ? nil : Array(clauses.prefix(clauseLimit))
         case .any(let branches):
-            var keys: [Key] = []
+            // Any branch may hold, so a clause takes one of each branch's: the i-th clause of the
+            // `any` the i-th most selective of each (its last, past its count).
+            var branchClauses: [[Clause]] = []
             for branch in branches {
                 guard let found = Self.keys(of: branch, isCoarse: isCoarse) else { return nil }
-                keys += found
+                branchClauses.append(found)
             }
-            return keys.isEmpty ? nil : keys
+            let count = branchClauses.map(\.count).max() ?? 0
+            let clauses = (0..<count).map { i in branchClauses.flatMap { $0[Swift.min(i, $0.count - 1)] } }
+            return clauses.isEmpty ? nil : clauses
         default:
             return nil
         }
+    }
+
+    private static func isCoarseClause(_ clause: Clause) -> Bool { clause.contains(where: \.isCoarse) }
+
+    /// A selective field first, then fewer literals, then fewer fields.
+    private static func isMoreSelective(_ a: Clause, _ b: Clause) -> Bool {
+        let coarseA = isCoarseClause(a), coarseB = isCoarseClause(b)
+        if coarseA != coarseB { return !coarseA }
+        let countA = a.reduce(0) { $0 + $1.literals.count }, countB = b.reduce(0) { $0 + $1.literals.count }
+        return countA != countB ? countA < countB : a.count < b.count
     }
 
     /// A keyword test's literals: every matcher an equality of bytes.
@@ -208,18 +244,19 @@ struct RuleKeys {
         }
     }
 
-    /// Whether the condition may hold on the event: it has no key, or a value of the event
-    /// holds one of its keys.
+    /// Whether the condition may hold on the event: it has no key, or each of its clauses has
+    /// a key some value of the event holds.
     mutating func allows(_ condition: Int, _ event: EventView) -> Bool {
         guard let used = probesOfCondition[condition] else { return true }
         for probe in used where probed[Int(probe)] != stamp {
             probed[Int(probe)] = stamp
             lookUp(Int(probe), event)
         }
-        return hits[condition] == stamp
+        for clause in clausesOfCondition[condition] where hits[Int(clause)] != stamp { return false }
+        return true
     }
 
-    /// Marks the conditions keyed by any value the probe's field has in the event.
+    /// Marks the clauses keyed by any value the probe's field has in the event.
     private mutating func lookUp(_ probe: Int, _ event: EventView) {
         let field = probes[probe].field, caseInsensitive = probes[probe].caseInsensitive
         for value in event.values(of: field) {
@@ -227,12 +264,12 @@ struct RuleKeys {
             if case .typed(let type) = probes[probe].reading, type != .dynamic || (value.kind != .string && value.kind != .escapedString) {
                 guard let typed = value.typed(type, in: event.raw, scratch: &decoded),
                       Self.writeNumberKey(typed, into: &numberScratch) else { continue }
-                found = numberScratch.withUnsafeBytes { tables[probe].conditions(of: $0) }
+                found = numberScratch.withUnsafeBytes { tables[probe].clauses(of: $0) }
             } else {
                 found = value.withDecodedBytes(in: event.raw, scratch: &decoded) { bytes -> Range<Int>? in
-                    guard caseInsensitive else { return tables[probe].conditions(of: bytes) }
+                    guard caseInsensitive else { return tables[probe].clauses(of: bytes) }
                     CaseFolding.fold(bytes, into: &folded)
-                    return folded.withUnsafeBytes { tables[probe].conditions(of: $0) }
+                    return folded.withUnsafeBytes { tables[probe].clauses(of: $0) }
                 }
             }
             guard let found else { continue }
@@ -244,14 +281,14 @@ struct RuleKeys {
     var summary: (keyedConditions: Int, probes: Int) { (probesOfCondition.filter { $0 != nil }.count, probes.count) }
 }
 
-/// Byte strings, each with a list of conditions: an open-addressing hash table with its keys in
+/// Byte strings, each with a list of clauses: an open-addressing hash table with its keys in
 /// one byte pool, so a lookup hashes the value's bytes in place and allocates nothing.
-private struct LiteralTable {
+private struct KeyTable {
     private var pool: [UInt8] = []
     /// Per slot: 0 empty, else 1 + entry.
     private var slots: [Int32]
     private var entries: [(hash: UInt64, start: Int, count: Int, keyed: Range<Int>)] = []
-    /// The conditions of all entries, each entry's a range of it.
+    /// The clauses of all entries, each entry's a range of it.
     private(set) var keyed: [Int32] = []
     private let mask: Int
 
@@ -261,19 +298,19 @@ private struct LiteralTable {
         mask = capacity - 1
         slots = [Int32](repeating: 0, count: capacity)
         // Sorted, so a table's layout does not depend on hashing's per-process seed.
-        for (literal, conditions) in literals.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+        for (literal, clauses) in literals.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
             let hash = literal.withUnsafeBytes(Self.hash)
-            entries.append((hash, pool.count, literal.count, keyed.count..<(keyed.count + conditions.count)))
+            entries.append((hash, pool.count, literal.count, keyed.count..<(keyed.count + clauses.count)))
             pool += literal
-            keyed += conditions
+            keyed += clauses
             var slot = Int(truncatingIfNeeded: hash) & mask
             while slots[slot] != 0 { slot = (slot + 1) & mask }
             slots[slot] = Int32(entries.count)
         }
     }
 
-    /// The range of `keyed` holding the conditions keyed by exactly these bytes, or nil.
-    func conditions(of bytes: UnsafeRawBufferPointer) -> Range<Int>? {
+    /// The range of `keyed` holding the clauses keyed by exactly these bytes, or nil.
+    func clauses(of bytes: UnsafeRawBufferPointer) -> Range<Int>? {
         let hash = Self.hash(bytes)
         var slot = Int(truncatingIfNeeded: hash) & mask
         return pool.withUnsafeBytes { pool in
