@@ -18,7 +18,11 @@ struct Correlator {
         static func < (a: Waiting, b: Waiting) -> Bool { a.time != b.time ? a.time < b.time : a.receipt < b.receipt }
     }
 
-    private var correlations: [Int: RuleCorrelation]
+    /// The rules' state, in rule order; `slotOfRule` finds a rule's (an array element is
+    /// changed in place, where a dictionary's value moved out and back at every match).
+    private var correlations: [RuleCorrelation]
+    private let rules: [Int]
+    private let slotOfRule: [Int: Int]
     private var waiting = Heap<Waiting>()
     private var parked: [StepMatch?] = []
     private var freeSlots: [Int32] = []
@@ -39,7 +43,9 @@ struct Correlator {
     var runRows: [ESQLRunRow] = []
 
     init(plans: [Int: SequencePlan], windows: [Int: RuleWindows] = [:], lateness: Int64, cap: Int, heldCap: Int) {
-        correlations = plans.reduce(into: [:]) { $0[$1.key] = RuleCorrelation(rule: $1.key, plan: $1.value, cap: cap) }
+        rules = plans.keys.sorted()
+        correlations = rules.map { RuleCorrelation(rule: $0, plan: plans[$0]!, cap: cap) }
+        slotOfRule = Dictionary(uniqueKeysWithValues: rules.enumerated().map { ($1, $0) })
         self.windows = windows
         self.lateness = max(0, lateness)
         self.heldCap = max(1, heldCap)
@@ -53,11 +59,11 @@ struct Correlator {
     private(set) var openPeak = 0
 
     /// Partial sequences (sample keys) dropped at the caps so far, over all rules.
-    var evicted: Int { correlations.values.reduce(0) { $0 + $1.counters.evicted } }
+    var evicted: Int { correlations.reduce(0) { $0 + $1.counters.evicted } }
 
     /// Per rule, what its state machine dropped (cap, span).
     var counters: [(rule: Int, counters: SequenceMatcher.Counters)] {
-        correlations.map { ($0.key, $0.value.counters) }.sorted { $0.rule < $1.rule }
+        zip(rules, correlations).map { ($0, $1.counters) }
     }
 
     mutating func receive(_ matches: [StepMatch], into found: inout [FoundSequence]) {
@@ -131,26 +137,27 @@ struct Correlator {
         while let first = waiting.min, first.time <= mark {
             _ = takeEarliest(into: &found)
         }
-        for rule in correlations.keys.sorted() {
-            let before = correlations[rule]?.open ?? 0
-            correlations[rule]?.advance(to: mark, into: &found)
-            open += (correlations[rule]?.open ?? 0) - before
+        for slot in correlations.indices {
+            let before = correlations[slot].open
+            correlations[slot].advance(to: mark, into: &found)
+            open += correlations[slot].open - before
         }
         for rule in windows.keys.sorted() { windows[rule]?.advance(to: mark, into: &runRows) }
     }
 
     /// One step match through its rule's state machine, the open count kept with it.
     private mutating func take(_ match: StepMatch, into found: inout [FoundSequence]) {
-        let before = correlations[match.rule]?.open ?? 0
-        correlations[match.rule]?.process(match, into: &found)
-        open += (correlations[match.rule]?.open ?? 0) - before
+        guard let slot = slotOfRule[match.rule] else { return }
+        let before = correlations[slot].open
+        correlations[slot].process(match, into: &found)
+        open += correlations[slot].open - before
         openPeak = max(openPeak, open)
     }
 
     /// End of input: everything held is taken in order, then every rule's state is settled.
     mutating func finish(into found: inout [FoundSequence]) {
         advance(latest: .max, into: &found)
-        for rule in correlations.keys.sorted() { correlations[rule]?.finish(into: &found) }
+        for slot in correlations.indices { correlations[slot].finish(into: &found) }
         open = 0
     }
 }
