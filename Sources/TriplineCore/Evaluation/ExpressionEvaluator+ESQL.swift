@@ -4,9 +4,27 @@ extension ExpressionEvaluator {
     /// `MV_EXPAND`. Each row holds the pipeline's computed columns by slot. `SORT` and `LIMIT`
     /// order a table, not an event's rows: a rule's pipeline has neither.
     public mutating func esqlRows(_ pipeline: ESQLPipeline, _ event: EventView) -> [[Value]] {
-        var rows = [[Value](repeating: .null, count: pipeline.slotCount)]
+        // The one row through WHEREs and EVALs, changed in place: copying it at every stage
+        // (as the general path below does) cost an allocation per EVAL per event.
+        row = [Value](repeating: .null, count: pipeline.slotCount)
+        var first = 0
+        single: while first < pipeline.stages.count {
+            switch pipeline.stages[first] {
+            case .filter(let condition):
+                guard value(condition, event) == .bool(true) else { return [] }
+            case .assign(let slot, let expression):
+                let assigned = value(expression, event)
+                row[slot] = assigned
+            case .sort, .limit, .aggregate:
+                break
+            case .dissect, .grok, .expand:
+                break single
+            }
+            first += 1
+        }
+        var rows = [row]
         var next: [[Value]] = []
-        for stage in pipeline.stages {
+        for stage in pipeline.stages[first...] {
             next.removeAll(keepingCapacity: true)
             for row in rows { apply(stage, to: row, event, into: &next) }
             swap(&rows, &next)

@@ -26,10 +26,14 @@ struct ESQLGroupTable: Sendable {
         var inputs: [(Value, Value)?] = []
         inputs.reserveCapacity(aggregation.aggregates.count)
         for key in keys {
-            if groups[key] == nil {
+            // The group's place, found once: its aggregates are changed there in place.
+            var place = groups.index(forKey: key)
+            if place == nil {
                 guard admit() else { continue }
                 groups[key] = fresh(aggregation)
+                place = groups.index(forKey: key)
             }
+            guard let place else { continue }
             // The key's values are the group columns the aggregates may read: with one key,
             // the inputs are read once; with several (a multi-valued key), once per key.
             if inputs.isEmpty || keys.count > 1 {
@@ -46,7 +50,7 @@ struct ESQLGroupTable: Sendable {
             }
             for (index, aggregate) in aggregation.aggregates.enumerated() {
                 guard let (value, sortKey) = inputs[index] else { continue }
-                groups[key]![index].add(aggregate, value, sortKey: sortKey, distinctCap: distinctCap)
+                groups.values[place][index].add(aggregate, value, sortKey: sortKey, distinctCap: distinctCap)
             }
         }
     }
