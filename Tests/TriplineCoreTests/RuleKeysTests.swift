@@ -57,6 +57,10 @@ import Testing
         #expect(try matching(#"any where process.args == "5""#, [#""process":{"args":[5]}"#, #""process":{"args":[6]}"#]) == [true, false])
         #expect(try matching(#"any where custom.thing == "v" and custom.other == "w""#,
                              [#""custom":{"thing":"v","other":"w"}"#, #""custom":{"thing":"v","other":"x"}"#]) == [true, false])
+        // Longer than a hashed word: the tail and the length count.
+        #expect(try matching(#"any where process.name in ("powershell.exe", "powershell.ex", "powershe")"#,
+                             [#""process":{"name":"powershell.ex"}"#, #""process":{"name":"powershell.exf"}"#, #""process":{"name":"powershell.exe\u0000"}"#,
+                              #""process":{"name":"powershe"}"#, #""process":{"name":"powershel"}"#]) == [true, false, false, true, false])
         #expect(try matching(#"any where process.name == "a" or file.name == "b""#,
                              [#""file":{"name":"b"}"#, #""process":{"name":"a"}"#, #""file":{"name":"a"}"#]) == [true, true, false])
     }

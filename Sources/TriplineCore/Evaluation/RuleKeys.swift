@@ -326,10 +326,22 @@ private struct KeyTable {
         }
     }
 
-    /// FNV-1a, mixed at the end so the low bits (the slot) depend on every byte.
+    /// Eight bytes at a time (values such as command-line arguments run long; byte-wise FNV
+    /// was a fifth of a lookup's own time), the tail zero-padded, the length mixed in, and a
+    /// final mix so the low bits (the slot) depend on every byte.
     private static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bytes.count)
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            hash = (hash ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0x9e37_79b9_7f4a_7c15
+            hash ^= hash >> 32
+            offset += 8
+        }
+        if offset < bytes.count {
+            var tail: UInt64 = 0
+            for index in offset..<bytes.count { tail |= UInt64(bytes[index]) << UInt64((index - offset) * 8) }
+            hash = (hash ^ tail) &* 0x9e37_79b9_7f4a_7c15
+        }
         hash ^= hash >> 33
         hash &*= 0xff51_afd7_ed55_8ccd
         return hash ^ (hash >> 33)
