@@ -39,10 +39,12 @@ struct RuleKeys {
         case typed(FieldType)
     }
     private let probes: [Probe]
-    /// Per condition, the probes its clauses look up; nil when it has no key.
-    private let probesOfCondition: [[Int32]?]
-    /// Per condition, its clauses, each of which must hit.
-    private let clausesOfCondition: [[Int32]]
+    /// Condition c's probes are `probeList[probeStart[c]..<probeStart[c + 1]]`, and its clauses
+    /// (each of which must hit) `clauseStart[c]..<clauseStart[c + 1]`; none when it has no key.
+    /// Flat, so asking copies (and retains) no per-condition array.
+    private let probeList: [Int32]
+    private let probeStart: [Int32]
+    private let clauseStart: [Int32]
     /// Per probe, its literals, each with the clauses it satisfies.
     private let tables: [KeyTable]
     /// Per probe and per clause, the event they were last looked up or hit for.
@@ -59,20 +61,18 @@ struct RuleKeys {
         var probeIDs: [Probe: Int] = [:]
         var probes: [Probe] = []
         var literals: [[[UInt8]: [Int32]]] = []
-        var probesOfCondition: [[Int32]?] = []
-        var clausesOfCondition: [[Int32]] = []
+        var probeList: [Int32] = [], probeStart: [Int32] = [0], clauseStart: [Int32] = [0]
         var clauseCount: Int32 = 0
         for condition in conditions {
-            guard let clauses = Self.keys(of: condition, isCoarse: isCoarse) else {
-                probesOfCondition.append(nil)
-                clausesOfCondition.append([])
-                continue
+            defer {
+                probeStart.append(Int32(probeList.count))
+                clauseStart.append(clauseCount)
             }
-            var used: [Int32] = [], ids: [Int32] = []
+            guard let clauses = Self.keys(of: condition, isCoarse: isCoarse) else { continue }
+            var used: [Int32] = []
             for clause in clauses {
                 let clauseID = clauseCount
                 clauseCount += 1
-                ids.append(clauseID)
                 for key in clause {
                     let probe = Probe(field: key.field, caseInsensitive: key.caseInsensitive, reading: key.reading)
                     let id: Int
@@ -90,12 +90,12 @@ struct RuleKeys {
                     if !used.contains(Int32(id)) { used.append(Int32(id)) }
                 }
             }
-            probesOfCondition.append(used)
-            clausesOfCondition.append(ids)
+            probeList += used
         }
         self.probes = probes
-        self.probesOfCondition = probesOfCondition
-        self.clausesOfCondition = clausesOfCondition
+        self.probeList = probeList
+        self.probeStart = probeStart
+        self.clauseStart = clauseStart
         tables = literals.map(KeyTable.init)
         probed = [UInt32](repeating: 0, count: probes.count)
         hits = [UInt32](repeating: 0, count: Int(clauseCount))
@@ -247,12 +247,13 @@ struct RuleKeys {
     /// Whether the condition may hold on the event: it has no key, or each of its clauses has
     /// a key some value of the event holds.
     mutating func allows(_ condition: Int, _ event: EventView) -> Bool {
-        guard let used = probesOfCondition[condition] else { return true }
-        for probe in used where probed[Int(probe)] != stamp {
-            probed[Int(probe)] = stamp
-            lookUp(Int(probe), event)
+        for index in Int(probeStart[condition])..<Int(probeStart[condition + 1]) {
+            let probe = Int(probeList[index])
+            guard probed[probe] != stamp else { continue }
+            probed[probe] = stamp
+            lookUp(probe, event)
         }
-        for clause in clausesOfCondition[condition] where hits[Int(clause)] != stamp { return false }
+        for clause in Int(clauseStart[condition])..<Int(clauseStart[condition + 1]) where hits[clause] != stamp { return false }
         return true
     }
 
@@ -278,7 +279,9 @@ struct RuleKeys {
     }
 
     /// Rules keyed, and the fields probed (for reports and tests).
-    var summary: (keyedConditions: Int, probes: Int) { (probesOfCondition.filter { $0 != nil }.count, probes.count) }
+    var summary: (keyedConditions: Int, probes: Int) {
+        (zip(clauseStart, clauseStart.dropFirst()).filter { $0 < $1 }.count, probes.count)
+    }
 }
 
 /// Byte strings, each with a list of clauses: an open-addressing hash table with its keys in
