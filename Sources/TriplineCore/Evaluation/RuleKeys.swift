@@ -56,7 +56,7 @@ struct RuleKeys {
     private var numberScratch: [UInt8] = []
 
     /// `isCoarse(field)`: the field's few values appear in most events (`event.category`), so a
-    /// key on it is taken only when the condition has no better one.
+    /// key on it comes after the selective ones.
     init(conditions: [Predicate], isCoarse: (Int) -> Bool) {
         var probeIDs: [Probe: Int] = [:]
         var probes: [Probe] = []
@@ -136,8 +136,8 @@ struct RuleKeys {
             let clauses = parts.compactMap { keys(of: $0, isCoarse: isCoarse) }.flatMap { $0 }.sorted(by: isMoreSelective)
             return clauses.isEmpty ? nil : Array(clauses.prefix(clauseLimit))
         case .any(let branches):
-            // Any branch may hold, so a clause takes one of each branch's: the i-th clause of the
-            // `any` the i-th most selective of each (its last, past its count).
+            // Any branch may hold, so a clause joins one clause of each branch: the i-th joins
+            // each branch's i-th most selective (a branch's last when it has fewer).
             var branchClauses: [[Clause]] = []
             for branch in branches {
                 guard let found = Self.keys(of: branch, isCoarse: isCoarse) else { return nil }
