@@ -44,22 +44,23 @@ extension PredicateEvaluator {
     /// The step's join keys for the event: none when a part is null and not written `?field`;
     /// several (their product) when parts have several values.
     private mutating func joinKeys(_ step: SequencePlan.Step, _ event: EventView) -> [[Value]] {
+        // Single values (the usual case) are appended in place: building each part's product
+        // allocated a few arrays per part per step match.
         var keys: [[Value]] = [[]]
+        keys[0].reserveCapacity(step.keys.count)
         for (part, expression) in step.keys.enumerated() {
             let value = expressions.value(expression, event)
-            let values: [Value]
             switch value {
             case .null:
                 guard step.nullableKeys[part] else { return [] }
-                values = [.null]
+                for index in keys.indices { keys[index].append(.null) }
             case .multi(let items):
                 var unique: [Value] = []
                 for item in items where !unique.contains(item) { unique.append(item) }
-                values = unique
+                keys = keys.flatMap { key in unique.map { key + [$0] } }
             default:
-                values = [value]
+                for index in keys.indices { keys[index].append(value) }
             }
-            keys = keys.flatMap { key in values.map { key + [$0] } }
         }
         return keys
     }
