@@ -95,6 +95,16 @@ import Testing
         #expect(try Self.sequences("sequence by host.id [process where true] with runs=3 [file where true]", events) == [])
     }
 
+    @Test func aRepeatedStepIsTestedOnceAndStillJoinsByItsOwnKeys() throws {
+        let rules = try eqlRule("sequence by host.id [process where true] with runs=3 [file where true] [process where true]")
+        guard case .sequence(let plan) = rules.rules[0].output else { Issue.record("not a sequence"); return }
+        #expect(plan.sameCondition == [0, 0, 0, 3, 0])
+        // One verdict for both steps, each still joining by its own key field.
+        let events = [Self.event("p1", 1, "process", "\"process\":{\"pid\":5}"), Self.event("p2", 2, "process", "\"process\":{\"parent\":{\"pid\":5}}"),
+                      Self.event("p3", 3, "process", "\"process\":{\"parent\":{\"pid\":6}}")]
+        #expect(try Self.sequences("sequence [process where true] by process.pid [process where true] by process.parent.pid", events) == [["p1", "p2"]])
+    }
+
     @Test func aMissingStepBetweenTwoStepsMustNotFallStrictlyBetweenTheirTimes() throws {
         let query = "sequence by host.id with maxspan=1m [process where true] ![network where true] [file where true]"
         #expect(try Self.sequences(query, [Self.event("p", 1, "process"), Self.event("n", 2, "network"), Self.event("f", 3, "file")]) == [])

@@ -11,8 +11,18 @@ extension PredicateEvaluator {
         guard possible != 0 else { return }
         let stepCount = plan.steps.count
         var steps: [(index: Int, until: Bool)] = []
-        for index in 0..<stepCount where possible & (1 << UInt64(index)) != 0 && evaluate(firstStep + index, of: conditions, event) == .true {
-            steps.append((index, false))
+        var tested: UInt64 = 0, holding: UInt64 = 0
+        for index in 0..<stepCount where possible & (1 << UInt64(index)) != 0 {
+            // A repeated step (`with runs=N`) takes the verdict of its first copy.
+            let same = plan.sameCondition[index]
+            let holds = same != index && tested & (1 << UInt64(same)) != 0
+                ? holding & (1 << UInt64(same)) != 0
+                : evaluate(firstStep + index, of: conditions, event) == .true
+            tested |= 1 << UInt64(index)
+            if holds {
+                holding |= 1 << UInt64(index)
+                steps.append((index, false))
+            }
         }
         if plan.until != nil, possible & (1 << UInt64(stepCount)) != 0, evaluate(firstStep + stepCount, of: conditions, event) == .true {
             steps.append((stepCount, true))

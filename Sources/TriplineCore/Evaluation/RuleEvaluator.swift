@@ -149,7 +149,12 @@ public struct RuleEvaluator {
                                 // The steps (and until) whose gates let them hold.
                                 var possible: UInt64 = 0
                                 for step in 0...plan.steps.count where step < plan.steps.count || plan.until != nil {
-                                    if evaluator.gates.allows(first + step, event, &evaluator.predicates) { possible |= 1 << UInt64(step) }
+                                    // A repeated step (`with runs=N`) has its first copy's gates.
+                                    if step < plan.steps.count, plan.sameCondition[step] != step {
+                                        possible |= (possible >> UInt64(plan.sameCondition[step]) & 1) << UInt64(step)
+                                    } else if evaluator.gates.allows(first + step, event, &evaluator.predicates) {
+                                        possible |= 1 << UInt64(step)
+                                    }
                                 }
                                 evaluator.predicates.stepMatches(plan, rule: rule, event, steps: evaluator.conditions, firstStep: first, possible: possible,
                                                                  into: &evaluator.stepMatches) { order in

@@ -18,7 +18,7 @@ public struct SequencePlan: Sendable, Hashable {
 
     public var kind: Kind
     /// The steps in order, `with runs=N` written out N times, missing steps in place.
-    public var steps: [Step]
+    public let steps: [Step]
     public var until: Step?
     /// `with maxspan=`, in milliseconds: from the first event to the last, inclusive.
     public var maxspan: Int64?
@@ -28,6 +28,26 @@ public struct SequencePlan: Sendable, Hashable {
     /// What orders events within a key: the timestamp field, then the tiebreaker.
     public var timestamp: ValueExpression
     public var tiebreaker: ValueExpression?
+    /// Per step, the first step with the same condition (itself when none comes before): a
+    /// step written `with runs=60` is one test, not sixty.
+    public let sameCondition: [Int]
+
+    public init(kind: Kind, steps: [Step], until: Step?, maxspan: Int64?, lookBack: Int64?, timestamp: ValueExpression,
+                tiebreaker: ValueExpression?) {
+        self.kind = kind
+        self.steps = steps
+        self.until = until
+        self.maxspan = maxspan
+        self.lookBack = lookBack
+        self.timestamp = timestamp
+        self.tiebreaker = tiebreaker
+        var first: [Predicate: Int] = [:]
+        sameCondition = steps.indices.map { index in
+            if let earlier = first[steps[index].condition] { return earlier }
+            first[steps[index].condition] = index
+            return index
+        }
+    }
 
     /// The longest span a sequence may have, whichever bound is tighter.
     public var span: Int64? {
