@@ -106,6 +106,14 @@ func matching(_ query: String, _ bodies: [String], types: FieldTypes = .bundled)
         #expect(try matching(#"any where process.name in~ ("cmd.exe")"#, events) == [true, true])
         #expect(try matching(#"any where startsWith(process.name, "cmd")"#, events) == [false, true])
         #expect(try matching(#"any where startsWith~(process.name, "cmd")"#, events) == [true, true])
+        // Case-sensitive string functions on non-ASCII text and empty parts, as Java's String does
+        // (on a multi-valued field, any value may match).
+        let accented = [#""user":{"name":"Müller"}"#, #""user":{"name":"Muller"}"#, #""user":{"name":["Müller","x"]}"#]
+        #expect(try matching(#"any where stringContains(user.name, "ül")"#, accented) == [true, false, true])
+        #expect(try matching(#"any where endsWith(user.name, "üller")"#, accented) == [true, false, true])
+        #expect(try matching(#"any where startsWith(user.name, "M\u00fc")"#, accented) == [true, false, true])
+        #expect(try matching(#"any where stringContains(user.name, "")"#, accented) == [false, false, false])
+        #expect(try matching(#"any where endsWith(user.name, "") and startsWith(user.name, "")"#, accented) == [true, true, true])
         // `?` is one character in `:` and like.
         #expect(try matching(#"any where process.name : "cm?.exe""#, events) == [true, true])
     }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// EQL's functions on values, as Elasticsearch's EQL function reference defines them. String
 /// positions count UTF-16 units, as Java's strings do.
 extension ScalarFunction {
@@ -21,6 +25,15 @@ extension ScalarFunction {
             guard let text = Self.string(args[0]) else { return .null }
             return .long(Int64(text.utf16.count))
         case .startsWith, .endsWith, .stringContains:
+            // Case-sensitive, on valid UTF-8 (every value here is): a byte match is a UTF-16 one,
+            // without building two strings and their UTF-16 arrays per call.
+            if !caseInsensitive, case .keyword(let source) = args[0], case .keyword(let part) = args[1] {
+                switch self {
+                case .startsWith: return .bool(source.starts(with: part))
+                case .endsWith: return .bool(source.count >= part.count && source.suffix(part.count).elementsEqual(part))
+                default: return .bool(!part.isEmpty && Self.contains(part, in: source))
+                }
+            }
             guard let source = Self.string(args[0]), let part = Self.string(args[1]) else { return .null }
             let s = caseInsensitive ? source.lowercased() : source
             let p = caseInsensitive ? part.lowercased() : part
@@ -116,6 +129,24 @@ extension ScalarFunction {
     private static func string(_ value: Value) -> String? {
         guard case .keyword(let bytes) = value else { return nil }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Whether the bytes hold the (non-empty) part.
+    private static func contains(_ part: [UInt8], in source: [UInt8]) -> Bool {
+        source.withUnsafeBytes { source in
+            part.withUnsafeBytes { part in
+                guard let haystack = source.baseAddress, let needle = part.baseAddress, part.count <= source.count else { return false }
+                // Each place of the part's first byte (memchr), then the rest compared.
+                let first = Int32(part[0]), last = source.count - part.count
+                var at = 0
+                while at <= last, let found = memchr(haystack + at, first, last - at + 1) {
+                    let position = haystack.distance(to: UnsafeRawPointer(found))
+                    if memcmp(found, needle, part.count) == 0 { return true }
+                    at = position + 1
+                }
+                return false
+            }
+        }
     }
 
     /// Java's `indexOf`: an empty needle is found at `min(start, count)`.
