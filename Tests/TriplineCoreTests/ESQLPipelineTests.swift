@@ -45,6 +45,40 @@ import Testing
         #expect(found[0].first?["n"] == .string("anydesk.exe") && found[0].first?["v"] == .string("AnyDesk"))
     }
 
+    /// A CASE of many `x == "literal"` branches finds its branch by one lookup (ESQLCaseTable);
+    /// what it returns must be what testing the branches in order returns.
+    @Test func aLongCaseOfEqualitiesTakesTheFirstBranchThatHolds() throws {
+        var branches = (0..<10).map { #"process.name == "p\#($0)", "P\#($0)""# }
+        branches.insert(#"process.name LIKE "p2*", "LIKE""#, at: 2)  // before "p2x"'s equality
+        branches.insert(#"process.name == "p2x", "P2X""#, at: 3)
+        branches.append(#"process.name == "p1", "SECOND P1""#)  // written twice: the first wins
+        let query = "FROM logs-* | EVAL v = CASE(\(branches.joined(separator: ", ")), \"none\") | KEEP v"
+        let table = try #require(ESQLCaseTable(arguments: try caseArguments(query)))
+        #expect(table.isEquality.count(where: { $0 }) == 12 && table.isEquality[2] == false && table.firstBranch[Array("p1".utf8)] == 1)
+        let names = [#""p1""#, #""p2x""#, #""p2""#, #""p9""#, #""zzz""#, #"["p1", "p0"]"#]
+        let got = try alerts(query, names.map { #""process":{"name":\#($0)}"# } + [#""host":{"name":"h"}"#])
+        #expect(got.map { $0.first?["v"] } == ["P1", "LIKE", "LIKE", "P9", "none", "none", "none"].map { JSONValue.string($0) })
+    }
+
+    /// The compiled arguments of the query's first CASE.
+    private func caseArguments(_ query: String) throws -> [ValueExpression] {
+        let rules = try esqlRule(query)
+        guard case .esqlResult(let pipeline) = rules.rules[0].output else { throw QueryError(.syntax, "not a pipeline", at: SourceLocation(line: 1, column: 1)) }
+        for stage in pipeline.stages {
+            if case .assign(_, .esql(let call, let args)) = stage, call.function == .case {
+                return args
+            }
+        }
+        throw QueryError(.syntax, "no CASE", at: SourceLocation(line: 1, column: 1))
+    }
+
+    @Test func shortCaseTablesAreNotBuilt() {
+        let field = ValueExpression.field(0, .keyword(ignoreAbove: nil), .singleValueOnly)
+        let branch = { (i: Int) -> [ValueExpression] in [.compare(.equal, field, .constant(.keyword(Array("p\(i)".utf8)))), .constant(.long(Int64(i)))] }
+        #expect(ESQLCaseTable(arguments: (0..<7).flatMap(branch)) == nil)
+        #expect(ESQLCaseTable(arguments: (0..<8).flatMap(branch)) != nil)
+    }
+
     @Test func evalShadowsTheEventsFieldFromThenOn() throws {
         let got = try alerts(#"FROM logs-test-* | EVAL process.name = TO_LOWER(process.name) | WHERE process.name == "cmd.exe""#,
                              [#""process":{"name":"CMD.EXE","pid":4}"#, #""process":{"name":"cmd.exe"}"#, #""process":{"name":"sh"}"#])

@@ -22,7 +22,29 @@ public struct ExpressionEvaluator {
     /// (two references to fields of 100 values each make 10,000).
     public static let combinationLimit = 10_000
 
+    /// The current event's field reads, by field, once the caller marks where events start
+    /// (`nextEvent`): rules read one field again and again (a `CASE` of 150 `process.name == ...`).
+    private var reads: [CachedRead] = []
+    /// 0 until `nextEvent` is first called: a caller that never calls it gets no caching.
+    private var readStamp: UInt32 = 0
+
+    private struct CachedRead {
+        var stamp: UInt32
+        var type: FieldType
+        var mode: MultiValueMode
+        var value: Value
+    }
+
     public init() {}
+
+    /// Every read from now on is of another event than before.
+    public mutating func nextEvent() {
+        readStamp &+= 1
+        if readStamp == 0 {
+            for index in reads.indices { reads[index].stamp = 0 }
+            readStamp = 1
+        }
+    }
 
     /// Whether the expression holds for some combination of its fields' values: `.bool(true)`,
     /// else `.bool(false)` if some combination gave false, else null.
@@ -74,8 +96,13 @@ public struct ExpressionEvaluator {
         }
     }
 
-    /// The expression's value; every operand is evaluated (no short cut), so field references
-    /// meet their bindings in `collect`'s order.
+    /// Whether an operand may go unevaluated (`false AND x`, a `CASE` branch not taken): only
+    /// while no EQL test binds field references, which must meet their bindings in `collect`'s
+    /// order.
+    private var mayShortCut: Bool { !binding || bindings.isEmpty }
+
+    /// The expression's value; while a test binds field references, every operand is evaluated
+    /// (no short cut), so they meet their bindings in `collect`'s order.
     public mutating func value(_ expression: ValueExpression, _ event: EventView) -> Value {
         switch expression {
         case .constant(let value):
@@ -95,6 +122,7 @@ public struct ExpressionEvaluator {
         case .column(let slot):
             return row[slot]
         case .esql(let call, let args):
+            if call.function == .case && mayShortCut { return caseValue(call, args, event) }
             var values: [Value] = []
             values.reserveCapacity(args.count)
             for arg in args { values.append(value(arg, event)) }
@@ -136,11 +164,15 @@ public struct ExpressionEvaluator {
             if case .bool(let b) = value(inner, event) { return .bool(!b) }
             return .null
         case .and(let a, let b):
-            let x = value(a, event), y = value(b, event)
+            let x = value(a, event)
+            if x == .bool(false) && mayShortCut { return x }
+            let y = value(b, event)
             if x == .bool(false) || y == .bool(false) { return .bool(false) }
             return x == .bool(true) && y == .bool(true) ? .bool(true) : .null
         case .or(let a, let b):
-            let x = value(a, event), y = value(b, event)
+            let x = value(a, event)
+            if x == .bool(true) && mayShortCut { return x }
+            let y = value(b, event)
             if x == .bool(true) || y == .bool(true) { return .bool(true) }
             return x == .bool(false) && y == .bool(false) ? .bool(false) : .null
         }
@@ -149,6 +181,21 @@ public struct ExpressionEvaluator {
     /// A field read outside a test: the first of its doc values, which are sorted (the
     /// smallest), for EQL's ordering fields; ES|QL reads them all, as a multi-value when several.
     private mutating func read(_ field: Int, _ type: FieldType, _ mode: MultiValueMode, _ event: EventView) -> Value {
+        if readStamp != 0, field < reads.count, reads[field].stamp == readStamp, reads[field].type == type, reads[field].mode == mode {
+            return reads[field].value
+        }
+        let value = decode(field, type, mode, event)
+        if readStamp != 0 {
+            if field >= reads.count {
+                reads += repeatElement(CachedRead(stamp: 0, type: .dynamic, mode: .anyValue, value: .null), count: field + 1 - reads.count)
+            }
+            reads[field] = CachedRead(stamp: readStamp, type: type, mode: mode, value: value)
+        }
+        return value
+    }
+
+    /// `read` without the cache.
+    private mutating func decode(_ field: Int, _ type: FieldType, _ mode: MultiValueMode, _ event: EventView) -> Value {
         var chosen: Value = .null
         var several: [Value] = []
         for raw in event.values(of: field) {

@@ -141,6 +141,7 @@ public struct RuleEvaluator {
                     let name = router.name
                     let evaluate = { (event: EventView, evaluator: inout RuleEvaluator) in
                         evaluator.gates.nextEvent()
+                        evaluator.predicates.expressions.nextEvent()
                         for rule in evaluator.selected {
                             guard evaluator.gates.allows(rule, event, &evaluator.predicates) else { continue }
                             // A sequence rule's condition is "any step holds": its steps are tested

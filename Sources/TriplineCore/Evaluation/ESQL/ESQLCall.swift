@@ -4,13 +4,17 @@ public struct ESQLCall: Sendable, Hashable {
     public let function: ESQLFunction
     /// What the constant arguments compiled to; `.none` when nothing needed preparing.
     let prepared: Prepared
+    /// `CASE` only: its equality branches as one lookup, when it has many.
+    let caseTable: ESQLCaseTable?
 
-    /// `constants[i]` is argument i's value when it is a literal, nil when it is computed per row.
-    /// Throws QueryError with a precise message for an invalid constant (a bad date unit, an
-    /// unparseable CIDR block); the caller checks the arity.
-    public init(_ function: ESQLFunction, constants: [Value?], at location: SourceLocation) throws(QueryError) {
+    /// `constants[i]` is argument i's value when it is a literal, nil when it is computed per row;
+    /// `arguments` are all of them, compiled. Throws QueryError with a precise message for an
+    /// invalid constant (a bad date unit, an unparseable CIDR block); the caller checks the arity.
+    public init(_ function: ESQLFunction, constants: [Value?], arguments: [ValueExpression] = [],
+                at location: SourceLocation) throws(QueryError) {
         self.function = function
         self.prepared = try Prepared(function, constants, at: location)
+        self.caseTable = function == .case ? ESQLCaseTable(arguments: arguments) : nil
     }
 
     /// The result for one row. `now` is NOW() in epoch millis. Multi-valued arguments of a function

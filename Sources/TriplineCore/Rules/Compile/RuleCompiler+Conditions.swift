@@ -518,7 +518,7 @@ extension RuleCompiler {
             compiled.append(value)
             if case .constant(let constant) = value { constants.append(constant) } else { constants.append(nil) }
         }
-        let call = try ESQLCall(function, constants: constants, at: at)
+        let call = try ESQLCall(function, constants: constants, arguments: compiled, at: at)
         // A call on constants is a constant (as ES|QL folds it), so `LIKE CONCAT("a", "*")` is a pattern.
         if function != .now, constants.allSatisfy({ $0 != nil }) {
             var warnings = ESQLWarnings()
