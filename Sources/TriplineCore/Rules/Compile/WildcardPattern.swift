@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A whole-value pattern with `*` (any run) and `?` (one character) wildcards, matched on
 /// UTF-8 bytes, optionally ASCII- and Unicode-case-insensitively.
 public struct WildcardPattern: Sendable, Hashable {
@@ -38,6 +42,82 @@ public struct WildcardPattern: Sendable, Hashable {
         }
         flush()
         self.pieces = pieces
+        self.starsOnly = pieces.contains(.anyOne) ? nil : StarsOnly(pieces)
+    }
+
+    /// The same pattern when it has no `?` (nearly every rule's): its literal runs in one
+    /// buffer, matched in one pass (see `StarsOnly.matches`).
+    let starsOnly: StarsOnly?
+
+    struct StarsOnly: Sendable, Hashable {
+        /// The literal runs, back to back, and where each ends.
+        let bytes: [UInt8]
+        let ends: [Int]
+        /// Whether the value must start with the first run (no leading `*`), end with the last.
+        let anchoredStart: Bool
+        let anchoredEnd: Bool
+
+        init(_ pieces: [Piece]) {
+            var bytes: [UInt8] = [], ends: [Int] = []
+            for case .literal(let run) in pieces {
+                bytes += run
+                ends.append(bytes.count)
+            }
+            self.bytes = bytes
+            self.ends = ends
+            anchoredStart = pieces.first.map { $0 != .anyRun } ?? true
+            anchoredEnd = pieces.last.map { $0 != .anyRun } ?? true
+        }
+
+        /// With `*` the only wildcard, taking each middle run at its leftmost place is never
+        /// wrong: a later place leaves less room for the runs after it. So: the first run as a
+        /// prefix, the last as a suffix, the others in order between them; linear in the value.
+        func matches(_ value: UnsafeRawBufferPointer) -> Bool {
+            bytes.withUnsafeBytes { runs in
+                ends.withUnsafeBufferPointer { ends in
+                    // A pattern without runs is "" or "*"; a run is never empty, so needs a byte.
+                    guard !ends.isEmpty, let runBase = runs.baseAddress else { return !anchoredStart || value.isEmpty }
+                    guard let base = value.baseAddress, !value.isEmpty else { return false }
+                    var low = 0, high = value.count
+                    var first = 0, last = ends.count
+                    if anchoredStart {
+                        let length = ends[0]
+                        guard length <= high, memcmp(base, runBase, length) == 0 else { return false }
+                        // No `*` at all: the whole value.
+                        if anchoredEnd && ends.count == 1 { return length == high }
+                        low = length
+                        first = 1
+                    }
+                    if anchoredEnd && last > first {
+                        let start = last >= 2 ? ends[last - 2] : 0, length = ends[last - 1] - start
+                        guard high - length >= low, memcmp(base + high - length, runBase + start, length) == 0 else { return false }
+                        high -= length
+                        last -= 1
+                    }
+                    for run in first..<last {
+                        let start = run == 0 ? 0 : ends[run - 1], length = ends[run] - start
+                        guard let hit = Self.find(runBase + start, length, in: base, from: low, to: high) else { return false }
+                        low = hit + length
+                    }
+                    return true
+                }
+            }
+        }
+
+        /// Where the needle first lies within `[from, to)` of the haystack: memchr for its first
+        /// byte, then memcmp for the rest.
+        @inline(__always)
+        static func find(_ needle: UnsafeRawPointer, _ length: Int, in haystack: UnsafeRawPointer, from: Int, to: Int) -> Int? {
+            let first = Int32(needle.load(as: UInt8.self))
+            var at = from
+            while to - at >= length {
+                guard let hit = memchr(haystack + at, first, to - at - length + 1) else { return nil }
+                at = haystack.distance(to: UnsafeRawPointer(hit))
+                if memcmp(haystack + at + 1, needle + 1, length - 1) == 0 { return at }
+                at += 1
+            }
+            return nil
+        }
     }
 
     public var hasWildcards: Bool { pieces.contains { $0 == .anyRun || $0 == .anyOne } }
@@ -54,10 +134,13 @@ public struct WildcardPattern: Sendable, Hashable {
 
     /// Matches a value already case-folded when the pattern is case-insensitive.
     public func matches(_ value: UnsafeRawBufferPointer) -> Bool {
-        Self.match(pieces[...], value, 0)
+        if let starsOnly { return starsOnly.matches(value) }
+        return Self.match(pieces[...], value, 0)
     }
 
-    private static func match(_ pieces: ArraySlice<Piece>, _ value: UnsafeRawBufferPointer, _ at: Int) -> Bool {
+    /// The general matcher (backtracking over the pieces), for patterns with `?`; the tests hold
+    /// `StarsOnly` to it.
+    static func match(_ pieces: ArraySlice<Piece>, _ value: UnsafeRawBufferPointer, _ at: Int) -> Bool {
         guard let first = pieces.first else { return at == value.count }
         switch first {
         case .literal(let bytes):
