@@ -10,6 +10,8 @@ struct ESQLGroupTable: Sendable {
     private(set) var groupsRefused = 0
     let groupCap: Int
     let distinctCap: Int
+    /// A row's aggregate inputs (argument and sort key; nil where a filter said no), reused.
+    private var inputs: [(Value, Value)?] = []
 
     init(groupCap: Int = .max, distinctCap: Int = .max) {
         self.groupCap = groupCap
@@ -23,8 +25,7 @@ struct ESQLGroupTable: Sendable {
     mutating func add(_ aggregation: ESQLAggregation, _ event: EventView, _ expressions: inout ExpressionEvaluator) {
         rows += 1
         let keys = Self.keys(aggregation, event, &expressions)
-        var inputs: [(Value, Value)?] = []
-        inputs.reserveCapacity(aggregation.aggregates.count)
+        var filled = false
         for key in keys {
             // The group's place, found once: its aggregates are changed there in place.
             var place = groups.index(forKey: key)
@@ -36,7 +37,8 @@ struct ESQLGroupTable: Sendable {
             guard let place else { continue }
             // The key's values are the group columns the aggregates may read: with one key,
             // the inputs are read once; with several (a multi-valued key), once per key.
-            if inputs.isEmpty || keys.count > 1 {
+            if !filled || keys.count > 1 {
+                filled = true
                 for (index, group) in aggregation.groups.enumerated() where group.slot < expressions.row.count {
                     expressions.row[group.slot] = key[index]
                 }
@@ -105,6 +107,19 @@ struct ESQLGroupTable: Sendable {
 
     /// A row's group keys, as `add` computes them.
     static func keys(_ aggregation: ESQLAggregation, _ event: EventView, _ expressions: inout ExpressionEvaluator) -> [[Value]] {
+        // Nearly always every BY value is single: one key, built in place.
+        var single: [Value] = []
+        single.reserveCapacity(aggregation.groups.count)
+        for group in aggregation.groups {
+            let value = expressions.value(group.value, event)
+            if case .multi = value { return expandedKeys(aggregation, event, &expressions) }
+            single.append(value)
+        }
+        return [single]
+    }
+
+    /// The keys when some BY value is multi-valued: one per combination of their values.
+    private static func expandedKeys(_ aggregation: ESQLAggregation, _ event: EventView, _ expressions: inout ExpressionEvaluator) -> [[Value]] {
         var keys: [[Value]] = [[]]
         for group in aggregation.groups {
             var parts: [Value] = []
