@@ -139,6 +139,43 @@ import Testing
         #expect(try Self.sequences("sample by host.id [any where tag == \"t\"] [process where true]", both) == [])
     }
 
+    /// An event only a missing step meets is never in an alert: the worker sends its time and
+    /// place, not a copy of its line; an event another rule shows in its alerts keeps its line.
+    @Test func anEventOnlyAMissingStepMeetsIsHeldWithoutItsLine() throws {
+        func definition(_ id: String, _ query: String) throws -> RuleDefinition {
+            try RuleDefinition.parse(toml: """
+                [rule]
+                rule_id = "\(id)"
+                name = "\(id)"
+                type = "eql"
+                language = "eql"
+                index = ["logs-test-*"]
+                query = "\(query)"
+                """, file: "\(id).toml")
+        }
+        let rules = RuleSet(definitions: [
+            try definition("missing", "sequence by host.id with maxspan=1m [process where true] ![file where true]"),
+            try definition("shown", "sequence by host.id [file where true] [process where true]"),
+        ], types: .bundled)
+        #expect(rules.errors.isEmpty)
+        let file = #"{"_index":"logs-test-default","@timestamp":"2024-01-01T00:00:01Z","event":{"category":"file"},"host":{"id":"h1"}}"#
+        var framer = LineFramer(source: "test")
+        var bytes = Array((file + "\n").utf8)
+        var outputs = bytes.withUnsafeMutableBytes { framer.append(UnsafeRawBufferPointer($0)) }
+        outputs += framer.finish(.endOfFile)
+        var extractor = Extractor(plan: rules.plan, prefilter: nil)
+        var evaluator = RuleEvaluator(ruleSet: rules, defaultIndex: nil, prefilter: nil)
+        for case .batch(let batch) in outputs {
+            let (extracted, _) = extractor.extract(batch)
+            _ = evaluator.evaluate(extracted, lines: [0])
+        }
+        let byRule = Dictionary(uniqueKeysWithValues: evaluator.stepMatches.map { (rules.rules[$0.rule].ruleID, $0.event) })
+        #expect(byRule.count == 2)
+        #expect(byRule["missing"]?.hasLine == false)
+        #expect(byRule["shown"].map { String(decoding: $0.line, as: UTF8.self) } == file)
+        #expect(byRule["missing"]?.order == byRule["shown"]?.order)
+    }
+
     @Test func theCorrelatorSettlesOrderWithinTheLatenessAndCountsLaterEvents() throws {
         var compiler = RuleCompiler()
         let definition = RuleDefinition.forTests(query: "sequence by host.id [process where true] [file where true]")

@@ -17,6 +17,9 @@ public final class HeldEvent: Sendable {
     }
 
     public var time: Int64 { order.time }
+
+    /// Whether the line was kept: not for an event only a missing step or an until met.
+    public var hasLine: Bool { !line.isEmpty }
 }
 
 /// How Elasticsearch orders the events of a sequence: timestamp, then the tiebreaker (events

@@ -1,13 +1,14 @@
 extension PredicateEvaluator {
     /// The steps of a sequence or sample the event meets, one `StepMatch` per join key (a
     /// multi-valued key field joins under each of its values, as Elasticsearch does); none when
-    /// the event has no time (EQL does not search it). The event is copied out only when it matches.
+    /// the event has no time (EQL does not search it). The event is copied out only when it matches,
+    /// and its line only when it meets a step an alert shows (a missing event or an until never is).
     /// - Parameters:
     ///   - steps: holds the plan's step conditions from `firstStep` on, then its until's.
     ///   - possible: bit i, the steps worth testing (bit `steps.count`: the until); the rest are
     ///     known not to hold.
     mutating func stepMatches(_ plan: SequencePlan, rule: Int, _ event: EventView, steps conditions: ConditionProgram, firstStep: Int,
-                              possible: UInt64 = .max, into matches: inout [StepMatch], hold: (EventOrder) -> HeldEvent) {
+                              possible: UInt64 = .max, into matches: inout [StepMatch], hold: (_ order: EventOrder, _ withLine: Bool) -> HeldEvent) {
         guard possible != 0 else { return }
         let stepCount = plan.steps.count
         var steps: [(index: Int, until: Bool)] = []
@@ -31,6 +32,7 @@ extension PredicateEvaluator {
         let order = EventOrder(time: time, tiebreaker: plan.tiebreaker.map { expressions.value($0, event) } ?? .null,
                                arrival: SourcePosition(source: "", byteOffset: 0))
         var held: HeldEvent?
+        let withLine = steps.contains { !$0.until && !plan.steps[$0.index].missing }
         let first = matches.count
         var lastKeys: [ValueExpression]?
         var keys: [[Value]] = []
@@ -41,7 +43,7 @@ extension PredicateEvaluator {
                 keys = joinKeys(step, event)
             }
             for key in keys {
-                if held == nil { held = hold(order) }
+                if held == nil { held = hold(order, withLine) }
                 if let existing = matches[first...].firstIndex(where: { $0.key == key }) {
                     if isUntil { matches[existing].until = true } else { matches[existing].steps |= 1 << UInt64(index) }
                 } else {

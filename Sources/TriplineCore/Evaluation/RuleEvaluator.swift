@@ -158,16 +158,18 @@ public struct RuleEvaluator {
                                     }
                                 }
                                 evaluator.predicates.stepMatches(plan, rule: rule, event, steps: evaluator.conditions, firstStep: first, possible: possible,
-                                                                 into: &evaluator.stepMatches) { order in
+                                                                 into: &evaluator.stepMatches) { order, withLine in
                                     let position = extracted.batch.position(ofLine: line)
                                     let span = extracted.batch.lines[line]
                                     var order = order
                                     order.arrival = position
                                     // One copy of the event for all the sequence rules it meets (unless
                                     // they order it differently: another timestamp or tiebreaker field).
-                                    if let shared = evaluator.held, shared.order == order { return shared }
-                                    let copy = HeldEvent(line: Array(raw[Int(span.start)..<span.end]), position: position,
-                                                         index: String(decoding: name, as: UTF8.self), order: order,
+                                    if let shared = evaluator.held, shared.order == order, shared.hasLine || !withLine { return shared }
+                                    // An event only a missing step or an until meets is never in an alert:
+                                    // its time and place are all a correlator needs of it.
+                                    let copy = HeldEvent(line: withLine ? Array(raw[Int(span.start)..<span.end]) : [], position: position,
+                                                         index: withLine ? String(decoding: name, as: UTF8.self) : "", order: order,
                                                          framedAt: extracted.batch.framedAt)
                                     evaluator.held = copy
                                     return copy

@@ -90,10 +90,10 @@ public struct Hunt {
                 // Arrival is the order read, across files too.
                 let arrival = SourcePosition(source: "", byteOffset: UInt64(eventsMatched))
                 eventsMatched += 1
-                predicates.stepMatches(sequencePlan, rule: 0, event, steps: conditions, firstStep: 1, into: &stepMatches) { order in
+                predicates.stepMatches(sequencePlan, rule: 0, event, steps: conditions, firstStep: 1, into: &stepMatches) { order, withLine in
                     var order = order
                     order.arrival = arrival
-                    return HeldEvent(line: Array(raw[Int(span.start)..<span.end]), position: batch.position(ofLine: line), index: "", order: order)
+                    return HeldEvent(line: withLine ? Array(raw[Int(span.start)..<span.end]) : [], position: batch.position(ofLine: line), index: "", order: order)
                 }
                 return
             }
