@@ -106,9 +106,12 @@ import Testing
         #expect(verdicts == [true, false, true, false, false])
     }
 
-    @Test func everyClauseMustHit() throws {
+    /// With two names every clause is small, asked when its condition is (`lazyLimit`); with
+    /// five, the names' clause is marked as each name is found.
+    @Test(arguments: [#"("apt", "yum")"#, #"("apt", "yum", "dnf", "zypper", "pacman")"#])
+    func everyClauseMustHit(names: String) throws {
         // `event.action == "exec"` is on most process events: alone it would let this rule through on each.
-        let query = #"process where event.action == "exec" and process.name in ("apt", "yum") and (process.args == "install" or process.parent.name == "sh")"#
+        let query = #"process where event.action == "exec" and process.name in "# + names + #" and (process.args == "install" or process.parent.name == "sh")"#
         let rules = try eqlRule(query)
         let paths = rules.plan.paths
         var gates = RuleGates(conditions: rules.rules.map(\.predicate), isCoarse: { Predicate.coarseFields.contains(paths[$0]) })

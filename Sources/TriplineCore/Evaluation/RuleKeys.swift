@@ -47,9 +47,19 @@ struct RuleKeys {
     private let clauseStart: [Int32]
     /// Per probe, its literals, each with the clauses it satisfies.
     private let tables: [KeyTable]
-    /// Per probe and per clause, the event they were last looked up or hit for.
+    /// Where each probe's literals start in one numbering of all of them (`entryHits`).
+    private let entryBase: [Int32]
+    /// A small clause (at most `lazyLimit` literals) is not marked when one of its literals is
+    /// found: it is asked whether one was, when its condition is. A common value (`event.type`'s
+    /// "start") is a key of hundreds of small clauses, and marking each cost more per event than
+    /// the few conditions asked. Clause c's literals: `lazyEntries[lazyStart[c]..<lazyStart[c + 1]]`.
+    private let lazyStart: [Int32]
+    private let lazyEntries: [Int32]
+    static let lazyLimit = 4
+    /// Per probe, per clause and per literal, the event they were last looked up, hit or found for.
     private var probed: [UInt32]
     private var hits: [UInt32]
+    private var entryHits: [UInt32]
     private var stamp: UInt32 = 1
     private var decoded: [UInt8] = []
     private var folded: [UInt8] = []
@@ -63,6 +73,8 @@ struct RuleKeys {
         var literals: [[[UInt8]: [Int32]]] = []
         var probeList: [Int32] = [], probeStart: [Int32] = [0], clauseStart: [Int32] = [0]
         var clauseCount: Int32 = 0
+        // Per clause: its (probe, literal) pairs when it is small enough to ask lazily.
+        var lazyKeys: [[(probe: Int, literal: [UInt8])]] = []
         for condition in conditions {
             defer {
                 probeStart.append(Int32(probeList.count))
@@ -73,6 +85,8 @@ struct RuleKeys {
             for clause in clauses {
                 let clauseID = clauseCount
                 clauseCount += 1
+                let isLazy = clause.reduce(0) { $0 + $1.literals.count } <= Self.lazyLimit
+                lazyKeys.append([])
                 for key in clause {
                     let probe = Probe(field: key.field, caseInsensitive: key.caseInsensitive, reading: key.reading)
                     let id: Int
@@ -84,8 +98,14 @@ struct RuleKeys {
                         probes.append(probe)
                         literals.append([:])
                     }
-                    for literal in key.literals where literals[id][literal]?.last != clauseID {
-                        literals[id][literal, default: []].append(clauseID)
+                    for literal in key.literals {
+                        if isLazy {
+                            // In the table, so a lookup finds it; the clause is not in its list.
+                            if literals[id][literal] == nil { literals[id][literal] = [] }
+                            lazyKeys[Int(clauseID)].append((id, literal))
+                        } else if literals[id][literal]?.last != clauseID {
+                            literals[id][literal, default: []].append(clauseID)
+                        }
                     }
                     if !used.contains(Int32(id)) { used.append(Int32(id)) }
                 }
@@ -96,9 +116,23 @@ struct RuleKeys {
         self.probeList = probeList
         self.probeStart = probeStart
         self.clauseStart = clauseStart
-        tables = literals.map(KeyTable.init)
+        let tables = literals.map(KeyTable.init)
+        let entryBase = tables.reduce(into: [Int32(0)]) { $0.append($0.last! + Int32($1.count)) }
+        var lazyStart: [Int32] = [0], lazyEntries: [Int32] = []
+        for keys in lazyKeys {
+            for (probe, literal) in keys {
+                let entry = literal.withUnsafeBytes { tables[probe].entry(of: $0)! }
+                lazyEntries.append(entryBase[probe] + Int32(entry))
+            }
+            lazyStart.append(Int32(lazyEntries.count))
+        }
+        self.tables = tables
+        self.entryBase = entryBase
+        self.lazyStart = lazyStart
+        self.lazyEntries = lazyEntries
         probed = [UInt32](repeating: 0, count: probes.count)
         hits = [UInt32](repeating: 0, count: Int(clauseCount))
+        entryHits = [UInt32](repeating: 0, count: Int(entryBase.last!))
     }
 
     /// One conjunct's equality test: the condition cannot hold unless the field has one of these.
@@ -240,6 +274,7 @@ struct RuleKeys {
         if stamp == 0 {
             probed = [UInt32](repeating: 0, count: probed.count)
             hits = [UInt32](repeating: 0, count: hits.count)
+            entryHits = [UInt32](repeating: 0, count: entryHits.count)
             stamp = 1
         }
     }
@@ -253,28 +288,37 @@ struct RuleKeys {
             probed[probe] = stamp
             lookUp(probe, event)
         }
-        for clause in Int(clauseStart[condition])..<Int(clauseStart[condition + 1]) where hits[clause] != stamp { return false }
+        for clause in Int(clauseStart[condition])..<Int(clauseStart[condition + 1]) where hits[clause] != stamp {
+            var found = false
+            for index in Int(lazyStart[clause])..<Int(lazyStart[clause + 1]) where entryHits[Int(lazyEntries[index])] == stamp {
+                found = true
+                break
+            }
+            if !found { return false }
+        }
         return true
     }
 
-    /// Marks the clauses keyed by any value the probe's field has in the event.
+    /// Marks the literals the probe's field has in the event, and the clauses they key.
     private mutating func lookUp(_ probe: Int, _ event: EventView) {
         let field = probes[probe].field, caseInsensitive = probes[probe].caseInsensitive
+        let base = Int(entryBase[probe])
         for value in event.values(of: field) {
-            let found: Range<Int>?
+            let found: (entry: Int, keyed: Range<Int>)?
             if case .typed(let type) = probes[probe].reading, type != .dynamic || (value.kind != .string && value.kind != .escapedString) {
                 guard let typed = value.typed(type, in: event.raw, scratch: &decoded),
                       Self.writeNumberKey(typed, into: &numberScratch) else { continue }
                 found = numberScratch.withUnsafeBytes { tables[probe].clauses(of: $0) }
             } else {
-                found = value.withDecodedBytes(in: event.raw, scratch: &decoded) { bytes -> Range<Int>? in
+                found = value.withDecodedBytes(in: event.raw, scratch: &decoded) { bytes -> (entry: Int, keyed: Range<Int>)? in
                     guard caseInsensitive else { return tables[probe].clauses(of: bytes) }
                     CaseFolding.fold(bytes, into: &folded)
                     return folded.withUnsafeBytes { tables[probe].clauses(of: $0) }
                 }
             }
             guard let found else { continue }
-            for index in found { hits[Int(tables[probe].keyed[index])] = stamp }
+            entryHits[base + found.entry] = stamp
+            for index in found.keyed { hits[Int(tables[probe].keyed[index])] = stamp }
         }
     }
 
@@ -312,16 +356,24 @@ private struct KeyTable {
         }
     }
 
-    /// The range of `keyed` holding the clauses keyed by exactly these bytes, or nil.
-    func clauses(of bytes: UnsafeRawBufferPointer) -> Range<Int>? {
+    var count: Int { entries.count }
+
+    /// The entry of exactly these bytes, if the table has them.
+    func entry(of bytes: UnsafeRawBufferPointer) -> Int? {
+        clauses(of: bytes)?.entry
+    }
+
+    /// The entry of exactly these bytes and the range of `keyed` holding its clauses, or nil.
+    func clauses(of bytes: UnsafeRawBufferPointer) -> (entry: Int, keyed: Range<Int>)? {
         let hash = Self.hash(bytes)
         var slot = Int(truncatingIfNeeded: hash) & mask
         return pool.withUnsafeBytes { pool in
             while slots[slot] != 0 {
-                let entry = entries[Int(slots[slot]) - 1]
+                let index = Int(slots[slot]) - 1
+                let entry = entries[index]
                 if entry.hash == hash, entry.count == bytes.count,
                    entry.count == 0 || memcmp(pool.baseAddress! + entry.start, bytes.baseAddress!, entry.count) == 0 {
-                    return entry.keyed
+                    return (index, entry.keyed)
                 }
                 slot = (slot + 1) & mask
             }
