@@ -6,7 +6,10 @@ extension ExpressionEvaluator {
     public mutating func esqlRows(_ pipeline: ESQLPipeline, _ event: EventView) -> [[Value]] {
         // The one row through WHEREs and EVALs, changed in place: copying it at every stage
         // (as the general path below does) cost an allocation per EVAL per event.
-        row = [Value](repeating: .null, count: pipeline.slotCount)
+        // The previous event's row buffer is reused: `[Value](repeating:count:)` took a generic,
+        // unspecialized path (metadata lookups) on every event.
+        row.removeAll(keepingCapacity: true)
+        for _ in 0..<pipeline.slotCount { row.append(.null) }
         var first = 0
         single: while first < pipeline.stages.count {
             switch pipeline.stages[first] {

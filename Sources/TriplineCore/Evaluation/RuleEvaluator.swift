@@ -92,13 +92,19 @@ public struct RuleEvaluator {
     }
 
     private var timeScratch: [UInt8] = []
+    /// The last time read: the event (by count) and the value's place in the batch. Every rule an
+    /// event matches reads its time, nearly always the same `@timestamp`, parsed once.
+    private var lastTime: (event: Int, start: UInt32, milliseconds: Int64?) = (-1, 0, nil)
 
     /// The time the rule schedules the event by: as Kibana reads it, the override when the
     /// event has it, else `@timestamp`; a date as Elasticsearch parses one, or epoch milliseconds.
     mutating func scheduleTime(of event: EventView, rule: Int) -> Int64? {
         let system = ruleSet.system
-        guard let value = system.timestampOverrides[rule].flatMap({ event.first($0) }) ?? event.first(system.timestamp),
-              case .date(let milliseconds)? = value.typed(.date, in: event.raw, scratch: &timeScratch) else { return nil }
+        guard let value = system.timestampOverrides[rule].flatMap({ event.first($0) }) ?? event.first(system.timestamp) else { return nil }
+        if lastTime.event == eventsEvaluated && lastTime.start == value.start { return lastTime.milliseconds }
+        var milliseconds: Int64?
+        if case .date(let parsed)? = value.typed(.date, in: event.raw, scratch: &timeScratch) { milliseconds = parsed }
+        lastTime = (eventsEvaluated, value.start, milliseconds)
         return milliseconds
     }
 

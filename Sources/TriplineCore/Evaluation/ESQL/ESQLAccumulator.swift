@@ -29,26 +29,27 @@ struct ESQLAccumulator: Sendable {
     mutating func add(_ aggregate: ESQLAggregate, _ value: Value, sortKey: Value, distinctCap: Int) {
         switch aggregate.function {
         case .count:
-            count += aggregate.argument == nil ? 1 : Int64(value.values.count)
+            count += aggregate.argument == nil ? 1 : Int64(value.valueCount)
         case .countDistinct:
-            for item in value.values { insertDistinct(item, cap: distinctCap) }
+            value.forEachValue { insertDistinct($0, cap: distinctCap) }
         case .values:
-            for item in value.values where !distinct.contains(item) {
+            value.forEachValue { item in
+                guard !distinct.contains(item) else { return }
                 if distinct.count >= distinctCap { dropped += 1 } else { distinct.insert(item) }
             }
         case .min, .max:
-            for item in value.values { keepExtreme(item, wantLess: aggregate.function == .min) }
+            value.forEachValue { keepExtreme($0, wantLess: aggregate.function == .min) }
         case .sum:
-            for item in value.values { addToSum(item) }
+            value.forEachValue { addToSum($0) }
         case .avg:
-            for item in value.values { if let number = item.numeric { doubleSum += number; count += 1 } }
+            value.forEachValue { if let number = $0.numeric { doubleSum += number; count += 1 } }
         case .median, .percentile:
-            for item in value.values {
-                guard let number = item.numeric else { continue }
+            value.forEachValue { item in
+                guard let number = item.numeric else { return }
                 if samples.count >= distinctCap { dropped += 1 } else { samples.append(number) }
             }
         case .top:
-            for item in value.values { top.append(item) }
+            value.forEachValue { top.append($0) }
             if top.count > aggregate.limit * 4 + 16 { trimTop(aggregate) }
         case .first, .last:
             guard !value.isNull, !sortKey.isNull else { return }

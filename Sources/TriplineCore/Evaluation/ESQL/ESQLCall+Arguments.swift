@@ -18,6 +18,15 @@ extension ESQLCall {
     /// Applies a conversion to every value of a column (conversions take multi-values): values it
     /// cannot convert are dropped with a warning, as Elasticsearch's `AbstractConvertFunction` does.
     static func eachValue(_ value: Value, _ warnings: inout ESQLWarnings, _ convert: (Value) -> Value?) -> Value {
+        switch value {
+        case .null: return .null
+        case .multi: break
+        default:
+            // One value (nearly always): no array built.
+            if let converted = convert(value) { return converted }
+            warnings.invalidConversion += 1
+            return .null
+        }
         var out: [Value] = []
         for item in value.values {
             if let converted = convert(item) {

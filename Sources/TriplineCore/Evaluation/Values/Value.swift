@@ -37,6 +37,26 @@ public enum Value: Sendable, Hashable {
         }
     }
 
+    /// `values` one by one, without building an array for a single value (aggregates read one
+    /// per row and aggregate).
+    @inline(__always)
+    func forEachValue(_ body: (Value) throws -> Void) rethrows {
+        switch self {
+        case .null: return
+        case .multi(let items): for item in items { try body(item) }
+        default: try body(self)
+        }
+    }
+
+    /// `values.count`, without building the array.
+    var valueCount: Int {
+        switch self {
+        case .null: 0
+        case .multi(let items): items.count
+        default: 1
+        }
+    }
+
     public var isMultiValued: Bool { if case .multi = self { return true } else { return false } }
 
     public var isNull: Bool { if case .null = self { return true } else { return false } }
