@@ -71,7 +71,8 @@ public struct WildcardPattern: Sendable, Hashable {
 
         /// With `*` the only wildcard, taking each middle run at its leftmost place is never
         /// wrong: a later place leaves less room for the runs after it. So: the first run as a
-        /// prefix, the last as a suffix, the others in order between them; linear in the value.
+        /// prefix, the last as a suffix, the others in order between them, each searched once from
+        /// where the one before it ended (no backtracking).
         func matches(_ value: UnsafeRawBufferPointer) -> Bool {
             bytes.withUnsafeBytes { runs in
                 ends.withUnsafeBufferPointer { ends in
