@@ -187,8 +187,9 @@ public struct PredicateEvaluator {
             return keywordMatches(value, test, raw, ignoreAbove: FieldType.dynamicIgnoreAbove)
         default:
             guard let typed = value.typed(test.pointee.type, in: raw, scratch: &decoded) else { return nil }
-            for index in test.pointee.matchers.indices where Self.matches(typed, test.pointee.matchers[index]) { return true }
-            return false
+            return test.pointee.matchers.withUnsafeBufferPointer { matchers in
+                matchers.indices.contains { Self.matches(typed, matchers[$0]) }
+            }
         }
     }
 
@@ -196,16 +197,20 @@ public struct PredicateEvaluator {
         withValueBytes(value, raw, caseInsensitive: test.pointee.caseInsensitive) { bytes, original in
             // Folding is ASCII-only, so the length ignore_above counts is the value's own.
             guard FieldValue.fitsIgnoreAbove(bytes, ignoreAbove) else { return nil }
-            for index in test.pointee.matchers.indices {
-                // A regex folds case itself (ranges stay as written, as Lucene's do): it reads
-                // the value unfolded.
-                if case .regex(let regex) = test.pointee.matchers[index] {
-                    if regex.matches(original) { return true }
-                } else if Self.matches(bytes, test.pointee.matchers[index]) {
-                    return true
+            // Through a buffer pointer, whose subscript lends the matcher: an array's copied it
+            // out, retaining its payload, for every matcher of every test.
+            return test.pointee.matchers.withUnsafeBufferPointer { matchers in
+                for index in matchers.indices {
+                    // A regex folds case itself (ranges stay as written, as Lucene's do): it reads
+                    // the value unfolded.
+                    if case .regex(let regex) = matchers[index] {
+                        if regex.matches(original) { return true }
+                    } else if Self.matches(bytes, matchers[index]) {
+                        return true
+                    }
                 }
+                return false
             }
-            return false
         }
     }
 
