@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// EQL's functions on values, as Elasticsearch's EQL function reference defines them. String
 /// positions count UTF-16 units, as Java's strings do.
 extension ScalarFunction {
@@ -131,21 +127,10 @@ extension ScalarFunction {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Whether the bytes hold the (non-empty) part.
+    /// Whether the bytes hold the part.
     private static func contains(_ part: [UInt8], in source: [UInt8]) -> Bool {
         source.withUnsafeBytes { source in
-            part.withUnsafeBytes { part in
-                guard let haystack = source.baseAddress, let needle = part.baseAddress, part.count <= source.count else { return false }
-                // Each place of the part's first byte (memchr), then the rest compared.
-                let first = Int32(part[0]), last = source.count - part.count
-                var at = 0
-                while at <= last, let found = memchr(haystack + at, first, last - at + 1) {
-                    let position = haystack.distance(to: UnsafeRawPointer(found))
-                    if memcmp(found, needle, part.count) == 0 { return true }
-                    at = position + 1
-                }
-                return false
-            }
+            part.withUnsafeBytes { ByteSearch.firstIndex(of: $0, in: source, from: 0, to: source.count) != nil }
         }
     }
 

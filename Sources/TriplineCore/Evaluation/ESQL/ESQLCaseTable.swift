@@ -53,7 +53,8 @@ extension ExpressionEvaluator {
         let branches = args.count / 2
         var found = branches
         var skipEqualities = false
-        if let table = call.caseTable {
+        let table = call.caseTable
+        if let table {
             // A keyword subject equals a keyword literal exactly when their bytes do; a null one
             // equals none. Anything else (a multi-value, which warns) takes every branch as written.
             switch value(table.subject, event) {
@@ -68,7 +69,7 @@ extension ExpressionEvaluator {
         }
         for branch in 0..<branches {
             if branch == found { return value(args[2 * branch + 1], event) }
-            if skipEqualities, let table = call.caseTable, table.isEquality[branch] { continue }
+            if skipEqualities, table?.isEquality[branch] == true { continue }
             switch value(args[2 * branch], event) {
             case .bool(true): return value(args[2 * branch + 1], event)
             case .multi: warnings.multiValuedArgument += 1

@@ -97,27 +97,13 @@ public struct WildcardPattern: Sendable, Hashable {
                     }
                     for run in first..<last {
                         let start = run == 0 ? 0 : ends[run - 1], length = ends[run] - start
-                        guard let hit = Self.find(runBase + start, length, in: base, from: low, to: high) else { return false }
+                        let needle = UnsafeRawBufferPointer(start: runBase + start, count: length)
+                        guard let hit = ByteSearch.firstIndex(of: needle, in: value, from: low, to: high) else { return false }
                         low = hit + length
                     }
                     return true
                 }
             }
-        }
-
-        /// Where the needle first lies within `[from, to)` of the haystack: memchr for its first
-        /// byte, then memcmp for the rest.
-        @inline(__always)
-        static func find(_ needle: UnsafeRawPointer, _ length: Int, in haystack: UnsafeRawPointer, from: Int, to: Int) -> Int? {
-            let first = Int32(needle.load(as: UInt8.self))
-            var at = from
-            while to - at >= length {
-                guard let hit = memchr(haystack + at, first, to - at - length + 1) else { return nil }
-                at = haystack.distance(to: UnsafeRawPointer(hit))
-                if memcmp(haystack + at + 1, needle + 1, length - 1) == 0 { return at }
-                at += 1
-            }
-            return nil
         }
     }
 
@@ -164,7 +150,7 @@ public struct WildcardPattern: Sendable, Hashable {
                     return match(rest, value, value.count - bytes.count)
                 }
                 var start = at
-                while let hit = find(bytes, in: value, from: start) {
+                while let hit = bytes.withUnsafeBytes({ ByteSearch.firstIndex(of: $0, in: value, from: start, to: value.count) }) {
                     if match(rest, value, hit) { return true }
                     start = hit + 1
                 }
@@ -177,21 +163,6 @@ public struct WildcardPattern: Sendable, Hashable {
             }
             return false
         }
-    }
-
-    static func find(_ needle: [UInt8], in haystack: UnsafeRawBufferPointer, from: Int) -> Int? {
-        guard let firstByte = needle.first else { return from }
-        var i = from
-        let last = haystack.count - needle.count
-        while i <= last {
-            if haystack[i] == firstByte {
-                var j = 1
-                while j < needle.count && haystack[i + j] == needle[j] { j += 1 }
-                if j == needle.count { return i }
-            }
-            i += 1
-        }
-        return nil
     }
 }
 
