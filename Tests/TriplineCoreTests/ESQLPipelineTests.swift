@@ -109,6 +109,29 @@ import Testing
         #expect(rows[0].first?["event.action"] == .string("exec"))
     }
 
+    /// `METADATA _index` is the index Elasticsearch would hold the event in: for a data stream,
+    /// its backing index `.ds-<stream>-<yyyy.MM.dd>-000001` dated by the event's UTC day (what
+    /// the CPU-spike rules match with `_index like ".ds-metrics-system.cpu-*"`); an explicit
+    /// `_index` as written. Without `METADATA` it is no column, as in ES|QL.
+    @Test func metadataIndexIsTheEventsBackingIndex() throws {
+        func stream(_ dataset: String, _ time: String) -> String {
+            #"{"@timestamp":"\#(time)","data_stream":{"type":"metrics","dataset":"\#(dataset)","namespace":"default"}}"#
+        }
+        let lines = [stream("system.cpu", "2024-06-01T23:59:59.999Z"), stream("system.memory", "2024-06-01T10:00:00Z"),
+                     stream("system.cpu", "2024-06-02T00:00:00Z"), #"{"@timestamp":"2024-06-01T10:00:00Z","_index":"metrics-copy"}"#]
+        let filtered = try esqlRule(#"FROM metrics-* METADATA _index | RENAME _index AS x | WHERE x LIKE ".ds-metrics-system.cpu-*" | EVAL i = x | KEEP i"#)
+        let all = try esqlRule(#"FROM metrics-* METADATA _id, _index | EVAL i = _index | KEEP i"#)
+        for prefilter in [false, true] {
+            #expect(try Self.alerts(lines, filtered, prefilter: prefilter).map { $0.first?["i"] }
+                    == [".ds-metrics-system.cpu-default-2024.06.01-000001", nil, ".ds-metrics-system.cpu-default-2024.06.02-000001", nil].map { $0.map(JSONValue.string) })
+            #expect(try Self.alerts(lines, all, prefilter: prefilter).map { $0.first?["i"] }
+                    == [".ds-metrics-system.cpu-default-2024.06.01-000001", ".ds-metrics-system.memory-default-2024.06.01-000001",
+                        ".ds-metrics-system.cpu-default-2024.06.02-000001", "metrics-copy"].map(JSONValue.string))
+        }
+        #expect(throws: RuleError.self) { try esqlRule(#"FROM metrics-* | WHERE _index LIKE ".ds-*""#) }
+        #expect(throws: RuleError.self) { try esqlRule(#"FROM metrics-* METADATA _id | EVAL i = _index"#) }
+    }
+
     @Test func aRenamedFieldIsReadUnderItsNewName() throws {
         let got = try alerts(#"FROM logs-test-* | RENAME user.name AS who | WHERE who == "root" | KEEP who, host.name"#,
                              [#""user":{"name":"root"},"host":{"name":"h1"}"#, #""user":{"name":"bob"}"#])

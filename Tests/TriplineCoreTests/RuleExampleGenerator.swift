@@ -282,7 +282,7 @@ final class ExampleOracle {
 
     private func collect(_ expression: ValueExpression, _ event: GeneratedFields, _ bindings: inout [[Value]]) {
         switch expression {
-        case .constant, .column: break
+        case .constant, .column, .indexName: break
         case .esql(_, let args): for arg in args { collect(arg, event, &bindings) }
         case .field(let field, let type, let mode):
             guard mode == .anyValue else { return }
@@ -312,7 +312,7 @@ final class ExampleOracle {
             var values: [Value] = []
             for arg in args { values.append(eval(arg)) }
             return Self.apply(function, values, caseInsensitive: caseInsensitive)
-        case .column:
+        case .column, .indexName:
             return .null
         case .esql(let call, let args):
             var warnings = ESQLWarnings()
@@ -887,7 +887,7 @@ struct RuleExampleGenerator {
 
     private func fieldsOf(_ expression: ValueExpression) -> [(Int, FieldType)] {
         switch expression {
-        case .constant, .column: return []
+        case .constant, .column, .indexName: return []
         case .field(let field, let type, _): return [(field, type)]
         case .call(_, _, let args), .esql(_, let args): return args.flatMap(fieldsOf)
         case .arithmetic(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b):
@@ -1156,7 +1156,7 @@ struct RuleExampleGenerator {
     private func constantsOf(_ expression: ValueExpression) -> [Value] {
         switch expression {
         case .constant(let value): return [value]
-        case .field, .column: return []
+        case .field, .column, .indexName: return []
         case .call(_, _, let args), .esql(_, let args): return args.flatMap(constantsOf)
         case .arithmetic(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b):
             return constantsOf(a) + constantsOf(b)
@@ -1386,6 +1386,7 @@ struct RuleExampleGenerator {
         case .field(let f, _, _): return paths[f]
         case .call(let fn, let ci, let args): return fn.rawValue + (ci ? "~" : "") + "(" + args.map(describe).joined(separator: ", ") + ")"
         case .column(let slot): return "column \(slot)"
+        case .indexName: return "_index"
         case .esql(let call, let args): return call.function.rawValue + "(" + args.map(describe).joined(separator: ", ") + ")"
         case .arithmetic(let op, let a, let b): return "(\(describe(a)) \(op.rawValue) \(describe(b)))"
         case .negate(let a): return "-\(describe(a))"

@@ -128,4 +128,28 @@ import Testing
 
             """, "\(inline.stderr)")
     }
+
+    /// `METADATA _index`: an event's own `_index`, else its data stream's backing index (dated
+    /// by the event's UTC day, generation 000001), else "query"; the same in a WHERE and in the
+    /// result column.
+    @Test func metadataIndexNamesTheBackingIndex() throws {
+        let directory = temporaryDirectory()
+        let events = directory + "/events.ndjson"
+        let lines = [
+            #"{"@timestamp":"2024-06-01T23:59:59.999Z","data_stream":{"type":"metrics","dataset":"system.cpu","namespace":"default"},"n":1}"#,
+            #"{"@timestamp":"2024-06-02T00:00:00Z","_index":"my-index","n":2}"#,
+            #"{"@timestamp":"2024-06-02T00:00:00Z","n":3}"#,
+        ]
+        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: events))
+        let result = try run(triplineBinary, ["query", "--esql", #"FROM * METADATA _index | WHERE _index != "x" | KEEP n, _index"#, events])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(String(decoding: result.stdout, as: UTF8.self) == """
+            {"n":1,"_index":".ds-metrics-system.cpu-default-2024.06.01-000001"}
+            {"n":2,"_index":"my-index"}
+            {"n":3,"_index":"query"}
+
+            """)
+        let unknown = try run(triplineBinary, ["query", "--esql", "FROM * | KEEP n | WHERE _index == \"x\"", events])
+        #expect(unknown.status == 2 && unknown.stderr.contains("Unknown column [_index]"), "\(unknown.stderr)")
+    }
 }

@@ -13,6 +13,8 @@ public struct ExpressionEvaluator {
     private var binding = false
     /// ES|QL: the computed columns of the row being evaluated (`ValueExpression.column`).
     public var row: [Value] = []
+    /// The index of events that name none (`--index`), as `METADATA _index` reads it.
+    public var defaultIndex: [UInt8]?
     /// ES|QL's `NOW()`, in epoch milliseconds.
     public var now: Int64 = 0
     /// What ES|QL would report as warnings (a multi-valued argument, an overflow): counted.
@@ -79,7 +81,7 @@ public struct ExpressionEvaluator {
     /// Reads the values of every multi-valued field reference, in the order `value` meets them.
     private mutating func collect(_ expression: ValueExpression, _ event: EventView) {
         switch expression {
-        case .constant, .column: break
+        case .constant, .column, .indexName: break
         case .esql(_, let args): for arg in args { collect(arg, event) }
         case .field(let field, let type, let mode):
             guard mode == .anyValue else { return }
@@ -121,6 +123,8 @@ public struct ExpressionEvaluator {
             return function.apply(values, caseInsensitive: caseInsensitive)
         case .column(let slot):
             return row[slot]
+        case .indexName(let fields):
+            return fields.concreteName(of: event, fallback: defaultIndex).map { .keyword($0) } ?? .null
         case .esql(let call, let args):
             if call.function == .case && mayShortCut { return caseValue(call, args, event) }
             var values: [Value] = []

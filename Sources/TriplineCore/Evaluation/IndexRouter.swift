@@ -52,28 +52,11 @@ public struct IndexRouter {
 
     private mutating func resolveName(_ event: EventView) -> Bool {
         name.removeAll(keepingCapacity: true)
-        if let explicit = event.first(system.index) {
-            append(explicit, event.raw)
-            return true
-        }
-        if let type = event.first(system.dataStreamType),
-           let dataset = event.first(system.dataStreamDataset),
-           let namespace = event.first(system.dataStreamNamespace) {
-            append(type, event.raw)
-            name.append(UInt8(ascii: "-"))
-            append(dataset, event.raw)
-            name.append(UInt8(ascii: "-"))
-            append(namespace, event.raw)
-            return true
-        }
+        if system.indexName.appendRoutingName(of: event, to: &name) != nil { return true }
         if let defaultIndex {
             name.append(contentsOf: defaultIndex)
             return true
         }
         return false
-    }
-
-    private mutating func append(_ value: FieldValue, _ raw: UnsafeRawBufferPointer) {
-        value.appendDecoded(from: raw, to: &name)
     }
 }

@@ -61,6 +61,7 @@ public struct RuleEvaluator {
     public init(ruleSet: RuleSet, defaultIndex: String?, prefilter: LiteralPrefilter? = nil) {
         self.ruleSet = ruleSet
         self.router = IndexRouter(rules: ruleSet.rules, system: ruleSet.system, defaultIndex: defaultIndex)
+        predicates.expressions.defaultIndex = defaultIndex.map { Array($0.utf8) }
         // Each sequence step is gated as well, after the rules' conditions.
         var gated = ruleSet.rules.map(\.predicate)
         var stepGates: [Int?] = []

@@ -77,6 +77,7 @@ public struct ESQLHunt {
         let (extracted, _) = extractor.extract(batch)
         var expressions = predicates.expressions
         expressions.now = now
+        expressions.defaultIndex = Array(Self.defaultIndex.utf8)
         let events = (0..<batch.lineCount).filter { extracted.isValid[$0] }
         var output = ESQLTable(rows: events.map { ESQLTable.Row(event: $0, slots: [Value](repeating: .null, count: pipeline.slotCount)) },
                               slotCount: pipeline.slotCount)
@@ -114,7 +115,7 @@ public struct ESQLHunt {
                                      analyzed: types.isAnalyzed(path))
                 case .metadata(let name):
                     switch name {
-                    case "_index": return documents[row.event]["_index"] ?? .string("query")
+                    case "_index": return Self.indexName(of: documents[row.event])
                     case "_id": return documents[row.event]["_id"] ?? .string(String(batch.lines[row.event].start))
                     case "_version": return .number("1")
                     default: return .null
@@ -123,6 +124,28 @@ public struct ESQLHunt {
             }
         }
         return Table(columns: columns.map(\.name), rows: cells)
+    }
+
+    /// The index of events that name none: they come from files, not from an index.
+    static let defaultIndex = "query"
+
+    /// `METADATA _index` of a document, as `IndexNameFields.concreteName` gives it for a rule.
+    static func indexName(of document: JSONValue) -> JSONValue {
+        func text(_ path: String) -> String? {
+            if case .string(let value)? = document.values(atPath: path).first { return value }
+            return nil
+        }
+        if let explicit = text("_index") { return .string(explicit) }
+        guard let type = text("data_stream.type"), let dataset = text("data_stream.dataset"),
+              let namespace = text("data_stream.namespace") else { return .string(defaultIndex) }
+        var time: Int64?
+        switch document.values(atPath: "@timestamp").first {
+        case .string(let date)?: time = Timestamp.milliseconds(iso8601: date)
+        case .number(let millis)?: time = Int64(millis)
+        default: break
+        }
+        let name = IndexNameFields.backingIndex(ofDataStream: Array("\(type)-\(dataset)-\(namespace)".utf8), time: time)
+        return .string(String(decoding: name, as: UTF8.self))
     }
 
     /// A field's values as the column of its mapped type shows them: numbers sent as text read

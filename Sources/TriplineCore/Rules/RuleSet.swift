@@ -13,6 +13,11 @@ public struct SystemFields: Sendable {
     /// `@timestamp`, and per rule its `timestamp_override` field: the time of its schedule.
     public let timestamp: Int
     public let timestampOverrides: [Int?]
+
+    public var indexName: IndexNameFields {
+        IndexNameFields(index: index, dataStreamType: dataStreamType, dataStreamDataset: dataStreamDataset,
+                        dataStreamNamespace: dataStreamNamespace, timestamp: timestamp)
+    }
 }
 
 /// The loaded rules: compiled, with the one field plan the extractor runs for all of them.

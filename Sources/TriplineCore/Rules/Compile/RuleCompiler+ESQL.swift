@@ -11,6 +11,9 @@ extension RuleCompiler {
         case slot(Int)
         /// The event's field under this path (itself, or renamed).
         case field(String)
+        /// `_index` asked for with `METADATA`: the index Elasticsearch would have stored the
+        /// event in (`IndexNameFields.concreteName`), not a field of the event.
+        case metadataIndex
         case dropped
     }
 
@@ -23,6 +26,8 @@ extension RuleCompiler {
         var slotCount = 0
         /// After a `STATS`, only its columns exist: the event's fields are gone.
         var eventFieldsVisible = true
+        /// The metadata fields `FROM ... METADATA` asked for: only those exist as columns.
+        var metadata: Set<String> = []
         /// Slots an `EVAL` set to a constant: read as that constant (ES|QL propagates them, so
         /// `EVAL p = CONCAT("a", "*") | WHERE x LIKE p` has a constant pattern).
         var constants: [Int: Value] = [:]
@@ -38,6 +43,10 @@ extension RuleCompiler {
             guard eventFieldsVisible else { return .dropped }
             for filter in keepFilters where !filter.contains(where: { $0.matches(name) }) { return .dropped }
             if dropFilters.contains(where: { $0.matches(name) }) { return .dropped }
+            if ESQLResultColumns.metadataFields.contains(name) {
+                guard metadata.contains(name) else { return .dropped }
+                if name == "_index" { return .metadataIndex }
+            }
             return .field(name)
         }
 
@@ -60,6 +69,7 @@ extension RuleCompiler {
     ///   scheduled search's row caps, which `max_signals` stands for on a stream.
     mutating func compileESQLQuery(_ query: ESQLQuery, forTable: Bool) throws(QueryError) -> CompiledESQL {
         var scope = ESQLScope()
+        scope.metadata = Set(query.source.metadata)
         var compiled = CompiledESQL(pipeline: ESQLPipeline(stages: [], slotCount: 0, columns: [], expandedSlots: [],
                                                            metadata: query.source.metadata), source: query.source)
         var hoisting = true

@@ -9,6 +9,8 @@ public indirect enum ValueExpression: Sendable, Hashable {
     case call(ScalarFunction, caseInsensitive: Bool, [ValueExpression])
     /// ES|QL: a column an earlier command computed (`EVAL`, `DISSECT`, `MV_EXPAND`), by slot.
     case column(Int)
+    /// ES|QL's `METADATA _index`: the index the event would be stored in.
+    case indexName(IndexNameFields)
     /// An ES|QL function: its own library, on the same values.
     case esql(ESQLCall, [ValueExpression])
     case arithmetic(Expression.Arithmetic, ValueExpression, ValueExpression)
