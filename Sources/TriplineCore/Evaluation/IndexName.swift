@@ -7,6 +7,23 @@ public struct IndexNameFields: Sendable, Hashable {
     public let dataStreamNamespace: Int
     public let timestamp: Int
 
+    /// The fields as `registry` numbers them, registered if new.
+    init(registering registry: inout FieldRegistry) {
+        index = registry.index(of: "_index")
+        dataStreamType = registry.index(of: "data_stream.type")
+        dataStreamDataset = registry.index(of: "data_stream.dataset")
+        dataStreamNamespace = registry.index(of: "data_stream.namespace")
+        timestamp = registry.index(of: "@timestamp")
+    }
+
+    init(index: Int, dataStreamType: Int, dataStreamDataset: Int, dataStreamNamespace: Int, timestamp: Int) {
+        self.index = index
+        self.dataStreamType = dataStreamType
+        self.dataStreamDataset = dataStreamDataset
+        self.dataStreamNamespace = dataStreamNamespace
+        self.timestamp = timestamp
+    }
+
     /// Appends the name rules route by (`_index`, else `type-dataset-namespace`) to `name`;
     /// nil, with nothing appended, when the event has neither.
     func appendRoutingName(of event: EventView, to name: inout [UInt8]) -> RoutingName? {

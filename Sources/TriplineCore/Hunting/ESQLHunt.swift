@@ -27,6 +27,8 @@ public struct ESQLHunt {
     private let source: ESQLSource
     private let types: FieldTypes
     private let now: Int64
+    /// With `METADATA _index`: the fields its column is read from.
+    private let indexFields: IndexNameFields?
     private var extractor: Extractor
     private var predicates = PredicateEvaluator()
     private var kept: [UInt8] = []
@@ -46,6 +48,7 @@ public struct ESQLHunt {
         }
         types = options.types
         now = options.now
+        indexFields = source.metadata.contains("_index") ? IndexNameFields(registering: &compiler.registry) : nil
         plan = FieldPlan(paths: compiler.registry.paths)
         extractor = Extractor(plan: plan)
         if source.indices.isEmpty {
@@ -81,20 +84,27 @@ public struct ESQLHunt {
         let events = (0..<batch.lineCount).filter { extracted.isValid[$0] }
         var output = ESQLTable(rows: events.map { ESQLTable.Row(event: $0, slots: [Value](repeating: .null, count: pipeline.slotCount)) },
                               slotCount: pipeline.slotCount)
+        var indexNames: [Int: JSONValue] = [:]
         extracted.batch.withUnsafeBytes { raw in
             extracted.values.withUnsafeBufferPointer { values in
-                output.run(pipeline.stages[...], expressions: &expressions) { line in
+                func event(_ line: Int) -> EventView {
                     EventView(raw: raw, values: UnsafeBufferPointer(rebasing: values[extracted.valueRange(ofLine: line)]))
+                }
+                output.run(pipeline.stages[...], expressions: &expressions, view: event)
+                guard let indexFields else { return }
+                for row in output.rows where row.event >= 0 {
+                    let name = indexFields.concreteName(of: event(row.event), fallback: expressions.defaultIndex) ?? []
+                    indexNames[row.event] = .string(String(decoding: name, as: UTF8.self))
                 }
             }
         }
         let rows = output.rows.map { (event: $0.event, slots: $0.slots) }
-        var result = table(rows, batch: batch)
+        var result = table(rows, batch: batch, indexNames: indexNames)
         result.warnings = expressions.warnings
         return result
     }
 
-    private func table(_ rows: [(event: Int, slots: [Value])], batch: Batch) -> Table {
+    private func table(_ rows: [(event: Int, slots: [Value])], batch: Batch, indexNames: [Int: JSONValue]) -> Table {
         let documents = (0..<batch.lineCount).map { (try? JSONValue.parse(batch.lineBytes($0))) ?? .object([]) }
         var names = Set<String>()
         for document in documents {
@@ -115,7 +125,7 @@ public struct ESQLHunt {
                                      analyzed: types.isAnalyzed(path))
                 case .metadata(let name):
                     switch name {
-                    case "_index": return Self.indexName(of: documents[row.event])
+                    case "_index": return indexNames[row.event] ?? .null
                     case "_id": return documents[row.event]["_id"] ?? .string(String(batch.lines[row.event].start))
                     case "_version": return .number("1")
                     default: return .null
@@ -128,25 +138,6 @@ public struct ESQLHunt {
 
     /// The index of events that name none: they come from files, not from an index.
     static let defaultIndex = "query"
-
-    /// `METADATA _index` of a document, as `IndexNameFields.concreteName` gives it for a rule.
-    static func indexName(of document: JSONValue) -> JSONValue {
-        func text(_ path: String) -> String? {
-            if case .string(let value)? = document.values(atPath: path).first { return value }
-            return nil
-        }
-        if let explicit = text("_index") { return .string(explicit) }
-        guard let type = text("data_stream.type"), let dataset = text("data_stream.dataset"),
-              let namespace = text("data_stream.namespace") else { return .string(defaultIndex) }
-        var time: Int64?
-        switch document.values(atPath: "@timestamp").first {
-        case .string(let date)?: time = Timestamp.milliseconds(iso8601: date)
-        case .number(let millis)?: time = Int64(millis)
-        default: break
-        }
-        let name = IndexNameFields.backingIndex(ofDataStream: Array("\(type)-\(dataset)-\(namespace)".utf8), time: time)
-        return .string(String(decoding: name, as: UTF8.self))
-    }
 
     /// A field's values as the column of its mapped type shows them: numbers sent as text read
     /// as numbers, dates as ISO-8601 text, values that do not fit the type left out; several

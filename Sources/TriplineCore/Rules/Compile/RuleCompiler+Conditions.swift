@@ -419,10 +419,7 @@ extension RuleCompiler {
                 case .slot(let slot): return esqlConstants[slot].map(ValueExpression.constant) ?? .column(slot)
                 case .field(let path): name = path
                 case .metadataIndex:
-                    return .indexName(IndexNameFields(index: registry.index(of: "_index"), dataStreamType: registry.index(of: "data_stream.type"),
-                                                      dataStreamDataset: registry.index(of: "data_stream.dataset"),
-                                                      dataStreamNamespace: registry.index(of: "data_stream.namespace"),
-                                                      timestamp: registry.index(of: "@timestamp")))
+                    return .indexName(IndexNameFields(registering: &registry))
                 case .dropped: throw QueryError(.type, "Unknown column [\(name)]", at: at)
                 }
             }
