@@ -88,10 +88,12 @@ public final class RuleHarness {
                 invariant(Int(value.start) >= Int(span.start) && Int(value.start) + Int(value.length) <= span.end,
                           "a value \(value.start)+\(value.length) outside its line \(span.start)..<\(span.end)")
                 if value.kind == .string || value.kind == .escapedString {
-                    invariant(batch.bytes[Int(value.start) - 1] == 0x22 && batch.bytes[Int(value.start) + Int(value.length)] == 0x22,
-                              "a string value not between quotes")
-                    invariant((value.kind == .escapedString) == batch.bytes[Int(value.start)..<(Int(value.start) + Int(value.length))].contains(0x5C),
-                              "a string's escape flag is wrong")
+                    batch.withUnsafeBytes { bytes in
+                        invariant(bytes[Int(value.start) - 1] == 0x22 && bytes[Int(value.start) + Int(value.length)] == 0x22,
+                                  "a string value not between quotes")
+                        invariant((value.kind == .escapedString) == bytes[Int(value.start)..<(Int(value.start) + Int(value.length))].contains(0x5C),
+                                  "a string's escape flag is wrong")
+                    }
                 }
             }
         }

@@ -14,15 +14,19 @@ public final class BatchBufferPool: Sendable {
         self.keep = keep
     }
 
-    /// An empty buffer with at least `capacity` bytes reserved.
-    public func take(capacity: Int) -> [UInt8] {
-        if var buffer = buffers.withLock({ $0.popLast() }) {
-            buffer.removeAll(keepingCapacity: true)
-            if buffer.capacity >= capacity { return buffer }
-        }
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(capacity)
-        return buffer
+    /// A buffer of at least `count` bytes, holding whatever its last batch left: the framer
+    /// writes (and reads straight into) its bytes and keeps its own count of those filled, so
+    /// a recycled buffer is never cleared or zeroed again.
+    public func take(count: Int) -> [UInt8] {
+        if let buffer = buffers.withLock({ $0.popLast() }), buffer.count >= count { return buffer }
+        return Self.unzeroed(count: count)
+    }
+
+    /// A buffer of `count` bytes left as the allocator gives them: zeroing would make every
+    /// page of its room resident before anything is read into it (a stalled pipeline's memory
+    /// grew 5 -> 34 MiB).
+    static func unzeroed(count: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
     public func give(_ buffer: consuming [UInt8]) {

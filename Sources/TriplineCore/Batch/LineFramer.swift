@@ -28,7 +28,9 @@ public struct LineFramer {
     public let maxLineBytes: Int
     public let targetBatchBytes: Int
 
+    /// The batch being filled: its first `filled` bytes are the source's, the rest is room.
     private var pending: [UInt8] = []
+    private var filled = 0
     private var pendingBase: UInt64 = 0
     private var lines: [LineSpan] = []
     /// Start of the line not yet ended by a newline.
@@ -45,7 +47,7 @@ public struct LineFramer {
         self.targetBatchBytes = max(1, targetBatchBytes)
         self.pendingBase = startOffset
         self.pool = pool
-        pending = pool.take(capacity: bufferCapacity)
+        pending = pool.take(count: bufferCapacity)
     }
 
     private let pool: BatchBufferPool
@@ -65,16 +67,57 @@ public struct LineFramer {
             chunk = UnsafeRawBufferPointer(rebasing: chunk[(newline + 1)...])
             discarding = false
         }
-        let scanFrom = pending.count
-        pending.append(contentsOf: chunk)
+        let scanFrom = filled
+        makeRoom(chunk.count)
+        pending.withUnsafeMutableBytes { _ = memcpy($0.baseAddress! + filled, chunk.baseAddress!, chunk.count) }
+        filled += chunk.count
+        framed(from: scanFrom, into: &out)
+        return out
+    }
+
+    /// Lets `read` fill up to `limit` bytes straight into the batch being built (saving the copy
+    /// `append` makes); `read` returns how many it wrote, 0 at the end of the source.
+    public mutating func appendReading(upTo limit: Int, _ read: (UnsafeMutableRawBufferPointer) throws -> Int) rethrows -> (count: Int, output: [FramedOutput]) {
+        var out: [FramedOutput] = []
+        makeRoom(limit)
+        let start = filled
+        let count = try pending.withUnsafeMutableBytes { try read(UnsafeMutableRawBufferPointer(rebasing: $0[start..<(start + limit)])) }
+        guard count > 0 else { return (0, out) }
+        filled += count
+        if discarding {
+            // The rest of a line already reported as too long: dropped up to its newline.
+            let read = pending.withUnsafeBytes { UnsafeRawBufferPointer(rebasing: $0[start..<filled]) }
+            guard let newline = Self.firstNewline(in: read) else {
+                pendingBase += UInt64(count)
+                filled = start
+                return (count, out)
+            }
+            pendingBase += UInt64(newline + 1)
+            pending.withUnsafeMutableBytes { _ = memmove($0.baseAddress! + start, $0.baseAddress! + start + newline + 1, count - newline - 1) }
+            filled -= newline + 1
+            discarding = false
+        }
+        framed(from: start, into: &out)
+        return (count, out)
+    }
+
+    /// After bytes from `scanFrom` on were added: their lines, an oversized tail, a full batch.
+    private mutating func framed(from scanFrom: Int, into out: inout [FramedOutput]) {
         scanLines(from: scanFrom, into: &out)
-        if pending.count - tailStart > maxLineBytes {
+        if filled - tailStart > maxLineBytes {
             rejectOversizedTail(into: &out)
         }
         if tailStart >= targetBatchBytes {
             cutBatch(into: &out)
         }
-        return out
+    }
+
+    /// At least `count` bytes of room after the filled ones (a long line grows the buffer).
+    private mutating func makeRoom(_ count: Int) {
+        guard filled + count > pending.count else { return }
+        var larger = BatchBufferPool.unzeroed(count: max(filled + count, 2 * pending.count))
+        larger.withUnsafeMutableBytes { to in pending.withUnsafeBytes { from in _ = memcpy(to.baseAddress!, from.baseAddress!, filled) } }
+        pending = larger
     }
 
     /// Hands on the whole lines buffered so far, however few; for sources where latency matters.
@@ -87,8 +130,8 @@ public struct LineFramer {
     /// Ends the source: the last line without a newline is handled as `ending` says.
     public mutating func finish(_ ending: Ending) -> [FramedOutput] {
         var out: [FramedOutput] = []
-        if !discarding && tailStart < pending.count {
-            let span = Self.trimmedSpan(start: tailStart, end: pending.count, in: pending)
+        if !discarding && tailStart < filled {
+            let span = Self.trimmedSpan(start: tailStart, end: filled, in: pending)
             if let span {
                 switch ending {
                 case .endOfFile:
@@ -105,14 +148,16 @@ public struct LineFramer {
                         lineLength: Int(span.length))))
                 }
             }
-            tailStart = pending.count
+            tailStart = filled
         }
         cutBatch(into: &out)
         return out
     }
 
     private mutating func scanLines(from scanFrom: Int, into out: inout [FramedOutput]) {
-        pending.withUnsafeBytes { raw in
+        let filled = filled
+        pending.withUnsafeBytes { whole in
+            let raw = UnsafeRawBufferPointer(rebasing: whole[..<filled])
             var cursor = scanFrom
             while cursor < raw.count {
                 guard let newline = Self.firstNewline(in: UnsafeRawBufferPointer(rebasing: raw[cursor...])) else { break }
@@ -133,11 +178,11 @@ public struct LineFramer {
     }
 
     private mutating func rejectOversizedTail(into out: inout [FramedOutput]) {
-        let dropped = pending.count - tailStart
-        let start = tailStart
-        let letter = pending.withUnsafeBytes { tooLong(start: start, knownLength: nil, raw: $0) }
+        let dropped = filled - tailStart
+        let start = tailStart, filled = filled
+        let letter = pending.withUnsafeBytes { tooLong(start: start, knownLength: nil, raw: UnsafeRawBufferPointer(rebasing: $0[..<filled])) }
         linesFramed += 1
-        pending.removeSubrange(tailStart...)
+        self.filled = tailStart
         cutBatch(into: &out)  // leaves pendingBase at the start of the too-long line
         out.append(.deadLetter(letter))
         pendingBase += UInt64(dropped)
@@ -159,17 +204,18 @@ public struct LineFramer {
 
     private mutating func cutBatch(into out: inout [FramedOutput]) {
         let consumed = tailStart
+        let tail = filled - consumed
         if !lines.isEmpty {
             // The unfinished tail moves to a recycled buffer; the lines leave in this one, uncopied.
-            var next = pool.take(capacity: max(bufferCapacity, pending.count - tailStart))
-            next.append(contentsOf: pending[tailStart...])
-            pending.removeSubrange(tailStart...)
+            var next = pool.take(count: max(bufferCapacity, tail))
+            next.withUnsafeMutableBytes { to in pending.withUnsafeBytes { from in _ = memcpy(to.baseAddress!, from.baseAddress! + consumed, tail) } }
             swap(&pending, &next)
-            out.append(.batch(Batch(source: source, baseOffset: pendingBase, bytes: next, lines: lines, pool: pool)))
+            out.append(.batch(Batch(source: source, baseOffset: pendingBase, storage: next, byteCount: consumed, lines: lines, pool: pool)))
             lines.removeAll(keepingCapacity: true)
         } else if consumed > 0 {
-            pending.removeSubrange(..<consumed)
+            pending.withUnsafeMutableBytes { _ = memmove($0.baseAddress!, $0.baseAddress! + consumed, tail) }
         }
+        filled = tail
         pendingBase += UInt64(consumed)
         tailStart = 0
     }

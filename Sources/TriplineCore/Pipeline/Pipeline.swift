@@ -258,7 +258,7 @@ public final class Pipeline: Sendable {
                     switch output {
                     case .batch(let batch):
                         self.metrics.events.increment(by: batch.lineCount)
-                        self.metrics.bytes.increment(by: batch.bytes.count)
+                        self.metrics.bytes.increment(by: batch.byteCount)
                         try await self.laneInputs[lane].send(batch)
                         lane = (lane + 1) % self.laneInputs.count
                     case .deadLetter(let letter):

@@ -86,6 +86,16 @@ public struct ReplaySource: Sendable {
         let reader = ChunkReader(fd: fd, name: file)
         do {
             while true {
+                if compression == Compression.none, let direct = reader.direct {
+                    // A plain regular file is read straight into the batch being framed.
+                    let (count, outputs) = try framer.appendReading(upTo: ReadSize.replay) { try ChunkReader.read(direct, into: $0, name: file) }
+                    if count == 0 { break }
+                    bytesRead += count
+                    for output in outputs { try await send(output) }
+                    progress(count, framer.linesFramed - linesReported)
+                    linesReported = framer.linesFramed
+                    continue
+                }
                 let chunk = try await reader.next()
                 if chunk.isEmpty { break }
                 bytesRead += chunk.count
@@ -185,9 +195,16 @@ final class ChunkReader {
         }
     }
 
+    /// The descriptor, when reads of it may run on the framing task (a regular file).
+    var direct: Int32? { onPool ? nil : fd }
+
     static func read(_ fd: Int32, into buffer: ReadBuffer, name: String) throws -> Int {
+        try read(fd, into: buffer.memory, name: name)
+    }
+
+    static func read(_ fd: Int32, into memory: UnsafeMutableRawBufferPointer, name: String) throws -> Int {
         while true {
-            let count = Glibc.read(fd, buffer.memory.baseAddress, buffer.memory.count)
+            let count = Glibc.read(fd, memory.baseAddress, memory.count)
             if count < 0 && errno == EINTR { continue }
             guard count >= 0 else { throw SourceError(message: "cannot read \(name): \(String(cString: strerror(errno)))") }
             return count
