@@ -21,6 +21,11 @@ public struct JSONLineScanner {
     /// extraction's allocations (measured in Benchmarks/Scanning).
     private var duplicateScratch: [UInt8] = []
     private var otherScratch: [UInt8] = []
+    /// Keys of objects with `wideObjectKeys` keys or more, by hash.
+    private var wideKeys = WideObjectKeys()
+    static let wideObjectKeys = 64
+    /// Open keys the duplicate check looked at, summed over lines (for tests of its cost).
+    private(set) var keysVisited = 0
 
     public init(plan: FieldPlan) {
         self.plan = plan
@@ -34,6 +39,7 @@ public struct JSONLineScanner {
             throw Rejection(reason: .notAnObject, detail: "a line must hold one JSON object", offsetInLine: cursor.at - Int(line.start))
         }
         let mark = values.count
+        wideKeys.nextLine()
         do throws(Rejection) {
             try scanObject(&cursor, node: FieldPlan.root, depth: 0, into: &values)
             cursor.skipSpace()
@@ -79,6 +85,7 @@ public struct JSONLineScanner {
         defer { openKeys.removeLast(openKeys.count - keysOfThisObject) }
         // One bit per key hash seen in this object: a key whose bit is clear is new, no search.
         var seenHashes: UInt64 = 0
+        var wideSerial: UInt32 = 0  // nonzero once the object is wide
         while true {
             c.skipSpace()
             guard c.byte == UInt8(ascii: "\"") else { throw c.invalid("expected a key") }
@@ -94,7 +101,7 @@ public struct JSONLineScanner {
                 child = plan.descend(node, key: UnsafeRawBufferPointer(rebasing: c.raw[(keyStart + 1)..<(keyEnd - 1)]))
             }
             try checkDuplicate(c, keyStart: keyStart + 1, keyEnd: keyEnd - 1, escaped: c.lastStringHadEscape, since: keysOfThisObject,
-                               seen: &seenHashes)
+                               seen: &seenHashes, wide: &wideSerial)
             c.skipSpace()
             guard c.byte == UInt8(ascii: ":") else { throw c.invalid("expected ':' after a key") }
             c.at += 1
@@ -172,30 +179,56 @@ public struct JSONLineScanner {
 
     /// Elasticsearch refuses a document with the same key twice in one object.
     private mutating func checkDuplicate(_ c: Cursor, keyStart: Int, keyEnd: Int, escaped: Bool, since first: Int,
-                                         seen: inout UInt64) throws(Rejection) {
+                                         seen: inout UInt64, wide: inout UInt32) throws(Rejection) {
         let key = UnsafeRawBufferPointer(rebasing: c.raw[keyStart..<keyEnd])
         // Keys are hashed as decoded; most have no escape, and are hashed where they lie.
         if escaped { Self.decode(key, escaped: true, into: &duplicateScratch) }
         let hash = escaped ? duplicateScratch.withUnsafeBytes { Self.keyHash($0) } : Self.keyHash(key)
-        let bit: UInt64 = 1 << (hash & 63)
-        var index = seen & bit == 0 ? openKeys.count : first
-        seen |= bit
         var keyDecoded = escaped
-        while index < openKeys.count {
-            let other = openKeys[index]
-            index += 1
-            guard other.hash == hash else { continue }
-            if !keyDecoded {
-                Self.decode(key, escaped: false, into: &duplicateScratch)
-                keyDecoded = true
+        if wide == 0 && openKeys.count - first >= Self.wideObjectKeys {
+            wide = wideKeys.newObject()
+            for place in first..<openKeys.count {
+                var probe = wideKeys.startProbe(openKeys[place].hash, serial: wide)
+                while wideKeys.next(&probe, openKeys[place].hash, serial: wide) != nil {}
+                wideKeys.record(at: probe, openKeys[place].hash, serial: wide, place: place)
             }
-            Self.decode(UnsafeRawBufferPointer(rebasing: c.raw[other.start..<other.end]), escaped: other.escaped, into: &otherScratch)
-            if otherScratch == duplicateScratch {
-                throw Rejection(reason: .duplicateKey, detail: "duplicate key \"\(String(decoding: duplicateScratch, as: UTF8.self))\"",
-                                offsetInLine: keyStart - 1 - c.lineStart)
+        }
+        if wide != 0 {
+            var probe = wideKeys.startProbe(hash, serial: wide)
+            keysVisited += 1
+            while let place = wideKeys.next(&probe, hash, serial: wide) {
+                keysVisited += 1
+                try refuseIfSame(c, key, keyStart: keyStart, decoded: &keyDecoded, as: place)
+            }
+            wideKeys.record(at: probe, hash, serial: wide, place: openKeys.count)
+        } else {
+            let bit: UInt64 = 1 << (hash & 63)
+            var index = seen & bit == 0 ? openKeys.count : first
+            seen |= bit
+            while index < openKeys.count {
+                let place = index
+                index += 1
+                keysVisited += 1
+                guard openKeys[place].hash == hash else { continue }
+                try refuseIfSame(c, key, keyStart: keyStart, decoded: &keyDecoded, as: place)
             }
         }
         openKeys.append((hash, keyStart, keyEnd, escaped))
+    }
+
+    /// Refuses the line if the key equals (as decoded) the open key at `place`, whose hash is its own.
+    private mutating func refuseIfSame(_ c: Cursor, _ key: UnsafeRawBufferPointer, keyStart: Int, decoded: inout Bool,
+                                       as place: Int) throws(Rejection) {
+        if !decoded {
+            Self.decode(key, escaped: false, into: &duplicateScratch)
+            decoded = true
+        }
+        let other = openKeys[place]
+        Self.decode(UnsafeRawBufferPointer(rebasing: c.raw[other.start..<other.end]), escaped: other.escaped, into: &otherScratch)
+        if otherScratch == duplicateScratch {
+            throw Rejection(reason: .duplicateKey, detail: "duplicate key \"\(String(decoding: duplicateScratch, as: UTF8.self))\"",
+                            offsetInLine: keyStart - 1 - c.lineStart)
+        }
     }
 
     /// A key as decoded, in `out` (replacing what it held).
