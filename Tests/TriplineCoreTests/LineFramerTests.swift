@@ -76,6 +76,16 @@ import Testing
         }
     }
 
+    @Test func anEmptyReadChangesNothing() {
+        var framer = LineFramer(source: "s")
+        var outputs = framer.append(UnsafeRawBufferPointer(start: nil, count: 0))
+        outputs += Array(#"{"a":1}"#.utf8).withUnsafeBytes { framer.append($0) }
+        outputs += framer.append(UnsafeRawBufferPointer(start: nil, count: 0))
+        outputs += framer.finish(.endOfFile)
+        guard case .batch(let batch)? = outputs.first, outputs.count == 1 else { Issue.record("one batch expected, got \(outputs.count) outputs"); return }
+        #expect(batch.lineCount == 1 && batch.byteCount == 7)
+    }
+
     @Test func crlfAndLfEndLinesAndBlankLinesAreSkipped() {
         let result = frame(["{\"a\":1}\r\n\r\n  \n{\"b\":2}\n"])
         #expect(result.lines == ["{\"a\":1}", "{\"b\":2}"])

@@ -68,8 +68,9 @@ public struct LineFramer {
             discarding = false
         }
         let scanFrom = filled
+        guard let bytes = chunk.baseAddress, chunk.count > 0 else { return out }
         makeRoom(chunk.count)
-        pending.withUnsafeMutableBytes { _ = memcpy($0.baseAddress! + filled, chunk.baseAddress!, chunk.count) }
+        pending.withUnsafeMutableBytes { _ = memcpy($0.baseAddress! + filled, bytes, chunk.count) }
         filled += chunk.count
         framed(from: scanFrom, into: &out)
         return out
