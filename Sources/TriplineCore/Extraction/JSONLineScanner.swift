@@ -187,11 +187,7 @@ public struct JSONLineScanner {
         var keyDecoded = escaped
         if wide == 0 && openKeys.count - first >= Self.wideObjectKeys {
             wide = wideKeys.newObject()
-            for place in first..<openKeys.count {
-                var probe = wideKeys.startProbe(openKeys[place].hash, serial: wide)
-                while wideKeys.next(&probe, openKeys[place].hash, serial: wide) != nil {}
-                wideKeys.record(at: probe, openKeys[place].hash, serial: wide, place: place)
-            }
+            for place in first..<openKeys.count { wideKeys.add(openKeys[place].hash, serial: wide, place: place) }
         }
         if wide != 0 {
             var probe = wideKeys.startProbe(hash, serial: wide)

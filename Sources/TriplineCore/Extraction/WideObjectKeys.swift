@@ -55,6 +55,13 @@ struct WideObjectKeys {
         return nil
     }
 
+    /// Records a key known to differ from the object's others (no comparison).
+    mutating func add(_ hash: UInt64, serial: UInt32, place: Int) {
+        var probe = startProbe(hash, serial: serial)
+        while next(&probe, hash, serial: serial) != nil {}
+        record(at: probe, hash, serial: serial, place: place)
+    }
+
     /// Records a key at the free slot a probe ended on.
     mutating func record(at slot: Int, _ hash: UInt64, serial: UInt32, place: Int) {
         slots[slot] = Slot(stamp: stamp, serial: serial, hash: hash, place: place)

@@ -86,28 +86,26 @@ public struct ReplaySource: Sendable {
         let reader = ChunkReader(fd: fd, name: file)
         do {
             while true {
+                let count: Int
+                var outputs: [FramedOutput] = []
                 if compression == Compression.none, let direct = reader.direct {
                     // A plain regular file is read straight into the batch being framed.
-                    let (count, outputs) = try framer.appendReading(upTo: ReadSize.replay) { try ChunkReader.read(direct, into: $0, name: file) }
+                    (count, outputs) = try framer.appendReading(upTo: ReadSize.replay) { try ChunkReader.read(direct, into: $0, name: file) }
                     if count == 0 { break }
-                    bytesRead += count
-                    for output in outputs { try await send(output) }
-                    progress(count, framer.linesFramed - linesReported)
-                    linesReported = framer.linesFramed
-                    continue
+                } else {
+                    let chunk = try await reader.next()
+                    count = chunk.count
+                    if count == 0 { break }
+                    if compression == nil { compression = Self.sniff(chunk) }
+                    switch compression ?? .none {
+                    case .none: outputs = framer.append(chunk)
+                    case .gzip: try gzip.inflate(chunk) { outputs.append(contentsOf: framer.append($0)) }
+                    case .lz4: try lz4.decode(chunk) { outputs.append(contentsOf: framer.append($0)) }
+                    }
                 }
-                let chunk = try await reader.next()
-                if chunk.isEmpty { break }
-                bytesRead += chunk.count
-                if compression == nil { compression = Self.sniff(chunk) }
-                var outputs: [FramedOutput] = []
-                switch compression ?? .none {
-                case .none: outputs = framer.append(chunk)
-                case .gzip: try gzip.inflate(chunk) { outputs.append(contentsOf: framer.append($0)) }
-                case .lz4: try lz4.decode(chunk) { outputs.append(contentsOf: framer.append($0)) }
-                }
+                bytesRead += count
                 for output in outputs { try await send(output) }
-                progress(chunk.count, framer.linesFramed - linesReported)
+                progress(count, framer.linesFramed - linesReported)
                 linesReported = framer.linesFramed
             }
         } catch {
