@@ -129,6 +129,32 @@ import Testing
             """, "\(inline.stderr)")
     }
 
+    /// INLINE STATS with a multi-valued BY value, as Elasticsearch's csv-spec tests pin it
+    /// (`byMultivaluedSimple`, `inlinestatsWithFalseFiltersFromRow`): the row counts in each of its
+    /// values' groups and stays one row; its BY column keeps the values, each aggregate holds its
+    /// groups' results in turn, and a null key is a group of its own.
+    @Test func inlineStatsWithAMultiValuedKeyKeepsTheRowAndTakesEveryGroup() throws {
+        let directory = temporaryDirectory()
+        let events = directory + "/events.ndjson"
+        let lines = [
+            #"{"@timestamp":"2024-01-01T00:00:00Z","k":["a","b"],"n":1}"#,
+            #"{"@timestamp":"2024-01-01T00:01:00Z","k":"a","n":5}"#,
+            #"{"@timestamp":"2024-01-01T00:02:00Z","k":"b","n":2}"#,
+            #"{"@timestamp":"2024-01-01T00:03:00Z","n":7}"#,
+        ]
+        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: events))
+        let query = "FROM logs | INLINE STATS m = MAX(n), c = COUNT(*), none = MAX(n) WHERE n > 100 BY k | KEEP n, k, m, c, none"
+        let result = try run(triplineBinary, ["query", "--esql", query, events])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(String(decoding: result.stdout, as: UTF8.self) == """
+            {"n":1,"k":["a","b"],"m":[5,2],"c":[2,2],"none":null}
+            {"n":5,"k":"a","m":5,"c":2,"none":null}
+            {"n":2,"k":"b","m":2,"c":2,"none":null}
+            {"n":7,"k":null,"m":7,"c":1,"none":null}
+
+            """)
+    }
+
     /// `METADATA _index`: an event's own `_index`, else its data stream's backing index (dated
     /// by the event's UTC day, generation 000001), else "query"; the same in a WHERE and in the
     /// result column.

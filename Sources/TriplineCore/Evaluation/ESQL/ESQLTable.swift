@@ -83,9 +83,26 @@ struct ESQLTable {
         }
         for index in rows.indices {
             expressions.row = rows[index].slots
-            let key = ESQLGroupTable.keys(aggregation, view(rows[index].event), &expressions).first ?? []
-            guard let states = table.states(for: key) else { continue }
-            table.write(key, states, aggregation, into: &rows[index].slots, warnings: &expressions.warnings)
+            let event = view(rows[index].event)
+            let keys = ESQLGroupTable.keys(aggregation, event, &expressions)
+            guard keys.count > 1 else {
+                guard let key = keys.first, let states = table.states(for: key) else { continue }
+                table.write(key, states, aggregation, into: &rows[index].slots, warnings: &expressions.warnings)
+                continue
+            }
+            // A multi-valued key: the row stays one row (Elasticsearch joins the groups back by a
+            // lookup that loads every group the row's values match): the BY columns keep the
+            // row's own values, and each aggregate holds its groups' results, flattened.
+            var results = [[Value]](repeating: [], count: aggregation.aggregates.count)
+            for key in keys {
+                guard let states = table.states(for: key) else { continue }
+                for (position, aggregate) in aggregation.aggregates.enumerated() {
+                    results[position] += states[position].result(aggregate, warnings: &expressions.warnings).values
+                }
+            }
+            let groupValues = aggregation.groups.map { expressions.value($0.value, event) }
+            for (position, aggregate) in aggregation.aggregates.enumerated() { rows[index].slots[aggregate.slot] = .of(results[position]) }
+            for (position, group) in aggregation.groups.enumerated() { rows[index].slots[group.slot] = groupValues[position] }
         }
     }
 
