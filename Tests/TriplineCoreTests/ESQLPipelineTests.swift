@@ -132,6 +132,22 @@ import Testing
         #expect(throws: RuleError.self) { try esqlRule(#"FROM metrics-* METADATA _id | EVAL i = _index"#) }
     }
 
+    /// Kibana's ES|QL executor takes the columns named `_id`, `_index` and `_version` out of a
+    /// row by name (`const { _id, _version, _index, ...esqlResult } = document`), so renamed
+    /// they reach the alert as fields like any other, with their metadata values.
+    @Test func aRenamedMetadataColumnIsAnAlertField() throws {
+        let line = #"{"@timestamp":"2024-06-01T10:00:00Z","_id":"doc-1","data_stream":{"type":"logs","dataset":"app","namespace":"prod"},"n":1}"#
+        let renamed = try esqlRule(#"FROM logs-* METADATA _id, _index, _version | RENAME _index AS idx, _id AS doc, _version AS v | KEEP idx, doc, v, n"#)
+        let plain = try esqlRule(#"FROM logs-* METADATA _id, _index, _version | KEEP _index, _id, _version, n"#)
+        for prefilter in [false, true] {
+            let alert = try #require(try Self.alerts([line], renamed, prefilter: prefilter).first?.first)
+            #expect(alert["idx"] == .string(".ds-logs-app-prod-2024.06.01-000001"))
+            #expect(alert["doc"] == .string("doc-1") && alert["v"] == .number("1") && alert["n"] == .number("1"))
+            let kept = try #require(try Self.alerts([line], plain, prefilter: prefilter).first?.first)
+            #expect(kept["_index"] == nil && kept["_id"] == nil && kept["_version"] == nil && kept["n"] == .number("1"))
+        }
+    }
+
     @Test func aRenamedFieldIsReadUnderItsNewName() throws {
         let got = try alerts(#"FROM logs-test-* | RENAME user.name AS who | WHERE who == "root" | KEEP who, host.name"#,
                              [#""user":{"name":"root"},"host":{"name":"h1"}"#, #""user":{"name":"bob"}"#])

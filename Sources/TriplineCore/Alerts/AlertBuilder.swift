@@ -54,7 +54,8 @@ public struct AlertBuilder: Sendable {
             // written over it (mergeEsqlResultInSource); the row's @timestamp stays the
             // original time, the alert's own is the detection time.
             let row = row ?? []
-            for (name, value) in Self.resultColumns(pipeline, event: event, row: row) where name != "@timestamp" {
+            let metadata = { (field: String) -> JSONValue in Self.metadataValue(field, event: event, eventID: eventID, source: source) }
+            for (name, value) in Self.resultColumns(pipeline, event: event, row: row, metadata: metadata) where name != "@timestamp" {
                 Self.write(value, at: name, over: &body, event: event)
             }
             // Rows MV_EXPAND made from one event are told apart by the expanded values (Kibana's
@@ -269,12 +270,14 @@ public struct AlertBuilder: Sendable {
         }
     }
 
-    /// An ES|QL row's result columns with their values, metadata left out (Kibana keeps `_id`
-    /// and its kind out of the alert's source).
-    static func resultColumns(_ pipeline: ESQLPipeline, event: JSONValue, row: [Value]) -> [(name: String, value: JSONValue)] {
+    /// An ES|QL row's result columns with their values. Kibana leaves the columns named `_id`,
+    /// `_index` and `_version` out of the alert's source, by name: renamed (`RENAME _index AS
+    /// idx`), a metadata column is a field like any other. `metadata` gives a metadata field's value.
+    static func resultColumns(_ pipeline: ESQLPipeline, event: JSONValue, row: [Value],
+                              metadata: (String) -> JSONValue = { _ in .null }) -> [(name: String, value: JSONValue)] {
         var leaves: [(String, JSONValue)] = []
         flatten(event, prefix: "", into: &leaves)
-        let initial = ESQLResultColumns.initial(eventFields: leaves.map(\.0), metadata: [])
+        let initial = ESQLResultColumns.initial(eventFields: leaves.map(\.0), metadata: pipeline.metadata)
         var out: [(name: String, value: JSONValue)] = []
         for (name, cell) in ESQLResultColumns.resolve(pipeline.columns, initial: initial) {
             switch cell {
@@ -288,11 +291,37 @@ public struct AlertBuilder: Sendable {
                 out.append((name, values.isEmpty ? .null : values.count == 1 ? values[0] : .array(values)))
             case .slot(let slot):
                 out.append((name, row.indices.contains(slot) ? row[slot].json : .null))
-            case .metadata:
-                continue
+            case .metadata(let field):
+                guard !Self.metadataKeptOut.contains(name) else { continue }
+                out.append((name, metadata(field)))
             }
         }
         return out
+    }
+
+    /// The result columns Kibana's ES|QL executor takes out of a row before merging it into the source.
+    static let metadataKeptOut: Set<String> = ["_id", "_index", "_version"]
+
+    /// A metadata field's value for a result column, as ES|QL gives it: `_index` the index the
+    /// event would be stored in (`IndexNameFields.concreteName`), `_id` the event's id, `_version` 1.
+    static func metadataValue(_ field: String, event: JSONValue, eventID: String, source: Source) -> JSONValue {
+        switch field {
+        case "_id": return .string(eventID)
+        case "_version": return .number("1")
+        case "_index":
+            if case .string(let explicit)? = event["_index"] { return .string(explicit) }
+            let parts = ["data_stream.type", "data_stream.dataset", "data_stream.namespace"].map { event.values(atPath: $0).first }
+            guard case .string(let type)?? = parts.first, case .string(let dataset)?? = parts.dropFirst().first,
+                  case .string(let namespace)?? = parts.last else { return .string(source.index) }
+            var time: Int64?
+            if case .string(let text)? = event.values(atPath: "@timestamp").first {
+                time = Array(text.utf8).withUnsafeBytes { Timestamp.milliseconds(date: $0) }
+            }
+            if case .number(let text)? = event.values(atPath: "@timestamp").first { time = Int64(text) }
+            let name = IndexNameFields.backingIndex(ofDataStream: Array("\(type)-\(dataset)-\(namespace)".utf8), time: time)
+            return .string(String(decoding: name, as: UTF8.self))
+        default: return .null
+        }
     }
 
     /// Writes a result column over the source as Kibana's merge does: the field's nested or
