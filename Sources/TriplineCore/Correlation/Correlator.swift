@@ -123,9 +123,8 @@ struct Correlator {
     /// would read them has been emitted (counted in its rule's counters, and in `lateEvents`).
     mutating func receive(_ partials: [ESQLPartial]) {
         for partial in partials {
-            let before = windows[partial.rule]?.counters.lateEvents ?? 0
-            windows[partial.rule]?.receive(partial)
-            lateEvents += (windows[partial.rule]?.counters.lateEvents ?? 0) - before
+            // In place: reading a rule's windows out of the dictionary copies (and retains) all of them.
+            lateEvents += windows[partial.rule]?.receive(partial) ?? 0
         }
     }
 

@@ -73,11 +73,13 @@ struct RuleWindows {
         if plan.aggregation.inline { extractor = Extractor(plan: fieldPlan) }
     }
 
-    mutating func receive(_ partial: ESQLPartial) {
-        guard let runs = plan.runs(containing: partial.slice + plan.slice - 1) else { return }
+    /// Returns the events it counted late.
+    @discardableResult
+    mutating func receive(_ partial: ESQLPartial) -> Int {
+        guard let runs = plan.runs(containing: partial.slice + plan.slice - 1) else { return 0 }
         if runs.upperBound <= emitted {
             counters.lateEvents += partial.events
-            return
+            return partial.events
         }
         if plan.runs(containing: partial.slice).map({ $0.lowerBound <= emitted }) ?? false { counters.partlyLate += partial.events }
         if var slice = slices.removeValue(forKey: partial.slice) {
@@ -94,6 +96,7 @@ struct RuleWindows {
             counters.groupsRefused += partial.table.groupsRefused
             slices[partial.slice] = slice
         }
+        return 0
     }
 
     private mutating func hold(_ rows: [ESQLPartial.HeldRow], into slice: inout ESQLPartial) {

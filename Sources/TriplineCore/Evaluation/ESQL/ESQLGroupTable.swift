@@ -43,16 +43,20 @@ struct ESQLGroupTable: Sendable {
                     expressions.row[group.slot] = key[index]
                 }
                 inputs.removeAll(keepingCapacity: true)
-                for aggregate in aggregation.aggregates {
-                    if let filter = aggregate.filter, expressions.value(filter, event) != .bool(true) { inputs.append(nil); continue }
-                    let value = aggregate.argument.map { expressions.value($0, event) } ?? .null
-                    let sortKey = aggregate.sortKey.map { expressions.value($0, event) } ?? .null
+                // By index: binding each aggregate would copy (and retain) its expressions.
+                for index in aggregation.aggregates.indices {
+                    if let filter = aggregation.aggregates[index].filter, expressions.value(filter, event) != .bool(true) {
+                        inputs.append(nil)
+                        continue
+                    }
+                    let value = aggregation.aggregates[index].argument.map { expressions.value($0, event) } ?? .null
+                    let sortKey = aggregation.aggregates[index].sortKey.map { expressions.value($0, event) } ?? .null
                     inputs.append((value, sortKey))
                 }
             }
-            for (index, aggregate) in aggregation.aggregates.enumerated() {
+            for index in aggregation.aggregates.indices {
                 guard let (value, sortKey) = inputs[index] else { continue }
-                groups.values[place][index].add(aggregate, value, sortKey: sortKey, distinctCap: distinctCap)
+                groups.values[place][index].add(aggregation.aggregates[index], value, sortKey: sortKey, distinctCap: distinctCap)
             }
         }
     }
