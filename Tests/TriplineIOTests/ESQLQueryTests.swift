@@ -177,5 +177,12 @@ import Testing
             """)
         let unknown = try run(triplineBinary, ["query", "--esql", "FROM * | KEEP n | WHERE _index == \"x\"", events])
         #expect(unknown.status == 2 && unknown.stderr.contains("Unknown column [_index]"), "\(unknown.stderr)")
+        // FROM naming one index: events that name none are that index's, as a search of it shows
+        // (Elasticsearch's likeQuestionMarkWildcardOnIndexMetadataField: `_index LIKE "employ?es"`).
+        let named = try run(triplineBinary, ["query", "--esql", #"FROM employees METADATA _index | WHERE _index LIKE "employ?es" | KEEP n, _index"#, events])
+        #expect(String(decoding: named.stdout, as: UTF8.self) == """
+            {"n":3,"_index":"employees"}
+
+            """, "\(named.stderr)")
     }
 }

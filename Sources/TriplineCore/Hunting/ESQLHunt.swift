@@ -80,7 +80,7 @@ public struct ESQLHunt {
         let (extracted, _) = extractor.extract(batch)
         var expressions = predicates.expressions
         expressions.now = now
-        expressions.defaultIndex = Array(Self.defaultIndex.utf8)
+        expressions.defaultIndex = Array(Self.defaultIndex(of: source).utf8)
         let events = (0..<batch.lineCount).filter { extracted.isValid[$0] }
         var output = ESQLTable(rows: events.map { ESQLTable.Row(event: $0, slots: [Value](repeating: .null, count: pipeline.slotCount)) },
                               slotCount: pipeline.slotCount)
@@ -136,8 +136,14 @@ public struct ESQLHunt {
         return Table(columns: columns.map(\.name), rows: cells)
     }
 
-    /// The index of events that name none: they come from files, not from an index.
-    static let defaultIndex = "query"
+    /// The index of events that name none (they come from files, not from an index): the one
+    /// index `FROM` names, as a search of it would show (`FROM employees` gives "employees");
+    /// "query" when it names a pattern or several.
+    static func defaultIndex(of source: ESQLSource) -> String {
+        guard source.indices.count == 1, let only = source.indices.first,
+              !only.contains(where: { "*?:,".contains($0) }) else { return "query" }
+        return only
+    }
 
     /// A field's values as the column of its mapped type shows them: numbers sent as text read
     /// as numbers, dates as ISO-8601 text, values that do not fit the type left out; several
