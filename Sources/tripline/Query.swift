@@ -106,7 +106,7 @@ struct Query: AsyncParsableCommand {
         let unreadable = paths.isEmpty ? 0 : try await read { hunt.consume($0) }
         let table = hunt.result()
         FileHandle.standardOutput.write(Data(ResultTable.render(table, as: format).utf8))
-        if table.warnings.total > 0 { Console.error("warning: " + table.warnings.summary) }
+        if !table.warnings.isEmpty { Console.error("warning: " + table.warnings.summary) }
         report(unreadable, hunt.rejected)
     }
 

@@ -218,7 +218,7 @@ struct PipelineFlags: ParsableArguments {
         if stats.esqlRuns > 0 || stats.esqlRows > 0 {
             Console.error("aggregating ES|QL: \(stats.esqlRuns) scheduled runs, \(stats.esqlRows) rows, \(stats.esqlRowsFolded) folded into an overlapping run's alert (--esql-overlap \(esqlOverlap)), \(stats.lateEvents) late events, \(stats.esqlPartlyLate) partly late")
         }
-        if stats.esqlWarnings.total > 0 {
+        if !stats.esqlWarnings.isEmpty {
             Console.error("warning: ES|QL rules: " + stats.esqlWarnings.summary + " (esql_warnings_by_kind in --stats-json)")
         }
         if stats.esqlGroupsRefused + stats.esqlValuesDropped + stats.esqlRowsRefused > 0 {

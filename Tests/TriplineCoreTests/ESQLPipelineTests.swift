@@ -148,6 +148,37 @@ import Testing
         }
     }
 
+    /// MV_EXPANDs make an event's rows depth first, each through the later stages before the
+    /// next is made, and at most `maxExpandedRowsPerEvent` of them: four lists of 60 values
+    /// under four MV_EXPANDs would be 60^4 rows (seconds and gigabytes for one line; the bundled
+    /// Bedrock misconduct rule expands four fields). The rows made before the cap still alert;
+    /// the event is counted.
+    @Test func expandedRowsAreMadeDepthFirstAndCappedPerEvent() throws {
+        let rules = try esqlRule("FROM logs-* | MV_EXPAND a | MV_EXPAND b | MV_EXPAND c | MV_EXPAND d | WHERE a == 0 AND b == 0 AND c == 0 | KEEP a, b, c, d")
+        let list = "[" + (0..<60).map(String.init).joined(separator: ",") + "]"
+        let lines = [#"{"_index":"logs-test-default","@timestamp":"2026-01-02T03:04:05.000Z","a":\#(list),"b":\#(list),"c":\#(list),"d":\#(list)}"#,
+                     #"{"_index":"logs-test-default","@timestamp":"2026-01-02T03:04:05.000Z","a":[1,0],"b":0,"c":[0,2],"d":[7,8]}"#]
+        var framer = LineFramer(source: "test")
+        var bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+        var outputs = bytes.withUnsafeMutableBytes { framer.append(UnsafeRawBufferPointer($0)) }
+        outputs += framer.finish(.endOfFile)
+        var extractor = Extractor(plan: rules.plan)
+        var evaluator = RuleEvaluator(ruleSet: rules, defaultIndex: nil)
+        var rows: [[Int]: [[Value]]] = [:]
+        for case .batch(let batch) in outputs {
+            let (extracted, _) = extractor.extract(batch)
+            for match in evaluator.evaluate(extracted, lines: Array(0..<batch.lineCount)) {
+                rows[[match.line], default: []].append(match.row ?? [])
+            }
+        }
+        // The first line's (0, 0, 0, d) rows come first, well inside the cap; the second line's
+        // expansion (8 rows) is whole.
+        #expect(rows[[0]]?.count == 60)
+        #expect(rows[[1]]?.count == 2)
+        #expect(evaluator.esqlWarnings.eventsOverRowCap == 1)
+        #expect(evaluator.esqlWarnings.total == 0)
+    }
+
     @Test func aRenamedFieldIsReadUnderItsNewName() throws {
         let got = try alerts(#"FROM logs-test-* | RENAME user.name AS who | WHERE who == "root" | KEEP who, host.name"#,
                              [#""user":{"name":"root"},"host":{"name":"h1"}"#, #""user":{"name":"bob"}"#])

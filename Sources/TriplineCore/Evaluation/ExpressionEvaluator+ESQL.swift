@@ -25,15 +25,58 @@ extension ExpressionEvaluator {
             }
             first += 1
         }
-        var rows = [row]
-        var next: [[Value]] = []
-        for stage in pipeline.stages[first...] {
-            next.removeAll(keepingCapacity: true)
-            for row in rows { apply(stage, to: row, event, into: &next) }
-            swap(&rows, &next)
-            if rows.isEmpty { break }
-        }
+        guard first < pipeline.stages.count else { return [row] }
+        // From the first stage that may change the row count on, each row goes through every
+        // later stage before the next is made (depth first): a WHERE after MV_EXPANDs drops rows
+        // as they come, instead of after the expansions' whole product exists.
+        var rows: [[Value]] = []
+        var budget = Self.maxExpandedRowsPerEvent
+        descend(pipeline.stages, from: first, row, event, into: &rows, budget: &budget)
+        if budget < 0 { warnings.eventsOverRowCap += 1 }
         return rows
+    }
+
+    /// The most rows `MV_EXPAND`s may make of one event. Each MV_EXPAND multiplies the rows by
+    /// its field's values, so one event holding four lists of 100 values would make 10^8 rows
+    /// for a rule expanding all four (as one bundled Bedrock rule does): minutes and gigabytes
+    /// for one line. Past the cap the event's remaining rows are left out and the event counted
+    /// (`esql_warnings_by_kind.events_over_row_cap`); rules' own events make a few rows each.
+    public static let maxExpandedRowsPerEvent = 100_000
+
+    /// `row` through `stages[index...]`, its result rows appended to `out`; `budget` is what
+    /// MV_EXPAND may still make, negative once it ran out.
+    private mutating func descend(_ stages: [ESQLStage], from index: Int, _ row: [Value], _ event: EventView,
+                                  into out: inout [[Value]], budget: inout Int) {
+        var row = row
+        for at in index..<stages.count {
+            self.row = row
+            switch stages[at] {
+            case .filter(let condition):
+                guard value(condition, event) == .bool(true) else { return }
+            case .assign(let slot, let expression):
+                row[slot] = value(expression, event)
+            case .dissect(let input, let pattern, let slots):
+                row = extracted(input, event, into: row, slots: slots) { pattern.match($0) }
+            case .grok(let input, let pattern, let slots):
+                row = extracted(input, event, into: row, slots: slots) { pattern.match($0) }
+            case .expand(let slot, let expression):
+                let values = value(expression, event).values
+                guard values.count > 1 else {
+                    row[slot] = values.first ?? .null
+                    continue
+                }
+                for value in values {
+                    guard budget > 0 else { budget = -1; return }
+                    budget -= 1
+                    row[slot] = value
+                    descend(stages, from: at + 1, row, event, into: &out, budget: &budget)
+                }
+                return
+            case .sort, .limit, .aggregate:
+                break
+            }
+        }
+        out.append(row)
     }
 
     /// One row-at-a-time stage on one row of `event`, its result rows appended to `out`.

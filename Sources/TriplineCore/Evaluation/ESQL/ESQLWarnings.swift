@@ -10,6 +10,9 @@ public struct ESQLWarnings: Sendable, Hashable {
     /// Any other argument a function refused for this row: a negative length, an unparseable
     /// per-row regex or date pattern, invalid JSON, the square root of a negative number.
     public var invalidArgument = 0
+    /// Events whose MV_EXPANDs reached `ExpressionEvaluator.maxExpandedRowsPerEvent` rows: the rest
+    /// of their rows were left out (not a null value: not in `total`).
+    public var eventsOverRowCap = 0
 
     public init() {}
 
@@ -20,12 +23,13 @@ public struct ESQLWarnings: Sendable, Hashable {
         overflow += other.overflow
         invalidConversion += other.invalidConversion
         invalidArgument += other.invalidArgument
+        eventsOverRowCap += other.eventsOverRowCap
     }
 
     /// Each kind's count under a stable name, for `--stats-json`.
     public var byKind: [String: Int] {
         ["multi_valued_argument": multiValuedArgument, "overflow": overflow, "invalid_conversion": invalidConversion,
-         "invalid_argument": invalidArgument].filter { $0.value > 0 }
+         "invalid_argument": invalidArgument, "events_over_row_cap": eventsOverRowCap].filter { $0.value > 0 }
     }
 
     /// One line for people, as Elasticsearch's response warning says it: what became null, and why.
@@ -33,6 +37,14 @@ public struct ESQLWarnings: Sendable, Hashable {
         let kinds = [(multiValuedArgument, "a multi-valued argument of a single-valued function"), (overflow, "an overflow"),
                      (invalidConversion, "a value the conversion could not read"), (invalidArgument, "an argument the function refused")]
         let parts = kinds.filter { $0.0 > 0 }.map { "\($0.0) for \($0.1)" }
-        return "\(total) value(s) treated as null: " + parts.joined(separator: ", ")
+        var said: [String] = []
+        if total > 0 { said.append("\(total) value(s) treated as null: " + parts.joined(separator: ", ")) }
+        if eventsOverRowCap > 0 {
+            said.append("\(eventsOverRowCap) event(s) whose MV_EXPANDs made over \(ExpressionEvaluator.maxExpandedRowsPerEvent) rows: the rest left out")
+        }
+        return said.joined(separator: "; ")
     }
+
+    /// Whether there is anything to say.
+    public var isEmpty: Bool { total == 0 && eventsOverRowCap == 0 }
 }
