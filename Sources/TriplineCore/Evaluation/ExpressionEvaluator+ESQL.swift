@@ -31,7 +31,7 @@ extension ExpressionEvaluator {
         // as they come, instead of after the expansions' whole product exists.
         var rows: [[Value]] = []
         var budget = Self.maxExpandedRowsPerEvent
-        descend(pipeline.stages, from: first, row, event, into: &rows, budget: &budget)
+        descend(pipeline.stages[first...], row, event, budget: &budget) { _, row in rows.append(row) }
         if budget < 0 { warnings.eventsOverRowCap += 1 }
         return rows
     }
@@ -43,12 +43,12 @@ extension ExpressionEvaluator {
     /// (`esql_warnings_by_kind.events_over_row_cap`); rules' own events make a few rows each.
     public static let maxExpandedRowsPerEvent = 100_000
 
-    /// `row` through `stages[index...]`, its result rows appended to `out`; `budget` is what
-    /// MV_EXPAND may still make, negative once it ran out.
-    private mutating func descend(_ stages: [ESQLStage], from index: Int, _ row: [Value], _ event: EventView,
-                                  into out: inout [[Value]], budget: inout Int) {
+    /// `row` through the row-at-a-time `stages`, each result row handed to `emit`; `budget` is
+    /// what MV_EXPAND may still make, negative once it ran out.
+    mutating func descend(_ stages: ArraySlice<ESQLStage>, _ row: [Value], _ event: EventView, budget: inout Int,
+                          emit: (inout ExpressionEvaluator, [Value]) -> Void) {
         var row = row
-        for at in index..<stages.count {
+        for at in stages.indices {
             self.row = row
             switch stages[at] {
             case .filter(let condition):
@@ -69,14 +69,14 @@ extension ExpressionEvaluator {
                     guard budget > 0 else { budget = -1; return }
                     budget -= 1
                     row[slot] = value
-                    descend(stages, from: at + 1, row, event, into: &out, budget: &budget)
+                    descend(stages[(at + 1)...], row, event, budget: &budget, emit: emit)
                 }
                 return
             case .sort, .limit, .aggregate:
                 break
             }
         }
-        out.append(row)
+        emit(&self, row)
     }
 
     /// One row-at-a-time stage on one row of `event`, its result rows appended to `out`.

@@ -30,7 +30,27 @@ struct ESQLTable {
             }
             caps[offset] = cap
         }
-        for (offset, stage) in stages.enumerated() {
+        var skipThrough = -1
+        for (offset, stage) in stages.enumerated() where offset > skipThrough {
+            // Row commands feeding a STATS: each row's results go into its groups as they are
+            // made, never a table of them (MV_EXPANDs' product may be millions of rows).
+            if case .aggregate(let aggregation) = stages.dropFirst(offset).first(where: { !$0.isRowAtATime }),
+               !aggregation.inline, stage.isRowAtATime {
+                let end = stages.dropFirst(offset).firstIndex { !$0.isRowAtATime }!
+                var table = ESQLGroupTable()
+                for row in rows {
+                    let event = eventView(row.event)
+                    var unlimited = Int.max
+                    expressions.descend(stages[(stages.startIndex + offset)..<end], row.slots, event, budget: &unlimited) { expressions, slots in
+                        expressions.row = slots
+                        table.add(aggregation, event, &expressions)
+                    }
+                }
+                rows = []
+                finishAggregate(aggregation, table, expressions: &expressions, view: eventView)
+                skipThrough = end - stages.startIndex
+                continue
+            }
             switch stage {
             case .limit(let count):
                 rows = Array(rows.prefix(count))
@@ -121,5 +141,15 @@ struct ESQLTable {
         }
         let order = Value.order(x, y) ?? 0
         return key.ascending ? order : -order
+    }
+}
+
+extension ESQLStage {
+    /// A command that takes one row to zero, one or more rows on its own.
+    var isRowAtATime: Bool {
+        switch self {
+        case .assign, .dissect, .grok, .expand, .filter: true
+        case .sort, .limit, .aggregate: false
+        }
     }
 }
