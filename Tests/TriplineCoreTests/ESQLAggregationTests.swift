@@ -29,6 +29,26 @@ import Testing
         #expect(result(first, top) == result(whole, top))
     }
 
+    /// STD_DEV and VARIANCE are the population's (Elasticsearch's Welford), each value of a
+    /// multi-value counted; two partials merge to what one state over every row gives; null
+    /// when no value was counted.
+    @Test func standardDeviationAndVarianceOfThePopulationMerge() {
+        let values: [Value] = [.long(2), .multi([.long(4), .long(4)]), .null, .double(4), .long(5), .keyword(Array("x".utf8)), .long(5), .long(7), .long(9)]
+        for function in [ESQLAggregateFunction.stdDev, .variance] {
+            var whole = ESQLAccumulator(), first = ESQLAccumulator(), second = ESQLAccumulator()
+            for (index, value) in values.enumerated() {
+                whole.add(aggregate(function), value, sortKey: .null, distinctCap: 100)
+                if index < 4 { first.add(aggregate(function), value, sortKey: .null, distinctCap: 100) } else { second.add(aggregate(function), value, sortKey: .null, distinctCap: 100) }
+            }
+            let expected = function == .stdDev ? 2.0 : 4.0
+            #expect(result(whole, aggregate(function)) == .double(expected))
+            first.merge(second, aggregate(function), distinctCap: 100)
+            guard case .double(let merged) = result(first, aggregate(function)) else { Issue.record("not a double"); continue }
+            #expect(abs(merged - expected) < 1e-12)
+            #expect(result(ESQLAccumulator(), aggregate(function)) == .null)
+        }
+    }
+
     @Test func valuesOfTheRowsAsElasticsearchComputesThem() {
         let values: [Value] = [.long(5), .multi([.long(1), .long(9)]), .null, .long(5), .long(-2), .long(7)]
         func run(_ function: ESQLAggregateFunction, percentile: Double = 50) -> Value {

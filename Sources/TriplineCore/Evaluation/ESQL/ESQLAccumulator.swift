@@ -18,6 +18,10 @@ struct ESQLAccumulator: Sendable {
     var doubleSum = 0.0
     var sawDouble = false
     var overflowed = false
+    /// STD_DEV, VARIANCE: the running mean and sum of squared differences from it (Welford's
+    /// method, as Elasticsearch computes them), with `count`.
+    var mean = 0.0
+    var squares = 0.0
     /// MEDIAN, PERCENTILE: every value (a sample per row value), up to the cap.
     var samples: [Double] = []
     /// TOP: the best values so far, at most the limit.
@@ -43,6 +47,14 @@ struct ESQLAccumulator: Sendable {
             value.forEachValue { addToSum($0) }
         case .avg:
             value.forEachValue { if let number = $0.numeric { doubleSum += number; count += 1 } }
+        case .stdDev, .variance:
+            value.forEachValue { item in
+                guard let number = item.numeric else { return }
+                count += 1
+                let delta = number - mean
+                mean += delta / Double(count)
+                squares += delta * (number - mean)
+            }
         case .median, .percentile:
             value.forEachValue { item in
                 guard let number = item.numeric else { return }
@@ -90,6 +102,14 @@ struct ESQLAccumulator: Sendable {
         case .avg:
             doubleSum += other.doubleSum
             count += other.count
+        case .stdDev, .variance:
+            // Chan et al.'s combination of two partial means and sums of squares.
+            guard other.count > 0 else { return }
+            let total = count + other.count
+            let delta = other.mean - mean
+            squares += other.squares + delta * delta * Double(count) * Double(other.count) / Double(total)
+            mean += delta * Double(other.count) / Double(total)
+            count = total
         case .median, .percentile:
             let room = max(0, distinctCap - samples.count)
             samples += other.samples.prefix(room)
@@ -121,6 +141,11 @@ struct ESQLAccumulator: Sendable {
             return .long(longSum)
         case .avg:
             return count > 0 ? .double(doubleSum / Double(count)) : .null
+        case .stdDev, .variance:
+            // The population's: over every value counted, not a sample's n - 1.
+            guard count > 0 else { return .null }
+            let variance = squares / Double(count)
+            return .double(aggregate.function == .variance ? variance : variance.squareRoot())
         case .median, .percentile:
             return Self.percentile(samples, aggregate.function == .median ? 50 : aggregate.percentile).map(Value.double) ?? .null
         case .top:
