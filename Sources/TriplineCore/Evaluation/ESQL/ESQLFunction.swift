@@ -49,7 +49,7 @@ public enum ESQLFunction: String, Sendable, Hashable, CaseIterable {
     }
 
     private static let aliases: [String: ESQLFunction] = [
-        "to_str": .toString, "to_dbl": .toDouble, "to_int": .toInteger, "to_ul": .toUnsignedLong,
+        "to_str": .toString, "to_text": .toString, "to_dbl": .toDouble, "to_int": .toInteger, "to_ul": .toUnsignedLong,
         "to_ulong": .toUnsignedLong, "to_bool": .toBoolean, "to_dt": .toDatetime, "to_ver": .toVersion,
     ]
 
