@@ -81,29 +81,8 @@ extension ExpressionEvaluator {
 
     /// One row-at-a-time stage on one row of `event`, its result rows appended to `out`.
     public mutating func apply(_ stage: ESQLStage, to row: [Value], _ event: EventView, into out: inout [[Value]]) {
-        self.row = row
-        switch stage {
-        case .filter(let condition):
-            if value(condition, event) == .bool(true) { out.append(row) }
-        case .assign(let slot, let expression):
-            var row = row
-            row[slot] = value(expression, event)
-            out.append(row)
-        case .dissect(let input, let pattern, let slots):
-            out.append(extracted(input, event, into: row, slots: slots) { pattern.match($0) })
-        case .grok(let input, let pattern, let slots):
-            out.append(extracted(input, event, into: row, slots: slots) { pattern.match($0) })
-        case .expand(let slot, let expression):
-            let values = value(expression, event).values
-            var row = row
-            guard !values.isEmpty else { row[slot] = .null; out.append(row); return }
-            for value in values {
-                row[slot] = value
-                out.append(row)
-            }
-        case .sort, .limit, .aggregate:
-            out.append(row)
-        }
+        var unlimited = Int.max
+        descend([stage][...], row, event, budget: &unlimited) { _, row in out.append(row) }
     }
 
     /// `DISSECT`/`GROK`: the matcher's columns into their slots, all null when the input is not
