@@ -87,6 +87,9 @@ import Testing
         #expect(stats.stderr.contains("Unknown column [b]"), "\(stats.stderr)")
         let aggregate = try run(triplineBinary, ["query", "--esql", "ROW a = 1 | STATS c = MEDIAN(a, 2)"])
         #expect(aggregate.status == 2 && aggregate.stderr.contains("MEDIAN"), "\(aggregate.stderr)")
+        // WEIGHTED_AVG refuses a constant weight of 0 or null, as Elasticsearch's type check does.
+        let weight = try run(triplineBinary, ["query", "--esql", "ROW a = 1 | STATS w = WEIGHTED_AVG(a, 0)"])
+        #expect(weight.status == 2 && weight.stderr.contains("cannot be null or 0"), "\(weight.stderr)")
     }
 
     /// STATS over whole files: one table, every row of it (issue 14, item 6).

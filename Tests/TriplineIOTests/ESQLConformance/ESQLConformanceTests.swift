@@ -146,9 +146,14 @@ import Testing
         let tests = try Self.allTests()
         let inputs = Inputs()
         var passed: [String] = [], failed: [(test: CSVSpecTest, cause: String, detail: String)] = [], skipped: [(String, String)] = []
+        // Passing, but too slow to pin in the baseline: CI runs a debug build, several times slower.
+        var slow: [String] = []
         for test in tests {
+            let started = Date()
             switch try Self.outcome(of: test, inputs: inputs) {
-            case .passed: passed.append(test.id)
+            case .passed:
+                passed.append(test.id)
+                if Date().timeIntervalSince(started) > Self.cliTimeout / 6 { slow.append(test.id) }
             case .failed(let cause, let detail): failed.append((test, cause, detail))
             case .skipped(let reason): skipped.append((test.id, reason))
             }
@@ -171,8 +176,9 @@ import Testing
         let passing = Set(passed)
         if ProcessInfo.processInfo.environment["ESQL_CONFORMANCE_UPDATE"] == "1" {
             let header = "# ES|QL conformance tests that pass (file.name), rewritten by scripts/esql-conformance --update.\n"
-            try Data((header + passed.sorted().map { $0 + "\n" }.joined()).utf8).write(to: Self.baseline)
-            print("baseline rewritten: \(passed.count) tests")
+            let pinned = Set(passed).subtracting(slow)
+            try Data((header + pinned.sorted().map { $0 + "\n" }.joined()).utf8).write(to: Self.baseline)
+            print("baseline rewritten: \(pinned.count) tests (\(slow.count) too slow to pin: \(slow.sorted()))")
         }
         let baseline = Self.readBaseline()
         let regressed = baseline.subtracting(passing).sorted()

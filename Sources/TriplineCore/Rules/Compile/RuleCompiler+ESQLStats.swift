@@ -28,8 +28,9 @@ extension RuleCompiler {
         // A group named by its own field (`BY host.name`) leaves the name reading the field's values.
         var aggregateScope = scope
         for (group, output) in zip(groups, groupOutputs) where group.name != nil { aggregateScope.defined[output.name] = .slot(output.slot) }
-        for assignment in aggregates {
+        for var assignment in aggregates {
             let name = assignment.name ?? assignment.text
+            assignment.value = try Self.substitutingWeightedAverages(assignment.value)
             if case .call(let function, let args, let callAt) = assignment.value, let kind = ESQLAggregateFunction(name: function) {
                 let slot = scope.newSlot(named: "\u{0}" + name)
                 aggregation.aggregates.append(try compileAggregate(kind, args, filter: assignment.filter, slot: slot, at: callAt, aggregateScope))
@@ -120,11 +121,60 @@ extension RuleCompiler {
     /// The expression with each aggregate call replaced by a field named by `name`.
     static func replacingAggregates(_ expression: Expression,
                                     _ name: (ESQLAggregateFunction, [Expression], SourceLocation) -> String) -> Expression {
+        rewritingCalls(expression) { function, args, at in
+            ESQLAggregateFunction(name: function).map { .field(name($0, args, at), optional: false, at: at) }
+        }
+    }
+
+    /// `WEIGHTED_AVG(field, weight)` as Elasticsearch substitutes it (`WeightedAvg.surrogate`): a
+    /// constant field is its `MV_AVG`; a constant weight leaves the plain average, `SUM(field) /
+    /// COUNT(field)`; else `SUM(field * weight) / SUM(weight)` (a multi-valued operand makes its
+    /// product null, with a warning), each a double. A null or zero constant weight is refused.
+    package static let substitutedAggregates: Set<String> = ["weighted_avg"]
+
+    static func substitutingWeightedAverages(_ expression: Expression) throws(QueryError) -> Expression {
+        var failure: QueryError?
+        let substituted = rewritingCalls(expression) { function, args, at in
+            guard substitutedAggregates.contains(function.lowercased()) else { return nil }
+            guard args.count == 2 else {
+                failure = QueryError(.type, "aggregate [WEIGHTED_AVG] takes 2 arguments, not \(args.count)", at: at)
+                return nil
+            }
+            func isConstant(_ e: Expression) -> Bool {
+                switch e {
+                case .literal: true
+                case .negate(let inner, _): isConstant(inner)
+                case .call("[]", let items, _): items.allSatisfy(isConstant)
+                default: false
+                }
+            }
+            let (field, weight) = (args[0], args[1])
+            func call(_ name: String, _ args: Expression...) -> Expression { .call(name, args, at: at) }
+            if isConstant(field) { return call("mv_avg", field) }
+            if isConstant(weight) {
+                switch weight {
+                case .literal(.null, _), .literal(.integer(0), _), .literal(.decimal(0), _):
+                    failure = QueryError(.type, "second argument of [WEIGHTED_AVG] cannot be null or 0", at: weight.location)
+                    return nil
+                default:
+                    return .arithmetic(call("to_double", call("sum", field)), .divide, call("count", field), at: at)
+                }
+            }
+            return .arithmetic(call("to_double", call("sum", .arithmetic(field, .multiply, weight, at: at))), .divide,
+                               call("sum", weight), at: at)
+        }
+        if let failure { throw failure }
+        return substituted
+    }
+
+    /// The expression with each call `transform` gives a replacement for replaced (and not
+    /// walked into); other calls' arguments are walked.
+    static func rewritingCalls(_ expression: Expression, _ transform: (String, [Expression], SourceLocation) -> Expression?) -> Expression {
         func walk(_ e: Expression) -> Expression {
             switch e {
             case .field, .literal: return e
             case .call(let function, let args, let at):
-                if let kind = ESQLAggregateFunction(name: function) { return .field(name(kind, args, at), optional: false, at: at) }
+                if let replacement = transform(function, args, at) { return replacement }
                 return .call(function, args.map(walk), at: at)
             case .not(let inner, let at): return .not(walk(inner), at: at)
             case .negate(let inner, let at): return .negate(walk(inner), at: at)
