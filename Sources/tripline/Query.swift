@@ -107,6 +107,10 @@ struct Query: AsyncParsableCommand {
         let table = hunt.result()
         FileHandle.standardOutput.write(Data(ResultTable.render(table, as: format).utf8))
         if !table.warnings.isEmpty { Console.error("warning: " + table.warnings.summary) }
+        if let kept = table.truncatedTo {
+            Console.error("note: the result holds more rows; the first \(kept) are shown, as Elasticsearch returns at most "
+                          + "\(ESQLHunt.rowLimits.implicit) without a closing LIMIT and \(ESQLHunt.rowLimits.maximum) with one")
+        }
         report(unreadable, hunt.rejected)
     }
 

@@ -188,4 +188,26 @@ import Testing
 
             """, "\(named.stderr)")
     }
+
+    /// Elasticsearch's row limits: a query not ending in LIMIT returns at most 1,000 rows (it adds
+    /// `LIMIT 1000`), and no LIMIT gets more than 10,000; `query` says when they cut the result.
+    @Test func theResultKeepsElasticsearchsRowLimits() throws {
+        let directory = temporaryDirectory()
+        let events = directory + "/events.ndjson"
+        let lines = (0..<10_050).map { #"{"@timestamp":"2024-01-01T00:00:00Z","n":\#($0)}"# }
+        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: events))
+        func rows(_ query: String) throws -> (count: Int, last: String?, note: Bool) {
+            let result = try run(triplineBinary, ["query", "--esql", query, events])
+            let out = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n")
+            return (out.count, out.last.map(String.init), result.stderr.contains("first \(out.count) are shown"))
+        }
+        let implicit = try rows("FROM logs | KEEP n")
+        #expect(implicit.count == 1_000 && implicit.last == #"{"n":999}"# && implicit.note)
+        let explicit = try rows("FROM logs | LIMIT 1200 | KEEP n | LIMIT 1500")
+        #expect(explicit.count == 1_200 && !explicit.note)
+        let maximum = try rows("FROM logs | KEEP n | LIMIT 20000")
+        #expect(maximum.count == 10_000 && maximum.note)
+        let whole = try rows("FROM logs | STATS c = COUNT(*)")
+        #expect(whole.count == 1 && whole.last == #"{"c":10050}"# && !whole.note)
+    }
 }

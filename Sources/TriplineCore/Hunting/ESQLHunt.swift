@@ -18,7 +18,14 @@ public struct ESQLHunt {
         /// Values that became null as Elasticsearch would warn of (a multi-valued argument,
         /// an overflow, a value a conversion could not read).
         public var warnings = ESQLWarnings()
+        /// The rows Elasticsearch's row limits cut the result to (see `rowLimits`), when they did.
+        public var truncatedTo: Int?
     }
+
+    /// Elasticsearch returns at most 1,000 rows of a query that does not end in a `LIMIT` (it
+    /// adds one), and never more than 10,000 (`esql.query.result_truncation_default_size` and
+    /// `_max_size`).
+    public static let rowLimits = (implicit: 1_000, maximum: 10_000)
 
     public let plan: FieldPlan
     /// The conditions hoisted out of the query, tested as each line is read.
@@ -82,6 +89,16 @@ public struct ESQLHunt {
         expressions.now = now
         expressions.defaultIndex = Array(Self.defaultIndex(of: source).utf8)
         let events = (0..<batch.lineCount).filter { extracted.isValid[$0] }
+        // The row limits, as one more row than they keep: whether they cut anything shows.
+        var stages = pipeline.stages
+        let limit: Int
+        if case .limit(let written)? = stages.last {
+            limit = min(written, Self.rowLimits.maximum)
+            stages[stages.count - 1] = .limit(min(written, limit + 1))
+        } else {
+            limit = Self.rowLimits.implicit
+            stages.append(.limit(limit + 1))
+        }
         var output = ESQLTable(rows: events.map { ESQLTable.Row(event: $0, slots: [Value](repeating: .null, count: pipeline.slotCount)) },
                               slotCount: pipeline.slotCount)
         var indexNames: [Int: JSONValue] = [:]
@@ -90,7 +107,7 @@ public struct ESQLHunt {
                 func event(_ line: Int) -> EventView {
                     EventView(raw: raw, values: UnsafeBufferPointer(rebasing: values[extracted.valueRange(ofLine: line)]))
                 }
-                output.run(pipeline.stages[...], expressions: &expressions, view: event)
+                output.run(stages[...], expressions: &expressions, view: event)
                 guard let indexFields else { return }
                 for row in output.rows where row.event >= 0 {
                     let name = indexFields.concreteName(of: event(row.event), fallback: expressions.defaultIndex) ?? []
@@ -98,9 +115,13 @@ public struct ESQLHunt {
                 }
             }
         }
-        let rows = output.rows.map { (event: $0.event, slots: $0.slots) }
+        var rows = output.rows.map { (event: $0.event, slots: $0.slots) }
+        if rows.count > limit {
+            rows.removeLast(rows.count - limit)
+        }
         var result = table(rows, batch: batch, indexNames: indexNames)
         result.warnings = expressions.warnings
+        if output.rows.count > limit { result.truncatedTo = limit }
         return result
     }
 
