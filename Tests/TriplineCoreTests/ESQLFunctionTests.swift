@@ -144,4 +144,21 @@ func esqlConstantError(_ name: String, _ args: Value?...) -> QueryError? {
         #expect(try esql("greatest", .long(2), .double(1.5)) == .double(2.0))
         #expect(try esql("greatest", .long(7)) == .long(7))
     }
+
+    /// CLAMP_MIN / CLAMP_MAX / CLAMP (ES's ClampMin, ClampMax evaluators): the field's type, a
+    /// bound cast to it (a double bound of a whole number truncated), single values only.
+    @Test func clampKeepsTheFieldBetweenItsBounds() throws {
+        // csv-spec clampWithKeywordFields and friends: "Georgi" between "Facello" and "M".
+        #expect(try esql("clamp", kw("Georgi"), kw("Facello"), kw("M")) == kw("Georgi"))
+        #expect(try esql("clamp_max", kw("Georgi"), kw("Facello")) == kw("Facello"))
+        #expect(try esql("clamp_min", kw("Georgi"), kw("Facello")) == kw("Georgi"))
+        #expect(try esql("clamp", .long(15), .long(1), .long(10)) == .long(10))
+        #expect(try esql("clamp", .long(-3), .long(1), .long(10)) == .long(1))
+        #expect(try esql("clamp_min", .long(3), .double(4.7)) == .long(4))
+        #expect(try esql("clamp_max", .double(3.5), .long(2)) == .double(2))
+        #expect(try esql("clamp_min", .bool(false), .bool(true)) == .bool(true))
+        #expect(try esql("clamp", .long(5), .null, .long(10)) == .null)
+        let warned = try esqlWarnings("clamp_min", mv(.long(1), .long(9)), .long(4))
+        #expect(warned.multiValuedArgument == 1)
+    }
 }

@@ -21,7 +21,7 @@ public struct ESQLCall: Sendable, Hashable {
     /// that takes single values give null, counted in `warnings` as Elasticsearch warns.
     public func apply(_ args: [Value], now: Int64, warnings: inout ESQLWarnings) -> Value {
         switch function {
-        case .case, .coalesce, .greatest, .least:
+        case .case, .coalesce, .greatest, .least, .clamp, .clampMin, .clampMax:
             return conditional(args, &warnings)
         case .toLower, .toUpper, .concat, .replace, .startsWith, .endsWith, .contains, .locate, .split,
              .length, .bitLength, .byteLength, .substring, .left, .right, .trim, .ltrim, .rtrim, .reverse,

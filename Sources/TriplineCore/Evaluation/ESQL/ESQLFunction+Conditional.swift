@@ -1,4 +1,4 @@
-/// CASE, COALESCE, GREATEST and LEAST. The caller evaluates every argument first (ES|QL
+/// CASE, COALESCE, GREATEST, LEAST and the CLAMPs. The caller evaluates every argument first (ES|QL
 /// expressions have no side effects), so these pick among values.
 extension ESQLCall {
     func conditional(_ args: [Value], _ warnings: inout ESQLWarnings) -> Value {
@@ -20,6 +20,18 @@ extension ESQLCall {
             return args.first { !$0.isNull } ?? .null
         case .greatest, .least:
             return Self.extreme(args, greatest: function == .greatest)
+        case .clamp, .clampMin, .clampMax:
+            // Single values only (ES's evaluators); CLAMP is CLAMP_MAX(CLAMP_MIN(field, min), max).
+            guard let singles = Self.singles(args, &warnings) else { return .null }
+            let lower = function == .clampMax ? nil : singles[1]
+            let upper = function == .clamp ? singles[2] : function == .clampMax ? singles[1] : nil
+            var value = singles[0]
+            for (bound, below) in [(lower, true), (upper, false)] {
+                guard let bound else { continue }
+                guard let typed = Self.cast(bound, like: value), let order = Value.order(value, typed) else { return .null }
+                if below ? order < 0 : order > 0 { value = typed }
+            }
+            return value
         default:
             return .null
         }
@@ -41,6 +53,22 @@ extension ESQLCall {
         guard let best else { return .null }
         if widen, let d = best.numeric { return .double(d) }
         return best
+    }
+
+    /// A CLAMP bound as the field's type, as Elasticsearch casts it (a double bound of a whole-number
+    /// field truncated); nil for a bound of another kind (a type error in ES).
+    static func cast(_ bound: Value, like field: Value) -> Value? {
+        switch (field, bound) {
+        case (.long, .double(let d)):
+            guard d.isFinite, d >= -9.2e18, d <= 9.2e18 else { return nil }
+            return .long(Int64(d))
+        case (.double, _):
+            return bound.numeric.map(Value.double)
+        case (.long, .long), (.unsignedLong, .unsignedLong), (.keyword, .keyword), (.ip, .ip), (.date, .date), (.bool, .bool):
+            return bound
+        default:
+            return nil
+        }
     }
 
     /// The largest (smallest) of some values of one column, nil when there are none.

@@ -5,7 +5,7 @@
 /// computes it; the families live in `ESQLFunction+<Family>.swift`.
 public enum ESQLFunction: String, Sendable, Hashable, CaseIterable {
     // Conditional
-    case `case`, coalesce, greatest, least
+    case `case`, coalesce, greatest, least, clamp, clampMin = "clamp_min", clampMax = "clamp_max"
     // Strings
     case toLower = "to_lower", toUpper = "to_upper", concat, replace
     case startsWith = "starts_with", endsWith = "ends_with", contains, locate, split
@@ -68,8 +68,10 @@ public enum ESQLFunction: String, Sendable, Hashable, CaseIterable {
         case .startsWith, .endsWith, .contains, .split, .left, .right, .repeat, .hash, .jsonExtract,
              .dateTrunc, .dateExtract, .pow, .atan2, .hypot, .stDistance, .mvConcat, .mvContains, .mvIntersection, .mvAppend:
             return 2...2
-        case .replace, .ipPrefix, .dateDiff:
+        case .replace, .ipPrefix, .dateDiff, .clamp:
             return 3...3
+        case .clampMin, .clampMax:
+            return 2...2
         case .locate, .substring, .mvSlice, .mvZip:
             return 2...3
         case .dateFormat, .dateParse, .round, .log, .mvSort:
