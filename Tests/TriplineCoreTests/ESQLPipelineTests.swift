@@ -179,6 +179,32 @@ import Testing
         #expect(evaluator.esqlWarnings.total == 0)
     }
 
+    /// A row's multi-valued BY values make one key per combination of their distinct values, at
+    /// most `maxExpandedRowsPerEvent` of them: three lists of 60 values would be 216,000 keys of
+    /// one event (lists of 300 took 20 s and 4 GB), and a repeated value counts once.
+    @Test func groupKeysOfMultiValuedByValuesAreCappedPerEvent() throws {
+        let rules = try esqlRule("FROM logs-* | STATS n = COUNT(*) BY a, b, c")
+        let list = "[" + (0..<60).map(String.init).joined(separator: ",") + "]"
+        let lines = [#"{"_index":"logs-test-default","@timestamp":"2026-01-02T03:04:05.000Z","a":\#(list),"b":\#(list),"c":\#(list)}"#,
+                     #"{"_index":"logs-test-default","@timestamp":"2026-01-02T03:04:05.000Z","a":[1,1,2],"b":"x","c":[3,4]}"#]
+        var framer = LineFramer(source: "test")
+        var bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+        var outputs = bytes.withUnsafeMutableBytes { framer.append(UnsafeRawBufferPointer($0)) }
+        outputs += framer.finish(.endOfFile)
+        var extractor = Extractor(plan: rules.plan)
+        var evaluator = RuleEvaluator(ruleSet: rules, defaultIndex: nil)
+        var groups: [Int] = []
+        for case .batch(let batch) in outputs {
+            let (extracted, _) = extractor.extract(batch)
+            for line in 0..<batch.lineCount {
+                _ = evaluator.evaluate(extracted, lines: [line])
+                groups.append(evaluator.partials.map(\.table.groups.count).reduce(0, +))
+            }
+        }
+        #expect(groups == [ExpressionEvaluator.maxExpandedRowsPerEvent, 4])
+        #expect(evaluator.esqlWarnings.eventsOverRowCap == 1)
+    }
+
     @Test func aRenamedFieldIsReadUnderItsNewName() throws {
         let got = try alerts(#"FROM logs-test-* | RENAME user.name AS who | WHERE who == "root" | KEEP who, host.name"#,
                              [#""user":{"name":"root"},"host":{"name":"h1"}"#, #""user":{"name":"bob"}"#])

@@ -109,28 +109,45 @@ struct ESQLGroupTable: Sendable {
     /// The states of the group `key` (INLINE STATS reads them per row).
     func states(for key: [Value]) -> [ESQLAccumulator]? { groups[key] }
 
-    /// A row's group keys, as `add` computes them.
-    static func keys(_ aggregation: ESQLAggregation, _ event: EventView, _ expressions: inout ExpressionEvaluator) -> [[Value]] {
+    /// A row's group keys, as `add` computes them. `counting`: a row past the cap of keys is
+    /// counted in the warnings (once per row: INLINE STATS reads its keys again, uncounted).
+    static func keys(_ aggregation: ESQLAggregation, _ event: EventView, _ expressions: inout ExpressionEvaluator,
+                     counting: Bool = true) -> [[Value]] {
         // Nearly always every BY value is single: one key, built in place.
         var single: [Value] = []
         single.reserveCapacity(aggregation.groups.count)
         for group in aggregation.groups {
             let value = expressions.value(group.value, event)
-            if case .multi = value { return expandedKeys(aggregation, event, &expressions) }
+            if case .multi = value { return expandedKeys(aggregation, event, &expressions, counting: counting) }
             single.append(value)
         }
         return [single]
     }
 
-    /// The keys when some BY value is multi-valued: one per combination of their values.
-    private static func expandedKeys(_ aggregation: ESQLAggregation, _ event: EventView, _ expressions: inout ExpressionEvaluator) -> [[Value]] {
+    /// The keys when some BY value is multi-valued: one per combination of their distinct values,
+    /// at most `ExpressionEvaluator.maxExpandedRowsPerEvent` of them (as MV_EXPAND's rows): three
+    /// lists of 300 values under `BY a, b, c` would be 27 million keys of one row.
+    private static func expandedKeys(_ aggregation: ESQLAggregation, _ event: EventView, _ expressions: inout ExpressionEvaluator,
+                                     counting: Bool) -> [[Value]] {
+        let cap = ExpressionEvaluator.maxExpandedRowsPerEvent
         var keys: [[Value]] = [[]]
+        var capped = false
         for group in aggregation.groups {
             var parts: [Value] = []
-            for item in expressions.value(group.value, event).values where !parts.contains(item) { parts.append(item) }
+            var seen = Set<Value>()
+            for item in expressions.value(group.value, event).values where seen.insert(item).inserted { parts.append(item) }
             if parts.isEmpty { parts = [.null] }
-            keys = keys.flatMap { key in parts.map { key + [$0] } }
+            var next: [[Value]] = []
+            next.reserveCapacity(min(cap, keys.count * parts.count))
+            combining: for key in keys {
+                for part in parts {
+                    guard next.count < cap else { capped = true; break combining }
+                    next.append(key + [part])
+                }
+            }
+            keys = next
         }
+        if capped && counting { expressions.warnings.eventsOverRowCap += 1 }
         return keys
     }
 

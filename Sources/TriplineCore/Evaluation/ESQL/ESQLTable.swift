@@ -104,7 +104,7 @@ struct ESQLTable {
         for index in rows.indices {
             expressions.row = rows[index].slots
             let event = view(rows[index].event)
-            let keys = ESQLGroupTable.keys(aggregation, event, &expressions)
+            let keys = ESQLGroupTable.keys(aggregation, event, &expressions, counting: false)
             guard keys.count > 1 else {
                 guard let key = keys.first, let states = table.states(for: key) else { continue }
                 table.write(key, states, aggregation, into: &rows[index].slots, warnings: &expressions.warnings)

@@ -10,8 +10,9 @@ public struct ESQLWarnings: Sendable, Hashable {
     /// Any other argument a function refused for this row: a negative length, an unparseable
     /// per-row regex or date pattern, invalid JSON, the square root of a negative number.
     public var invalidArgument = 0
-    /// Events whose MV_EXPANDs reached `ExpressionEvaluator.maxExpandedRowsPerEvent` rows: the rest
-    /// of their rows were left out (not a null value: not in `total`).
+    /// Events whose MV_EXPANDs (or multi-valued STATS BY values) reached
+    /// `ExpressionEvaluator.maxExpandedRowsPerEvent` rows (keys): the rest were left out (not a
+    /// null value: not in `total`).
     public var eventsOverRowCap = 0
 
     public init() {}
@@ -40,7 +41,7 @@ public struct ESQLWarnings: Sendable, Hashable {
         var said: [String] = []
         if total > 0 { said.append("\(total) value(s) treated as null: " + parts.joined(separator: ", ")) }
         if eventsOverRowCap > 0 {
-            said.append("\(eventsOverRowCap) event(s) whose MV_EXPANDs made over \(ExpressionEvaluator.maxExpandedRowsPerEvent) rows: the rest left out")
+            said.append("\(eventsOverRowCap) event(s) whose multi-values made over \(ExpressionEvaluator.maxExpandedRowsPerEvent) rows (MV_EXPAND) or group keys (STATS BY): the rest left out")
         }
         return said.joined(separator: "; ")
     }
