@@ -106,7 +106,8 @@ struct Query: AsyncParsableCommand {
         let unreadable = paths.isEmpty ? 0 : try await read { hunt.consume($0) }
         let table = hunt.result()
         FileHandle.standardOutput.write(Data(ResultTable.render(table, as: format).utf8))
-        if !table.warnings.isEmpty { Console.error("warning: " + table.warnings.summary) }
+        if table.warnings.total > 0 { Console.error("warning: " + table.warnings.summary) }
+        if let caps = table.warnings.capSummary { Console.error("warning: " + caps) }
         if let kept = table.truncatedTo {
             Console.error("note: the result holds more rows; the first \(kept) are shown, as Elasticsearch returns at most "
                           + "\(ESQLHunt.rowLimits.implicit) without a closing LIMIT and \(ESQLHunt.rowLimits.maximum) with one")

@@ -218,8 +218,11 @@ struct PipelineFlags: ParsableArguments {
         if stats.esqlRuns > 0 || stats.esqlRows > 0 {
             Console.error("aggregating ES|QL: \(stats.esqlRuns) scheduled runs, \(stats.esqlRows) rows, \(stats.esqlRowsFolded) folded into an overlapping run's alert (--esql-overlap \(esqlOverlap)), \(stats.lateEvents) late events, \(stats.esqlPartlyLate) partly late")
         }
-        if !stats.esqlWarnings.isEmpty {
+        if stats.esqlWarnings.total > 0 {
             Console.error("warning: ES|QL rules: " + stats.esqlWarnings.summary + " (esql_warnings_by_kind in --stats-json)")
+        }
+        if let caps = stats.esqlWarnings.capSummary {
+            Console.error("warning: rules: " + caps + " (esql_warnings_by_kind.events_over_row_cap in --stats-json)")
         }
         if stats.esqlGroupsRefused + stats.esqlValuesDropped + stats.esqlRowsRefused > 0 {
             Console.error("warning: aggregating ES|QL rules hit their caps: \(stats.esqlGroupsRefused) groups refused at --max-groups, \(stats.esqlValuesDropped) VALUES values or MEDIAN/PERCENTILE samples dropped at --max-group-values, \(stats.esqlRowsRefused) INLINE STATS rows refused at --max-held-events (by rule: \(stats.esqlCappedByRule.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")))")

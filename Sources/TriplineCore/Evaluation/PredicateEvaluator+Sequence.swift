@@ -53,12 +53,20 @@ extension PredicateEvaluator {
         }
     }
 
+    /// The most join keys one event's multi-valued `by` fields may combine into: each key is a
+    /// step match of its own (three lists of 300 values would be 27 million), and an entity's
+    /// join values are few. Past it the rest are left out and the event counted
+    /// (`events_over_row_cap`, with ES|QL's rows and group keys).
+    static let maxJoinKeysPerEvent = 1_000
+
     /// The step's join keys for the event: none when a part is null and not written `?field`;
     /// several (their product) when parts have several values.
     private mutating func joinKeys(_ step: SequencePlan.Step, _ event: EventView) -> [[Value]] {
         // Single values (the usual case) are appended in place: building each part's product
         // allocated a few arrays per part per step match.
         var keys: [[Value]] = [[]]
+        var capped = false
+        defer { if capped { expressions.warnings.eventsOverRowCap += 1 } }
         keys[0].reserveCapacity(step.keys.count)
         for (part, expression) in step.keys.enumerated() {
             let value = expressions.value(expression, event)
@@ -68,8 +76,16 @@ extension PredicateEvaluator {
                 for index in keys.indices { keys[index].append(.null) }
             case .multi(let items):
                 var unique: [Value] = []
-                for item in items where !unique.contains(item) { unique.append(item) }
-                keys = keys.flatMap { key in unique.map { key + [$0] } }
+                var seen = Set<Value>()
+                for item in items where seen.insert(item).inserted { unique.append(item) }
+                var product: [[Value]] = []
+                combining: for key in keys {
+                    for item in unique {
+                        guard product.count < Self.maxJoinKeysPerEvent else { capped = true; break combining }
+                        product.append(key + [item])
+                    }
+                }
+                keys = product
             default:
                 for index in keys.indices { keys[index].append(value) }
             }

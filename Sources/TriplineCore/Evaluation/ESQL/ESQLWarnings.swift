@@ -38,14 +38,14 @@ public struct ESQLWarnings: Sendable, Hashable {
         let kinds = [(multiValuedArgument, "a multi-valued argument of a single-valued function"), (overflow, "an overflow"),
                      (invalidConversion, "a value the conversion could not read"), (invalidArgument, "an argument the function refused")]
         let parts = kinds.filter { $0.0 > 0 }.map { "\($0.0) for \($0.1)" }
-        var said: [String] = []
-        if total > 0 { said.append("\(total) value(s) treated as null: " + parts.joined(separator: ", ")) }
-        if eventsOverRowCap > 0 {
-            said.append("\(eventsOverRowCap) event(s) whose multi-values made over \(ExpressionEvaluator.maxExpandedRowsPerEvent) rows (MV_EXPAND) or group keys (STATS BY): the rest left out")
-        }
-        return said.joined(separator: "; ")
+        return "\(total) value(s) treated as null: " + parts.joined(separator: ", ")
     }
 
-    /// Whether there is anything to say.
-    public var isEmpty: Bool { total == 0 && eventsOverRowCap == 0 }
+    /// One line for people on the events past the caps of multi-value products (EQL and ES|QL
+    /// rules alike), nil when there were none.
+    public var capSummary: String? {
+        guard eventsOverRowCap > 0 else { return nil }
+        return "\(eventsOverRowCap) event(s) whose multi-valued fields made over \(ExpressionEvaluator.maxExpandedRowsPerEvent) "
+            + "rows (MV_EXPAND) or group keys (STATS BY), or over \(PredicateEvaluator.maxJoinKeysPerEvent) sequence join keys: the rest were left out"
+    }
 }
