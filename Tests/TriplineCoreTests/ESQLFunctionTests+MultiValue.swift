@@ -107,4 +107,28 @@ import Testing
         let (bad, warnings) = try esqlPerRow("replace", kw("x"), kw("(unclosed"), kw("y"))
         #expect(bad == .null && warnings.invalidArgument == 1)
     }
+
+    /// Large columns are looked up by hashing, numbers also under their other kinds: the same
+    /// answers as comparing with every value, over random columns of mixed kinds.
+    @Test func largeSetLookupsAnswerAsTheScan() {
+        var generator = SystemRandomNumberGenerator()
+        func random() -> Value {
+            switch Int.random(in: 0..<6, using: &generator) {
+            case 0: .long(Int64.random(in: -50...50, using: &generator))
+            case 1: .double(Double(Int.random(in: -50...50, using: &generator)) / (Bool.random(using: &generator) ? 1 : 2))
+            case 2: .unsignedLong(UInt64.random(in: 0...50, using: &generator))
+            case 3: .keyword(Array("k\(Int.random(in: 0...50, using: &generator))".utf8))
+            case 4: .double(.nan)
+            default: .bool(Bool.random(using: &generator))
+            }
+        }
+        for _ in 0..<20 {
+            let column = (0..<300).map { _ in random() }
+            let lookup = ESQLCall.Membership(column, probes: 300)
+            for _ in 0..<300 {
+                let probe = random()
+                #expect(lookup.contains(probe) == ESQLCall.contains(column, probe), "\(probe)")
+            }
+        }
+    }
 }
