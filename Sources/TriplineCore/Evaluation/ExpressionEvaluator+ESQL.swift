@@ -41,7 +41,7 @@ extension ExpressionEvaluator {
     /// for a rule expanding all four (as one bundled Bedrock rule does): minutes and gigabytes
     /// for one line. Past the cap the event's remaining rows are left out and the event counted
     /// (`esql_warnings_by_kind.events_over_row_cap`); rules' own events make a few rows each.
-    public static let maxExpandedRowsPerEvent = 100_000
+    public static let maxExpandedRowsPerEvent = 10_000
 
     /// `row` through the row-at-a-time `stages`, each result row handed to `emit`; `budget` is
     /// what MV_EXPAND may still make, negative once it ran out.
