@@ -49,6 +49,26 @@ import Testing
         }
     }
 
+    /// MEDIAN_ABSOLUTE_DEVIATION is the median of the distances from the median (csv-spec
+    /// medianAbsoluteDeviation...: [1, 3, 4, 7, 11, 18] gives 3.5); PRESENT and ABSENT say
+    /// whether any value was counted. Partials merge to what one state gives.
+    @Test func medianAbsoluteDeviationPresentAndAbsent() {
+        let values: [Value] = [.long(1), .multi([.long(3), .long(4)]), .null, .long(7), .double(11), .long(18)]
+        func run(_ function: ESQLAggregateFunction, _ values: [Value], split: Int? = nil) -> Value {
+            var first = ESQLAccumulator(), second = ESQLAccumulator()
+            for (index, value) in values.enumerated() {
+                if index < (split ?? values.count) { first.add(aggregate(function), value, sortKey: .null, distinctCap: 100) } else { second.add(aggregate(function), value, sortKey: .null, distinctCap: 100) }
+            }
+            first.merge(second, aggregate(function), distinctCap: 100)
+            return result(first, aggregate(function))
+        }
+        #expect(run(.medianAbsoluteDeviation, values) == .double(3.5))
+        #expect(run(.medianAbsoluteDeviation, values, split: 3) == .double(3.5))
+        #expect(run(.medianAbsoluteDeviation, [.null]) == .null)
+        #expect(run(.present, values, split: 2) == .bool(true) && run(.absent, values, split: 2) == .bool(false))
+        #expect(run(.present, [.null, .null]) == .bool(false) && run(.absent, [.null]) == .bool(true))
+    }
+
     @Test func valuesOfTheRowsAsElasticsearchComputesThem() {
         let values: [Value] = [.long(5), .multi([.long(1), .long(9)]), .null, .long(5), .long(-2), .long(7)]
         func run(_ function: ESQLAggregateFunction, percentile: Double = 50) -> Value {

@@ -55,7 +55,9 @@ struct ESQLAccumulator: Sendable {
                 mean += delta / Double(count)
                 squares += delta * (number - mean)
             }
-        case .median, .percentile:
+        case .present, .absent:
+            count += Int64(value.valueCount)
+        case .median, .percentile, .medianAbsoluteDeviation:
             value.forEachValue { item in
                 guard let number = item.numeric else { return }
                 if samples.count >= distinctCap { dropped += 1 } else { samples.append(number) }
@@ -79,7 +81,7 @@ struct ESQLAccumulator: Sendable {
     /// Folds another state of the same aggregate into this one.
     mutating func merge(_ other: ESQLAccumulator, _ aggregate: ESQLAggregate, distinctCap: Int) {
         switch aggregate.function {
-        case .count:
+        case .count, .present, .absent:
             count += other.count
         case .countDistinct:
             if let theirs = other.sketch {
@@ -110,7 +112,7 @@ struct ESQLAccumulator: Sendable {
             squares += other.squares + delta * delta * Double(count) * Double(other.count) / Double(total)
             mean += delta * Double(other.count) / Double(total)
             count = total
-        case .median, .percentile:
+        case .median, .percentile, .medianAbsoluteDeviation:
             let room = max(0, distinctCap - samples.count)
             samples += other.samples.prefix(room)
             dropped += other.dropped + max(0, other.samples.count - room)
@@ -148,6 +150,12 @@ struct ESQLAccumulator: Sendable {
             return .double(aggregate.function == .variance ? variance : variance.squareRoot())
         case .median, .percentile:
             return Self.percentile(samples, aggregate.function == .median ? 50 : aggregate.percentile).map(Value.double) ?? .null
+        case .medianAbsoluteDeviation:
+            // The median of the values' distances from their median.
+            guard let median = Self.percentile(samples, 50) else { return .null }
+            return Self.percentile(samples.map { abs($0 - median) }, 50).map(Value.double) ?? .null
+        case .present, .absent:
+            return .bool((count > 0) == (aggregate.function == .present))
         case .top:
             var copy = self
             copy.trimTop(aggregate)

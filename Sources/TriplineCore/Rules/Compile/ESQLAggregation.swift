@@ -32,7 +32,7 @@ public struct ESQLAggregate: Sendable, Hashable {
 /// ES|QL's aggregate functions the rules use (Elasticsearch's aggregation reference).
 public enum ESQLAggregateFunction: String, Sendable, Hashable, CaseIterable {
     case count, countDistinct = "count_distinct", values, min, max, sum, avg, median, percentile, top, first, last
-    case stdDev = "std_dev", variance
+    case stdDev = "std_dev", variance, medianAbsoluteDeviation = "median_absolute_deviation", present, absent
 
     public init?(name: String) {
         self.init(rawValue: name.lowercased())
