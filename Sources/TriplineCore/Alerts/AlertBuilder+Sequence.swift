@@ -77,7 +77,9 @@ extension AlertBuilder {
                 guard let theirs = other[key] else { return nil }
                 switch (value, theirs) {
                 case (.array, _), (_, .array):
-                    let ours = (value.arrayItems ?? [value]).filter { item in (theirs.arrayItems ?? [theirs]).contains(item) }
+                    // By hashing: two events' lists of tens of thousands of values are a line each.
+                    let common = Set(theirs.arrayItems ?? [theirs])
+                    let ours = (value.arrayItems ?? [value]).filter { common.contains($0) }
                     return ours.isEmpty ? nil : (key, .array(ours))
                 default:
                     return value == theirs ? (key, value) : nil
