@@ -158,23 +158,12 @@ import Testing
         let list = "[" + (0..<60).map(String.init).joined(separator: ",") + "]"
         let lines = [#"{"_index":"logs-test-default","@timestamp":"2026-01-02T03:04:05.000Z","a":\#(list),"b":\#(list),"c":\#(list),"d":\#(list)}"#,
                      #"{"_index":"logs-test-default","@timestamp":"2026-01-02T03:04:05.000Z","a":[1,0],"b":0,"c":[0,2],"d":[7,8]}"#]
-        var framer = LineFramer(source: "test")
-        var bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
-        var outputs = bytes.withUnsafeMutableBytes { framer.append(UnsafeRawBufferPointer($0)) }
-        outputs += framer.finish(.endOfFile)
-        var extractor = Extractor(plan: rules.plan)
-        var evaluator = RuleEvaluator(ruleSet: rules, defaultIndex: nil)
-        var rows: [[Int]: [[Value]]] = [:]
-        for case .batch(let batch) in outputs {
-            let (extracted, _) = extractor.extract(batch)
-            for match in evaluator.evaluate(extracted, lines: Array(0..<batch.lineCount)) {
-                rows[[match.line], default: []].append(match.row ?? [])
-            }
-        }
+        var rows: [Int: [[Value]]] = [:]
+        let evaluator = evaluateEachLine(lines, with: rules) { line, matches, _ in rows[line, default: []] += matches.map { $0.row ?? [] } }
         // The first line's (0, 0, 0, d) rows come first, well inside the cap; the second line's
         // expansion (8 rows) is whole.
-        #expect(rows[[0]]?.count == 60)
-        #expect(rows[[1]]?.count == 2)
+        #expect(rows[0]?.count == 60)
+        #expect(rows[1]?.count == 2)
         #expect(evaluator.esqlWarnings.eventsOverRowCap == 1)
         #expect(evaluator.esqlWarnings.total == 0)
     }
@@ -187,19 +176,9 @@ import Testing
         let list = "[" + (0..<60).map(String.init).joined(separator: ",") + "]"
         let lines = [#"{"_index":"logs-test-default","@timestamp":"2026-01-02T03:04:05.000Z","a":\#(list),"b":\#(list),"c":\#(list)}"#,
                      #"{"_index":"logs-test-default","@timestamp":"2026-01-02T03:04:05.000Z","a":[1,1,2],"b":"x","c":[3,4]}"#]
-        var framer = LineFramer(source: "test")
-        var bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
-        var outputs = bytes.withUnsafeMutableBytes { framer.append(UnsafeRawBufferPointer($0)) }
-        outputs += framer.finish(.endOfFile)
-        var extractor = Extractor(plan: rules.plan)
-        var evaluator = RuleEvaluator(ruleSet: rules, defaultIndex: nil)
         var groups: [Int] = []
-        for case .batch(let batch) in outputs {
-            let (extracted, _) = extractor.extract(batch)
-            for line in 0..<batch.lineCount {
-                _ = evaluator.evaluate(extracted, lines: [line])
-                groups.append(evaluator.partials.map(\.table.groups.count).reduce(0, +))
-            }
+        let evaluator = evaluateEachLine(lines, with: rules) { _, _, evaluator in
+            groups.append(evaluator.partials.map(\.table.groups.count).reduce(0, +))
         }
         #expect(groups == [ExpressionEvaluator.maxExpandedRowsPerEvent, 4])
         #expect(evaluator.esqlWarnings.eventsOverRowCap == 1)

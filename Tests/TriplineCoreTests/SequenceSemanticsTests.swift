@@ -184,20 +184,8 @@ import Testing
         let list = "[" + (0..<40).map(String.init).joined(separator: ",") + "]"
         let lines = [#"{"_index":"logs-test-default","@timestamp":"2024-01-01T00:00:01Z","event":{"category":"process"},"host":{"id":\#(list)},"user":{"id":\#(list)}}"#,
                      #"{"_index":"logs-test-default","@timestamp":"2024-01-01T00:00:02Z","event":{"category":"process"},"host":{"id":["a","a","b"]},"user":{"id":"u"}}"#]
-        var framer = LineFramer(source: "test")
-        var bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
-        var outputs = bytes.withUnsafeMutableBytes { framer.append(UnsafeRawBufferPointer($0)) }
-        outputs += framer.finish(.endOfFile)
-        var extractor = Extractor(plan: rules.plan, prefilter: nil)
-        var evaluator = RuleEvaluator(ruleSet: rules, defaultIndex: nil, prefilter: nil)
         var keys: [Int] = []
-        for case .batch(let batch) in outputs {
-            let (extracted, _) = extractor.extract(batch)
-            for line in 0..<batch.lineCount {
-                _ = evaluator.evaluate(extracted, lines: [line])
-                keys.append(evaluator.stepMatches.count)
-            }
-        }
+        let evaluator = evaluateEachLine(lines, with: rules) { _, _, evaluator in keys.append(evaluator.stepMatches.count) }
         // 40 x 40 = 1,600 combinations, cut at the cap; the second event's repeated "a" counts once.
         #expect(keys == [PredicateEvaluator.maxJoinKeysPerEvent, 2])
         #expect(evaluator.esqlWarnings.eventsOverRowCap == 1)

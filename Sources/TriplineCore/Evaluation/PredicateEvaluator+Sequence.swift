@@ -75,17 +75,7 @@ extension PredicateEvaluator {
                 guard step.nullableKeys[part] else { return [] }
                 for index in keys.indices { keys[index].append(.null) }
             case .multi(let items):
-                var unique: [Value] = []
-                var seen = Set<Value>()
-                for item in items where seen.insert(item).inserted { unique.append(item) }
-                var product: [[Value]] = []
-                combining: for key in keys {
-                    for item in unique {
-                        guard product.count < Self.maxJoinKeysPerEvent else { capped = true; break combining }
-                        product.append(key + [item])
-                    }
-                }
-                keys = product
+                keys = Value.product(keys, Value.distinct(items), limit: Self.maxJoinKeysPerEvent, capped: &capped)
             default:
                 for index in keys.indices { keys[index].append(value) }
             }

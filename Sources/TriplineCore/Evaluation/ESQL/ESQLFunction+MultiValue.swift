@@ -11,7 +11,7 @@ extension ESQLCall {
             return .bool(subset.allSatisfy { superset.contains($0) })
         case .mvIntersection:
             guard !args[0].isNull, !args[1].isNull else { return .null }
-            let values = Self.unique(args[0].values)
+            let values = Value.distinct(args[0].values)
             let other = Membership(args[1].values, probes: values.count)
             return Value.of(values.filter { other.contains($0) })
         case .mvAppend:
@@ -30,7 +30,7 @@ extension ESQLCall {
         case .mvCount: return .long(Int64(values.count))
         case .mvMin: return Self.extreme(of: values, greatest: false) ?? .null
         case .mvMax: return Self.extreme(of: values, greatest: true) ?? .null
-        case .mvDedupe: return Value.of(Self.unique(values))
+        case .mvDedupe: return Value.of(Value.distinct(values))
         case .mvSum: return Self.sum(values, &warnings)
         case .mvAvg:
             // In double, whatever the input (Elasticsearch averages with a compensated sum).
@@ -103,12 +103,6 @@ extension ESQLCall {
                 return false
             }
         }
-    }
-
-    /// The values without repeats, in the order they first appear.
-    static func unique(_ values: [Value]) -> [Value] {
-        var seen = Set<Value>()
-        return values.filter { seen.insert($0).inserted }
     }
 
     /// MV_SUM: longs exactly (an overflow is null with a warning), doubles with Kahan compensation

@@ -129,23 +129,11 @@ struct ESQLGroupTable: Sendable {
     /// lists of 300 values under `BY a, b, c` would be 27 million keys of one row.
     private static func expandedKeys(_ aggregation: ESQLAggregation, _ event: EventView, _ expressions: inout ExpressionEvaluator,
                                      counting: Bool) -> [[Value]] {
-        let cap = ExpressionEvaluator.maxExpandedRowsPerEvent
         var keys: [[Value]] = [[]]
         var capped = false
         for group in aggregation.groups {
-            var parts: [Value] = []
-            var seen = Set<Value>()
-            for item in expressions.value(group.value, event).values where seen.insert(item).inserted { parts.append(item) }
-            if parts.isEmpty { parts = [.null] }
-            var next: [[Value]] = []
-            next.reserveCapacity(min(cap, keys.count * parts.count))
-            combining: for key in keys {
-                for part in parts {
-                    guard next.count < cap else { capped = true; break combining }
-                    next.append(key + [part])
-                }
-            }
-            keys = next
+            let parts = Value.distinct(expressions.value(group.value, event).values)
+            keys = Value.product(keys, parts.isEmpty ? [.null] : parts, limit: ExpressionEvaluator.maxExpandedRowsPerEvent, capped: &capped)
         }
         if capped && counting { expressions.warnings.eventsOverRowCap += 1 }
         return keys

@@ -28,6 +28,26 @@ public enum Value: Sendable, Hashable {
         }
     }
 
+    /// The values without repeats, in the order they first appear.
+    static func distinct(_ values: [Value]) -> [Value] {
+        var seen = Set<Value>()
+        return values.filter { seen.insert($0).inserted }
+    }
+
+    /// Each of `keys` extended by each of `values` in turn (a multi-valued part's combinations
+    /// with the parts before it), at most `limit` keys; `capped` is set when the limit cut them.
+    static func product(_ keys: [[Value]], _ values: [Value], limit: Int, capped: inout Bool) -> [[Value]] {
+        var product: [[Value]] = []
+        product.reserveCapacity(min(limit, keys.count * values.count))
+        for key in keys {
+            for value in values {
+                guard product.count < limit else { capped = true; return product }
+                product.append(key + [value])
+            }
+        }
+        return product
+    }
+
     /// The values a column holds: none for null, the elements of a multi-value.
     public var values: [Value] {
         switch self {
