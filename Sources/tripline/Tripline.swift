@@ -73,6 +73,11 @@ struct PipelineFlags: ParsableArguments {
           help: "Skip lines holding none of a rule's literals without extracting their fields (fast; --no-prefilter parses every line fully, a debugging switch that changes speed, never results).")
     var prefilter = true
 
+    @Flag(name: .customLong("prefilter-every-batch"),
+          help: ArgumentHelp("Search every batch for the rules' literals, even where the search skips hardly any line and so backs off (for tests).",
+                             visibility: .hidden))
+    var prefilterEveryBatch = false
+
     @Flag(name: .customLong("validate"), inversion: .prefixedNo,
           help: "Validate every line the prefilter skips (SIMD UTF-8 and JSON checks), so every malformed line is a dead letter. --no-validate skips them unchecked: faster, but a malformed line among them is counted as evaluated.")
     var validatesSkipped = true
@@ -164,6 +169,7 @@ struct PipelineFlags: ParsableArguments {
                                 flushIntervalMilliseconds: flushMilliseconds),
             maxLineBytes: maxLineBytes, prefilter: prefilter, validatesSkipped: validatesSkipped)
         options.metricsFactory = metrics?.factory
+        options.searchesEveryBatch = prefilterEveryBatch
         options.allowedLatenessMilliseconds = Self.milliseconds(allowedLateness) ?? 60_000
         options.maxOpenSequences = maxOpenSequences
         options.esqlOverlap = ESQLOverlap(rawValue: esqlOverlap) ?? .fold

@@ -34,4 +34,34 @@ import Testing
         #expect(withPid == without)
         #expect(withPid == [nil, nil, nil, .invalidJSON])
     }
+
+    /// A searched batch that skips hardly any line did not pay for the search: the next batches are
+    /// extracted unsearched, as with --no-prefilter, for a back-off that doubles (1, 2, 4, ...
+    /// batches), and searching resumes batch after batch once a searched one skips lines again.
+    @Test func theLiteralSearchBacksOffWhileItSkipsNothing() {
+        let rules = seedRules()
+        var extractor = Extractor(plan: rules.plan, prefilter: LiteralPrefilter(rules: rules.rules))
+        let holdsLiteral = #"{"@timestamp":"2024-06-01T00:00:00Z","event":{"action":"CreateAccessKey"},"data_stream":{"dataset":"aws.cloudtrail"}}"#
+        let holdsNone = #"{"@timestamp":"2024-06-01T00:00:00Z","event":{"action":"ListUsers"},"data_stream":{"dataset":"aws.cloudtrail"}}"#
+        /// Whether the batch was searched, and the lines it skipped (each still extracted or validated).
+        func extract(_ line: String) -> (searched: Bool, skipped: Int) {
+            var framer = LineFramer(source: "test")
+            var bytes = Array((line + "\n").utf8)
+            var outputs = bytes.withUnsafeMutableBytes { framer.append(UnsafeRawBufferPointer($0)) }
+            outputs += framer.finish(.endOfFile)
+            guard case .batch(let batch)? = outputs.first else { Issue.record("no batch"); return (false, 0) }
+            let (extracted, dead) = extractor.extract(batch)
+            #expect(dead.isEmpty)
+            #expect(extracted.isValid[0] == (extracted.prefiltered == 0))
+            return (extracted.candidates != nil, extracted.prefiltered)
+        }
+        let backingOff = (0..<11).map { _ in extract(holdsLiteral) }
+        #expect(backingOff.map(\.searched) == [true, false, true, false, false, true, false, false, false, false, true])
+        #expect(backingOff.allSatisfy { $0.skipped == 0 })
+        // The back-off is 8 batches now: lines the search would skip are extracted meanwhile.
+        let waiting = (0..<8).map { _ in extract(holdsNone) }
+        #expect(waiting.allSatisfy { !$0.searched && $0.skipped == 0 })
+        let resumed = (0..<3).map { _ in extract(holdsNone) }
+        #expect(resumed.allSatisfy { $0.searched && $0.skipped == 1 })
+    }
 }

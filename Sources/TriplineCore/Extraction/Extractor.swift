@@ -11,11 +11,22 @@ public struct Extractor {
     /// `@timestamp`'s field in the plan: every extracted line's is checked to be a date.
     private let timestamp: UInt16?
     private var timestampScratch: [UInt8] = []
+    /// Whether the search backs off where it does not pay (off: every batch is searched).
+    private let backsOff: Bool
+    /// Batches to extract without the search, and how many the next back-off lasts.
+    private var unsearchedBatches = 0
+    private var backOff = 0
+    /// A searched batch that skips fewer of its lines than this share did not pay for its search
+    /// (a line the prefilter lets through costs the search on top of its extraction).
+    static let payingSkipShare = 1.0 / 8
+    /// The longest run of batches extracted without the search, before it is tried again.
+    static let maxBackOff = 32
 
     /// Without a prefilter (or with an inactive one) every line is validated and extracted. With
     /// `validatesSkipped` false, a line the prefilter skips is counted as evaluated unparsed
-    /// (faster, but a malformed line among them goes unreported).
-    public init(plan: FieldPlan, prefilter: LiteralPrefilter? = nil, validatesSkipped: Bool = true) {
+    /// (faster, but a malformed line among them goes unreported). `searchBacksOff`: see `verdicts`.
+    public init(plan: FieldPlan, prefilter: LiteralPrefilter? = nil, validatesSkipped: Bool = true, searchBacksOff: Bool = true) {
+        backsOff = searchBacksOff
         scanner = JSONLineScanner(plan: plan)
         self.prefilter = prefilter?.isActive == true ? prefilter : nil
         validator = validatesSkipped ? LineValidator() : nil
@@ -40,8 +51,31 @@ public struct Extractor {
         return nil
     }
 
+    /// The prefilter's verdicts on the batch, or nil when it is not searched. Where the search
+    /// skips hardly any line (all bundled rules: some rule's literal is on nearly every line),
+    /// it only narrows each line's candidate rules, which the rule keys and gates do for less:
+    /// then the next batches go unsearched, as with --no-prefilter (same results), for a
+    /// back-off that doubles up to `maxBackOff` while searched batches keep not paying.
+    private mutating func verdicts(_ batch: Batch) -> LiteralPrefilter.Verdicts? {
+        guard let prefilter else { return nil }
+        if unsearchedBatches > 0 {
+            unsearchedBatches -= 1
+            return nil
+        }
+        let verdicts = prefilter.scan(batch, scratch: &prefilterScratch)
+        guard backsOff else { return verdicts }
+        let skipped = verdicts.passes.count(where: { !$0 })
+        if Double(skipped) < Self.payingSkipShare * Double(batch.lineCount) {
+            backOff = min(max(1, 2 * backOff), Self.maxBackOff)
+            unsearchedBatches = backOff
+        } else {
+            backOff = 0
+        }
+        return verdicts
+    }
+
     public mutating func extract(_ batch: Batch) -> (ExtractedBatch, [DeadLetter]) {
-        let verdicts = prefilter?.scan(batch, scratch: &prefilterScratch)
+        let verdicts = verdicts(batch)
         values.removeAll(keepingCapacity: true)
         var starts: [UInt32] = []
         starts.reserveCapacity(batch.lineCount + 1)

@@ -25,6 +25,9 @@ public struct PipelineOptions: Sendable {
     /// Skip lines holding none of a rule's literals unparsed (they are still validated, unless
     /// `validatesSkipped` is false).
     public var prefilter: Bool
+    /// Search every batch for literals, even where the search skips hardly any line (for the
+    /// tests of the prefilter's soundness; by default such a search backs off, see `Extractor`).
+    public var searchesEveryBatch = false
     /// Check every line the prefilter skips (SIMD validation); a malformed one is a dead letter.
     public var validatesSkipped: Bool
     /// Parallel extraction lanes (prefilter, validation, field location); batch order is kept.
@@ -271,7 +274,8 @@ public final class Pipeline: Sendable {
                 group.addTask {
                     defer { self.laneOutputs[lane].finish() }
                     var extractor = Extractor(plan: self.ruleSet.plan, prefilter: self.prefilter,
-                                              validatesSkipped: self.options.validatesSkipped)
+                                              validatesSkipped: self.options.validatesSkipped,
+                                              searchBacksOff: !self.options.searchesEveryBatch)
                     var sharder = Sharder(workers: self.options.workers, shardKeys: self.ruleSet.system.shardKeys)
                     var clock = BatchClock()
                     let needsTime = self.ruleSet.rules.contains { if case .sequence = $0.output { true } else { false } }
