@@ -132,6 +132,48 @@ import Testing
         #expect(try matching(query, events.map { String($0.dropFirst().dropLast()) }.map { #""event.category":"process","# + $0 })
                 == [true, true, false, false, false])
     }
+
+    /// The rules of a route worth asking about an event are found from its values: each keyed
+    /// rule whose first (most selective) clause one of them holds, plus the unkeyed ones; never
+    /// leaving out one its keys allow, and not the rules it lacks keys for or that the route does
+    /// not read.
+    @Test func theRulesToAskAreFoundFromTheEventsValues() throws {
+        let queries = [#"process where process.name : ("cmd.exe", "powershell.exe") and process.args : "*-enc*""#,
+                       "any where process.pid > 5",
+                       #"any where process.name == "a" or file.name == "b""#,
+                       "network where destination.port == 443"]
+        let definitions = try queries.enumerated().map { index, query in
+            let toml = "[rule]\nrule_id = \"r\(index)\"\nname = \"r\(index)\"\ntype = \"eql\"\nlanguage = \"eql\"\n"
+                + "index = [\"logs-test-*\"]\nquery = '''\n\(query)\n'''\n"
+            return try RuleDefinition.parse(toml: toml, file: "r\(index).toml")
+        }
+        let rules = RuleSet(definitions: definitions)
+        #expect(rules.errors.isEmpty)
+        let paths = rules.plan.paths
+        var gates = RuleGates(conditions: rules.rules.map(\.predicate), isCoarse: { Predicate.coarseFields.contains(paths[$0]) })
+        var predicates = PredicateEvaluator()
+        let everyRule = IndexRouter.Route(rules: [0, 1, 2, 3], reads: [true, true, true, true], id: 1)
+        let twoRules = IndexRouter.Route(rules: [0, 1], reads: [true, true, false, false], id: 2)
+        let cases: [(line: String, route: IndexRouter.Route, asked: [Int])] = [
+            (#"{"event":{"category":"process"},"process":{"name":"CMD.exe","args":["-enc"]}}"#, everyRule, [0, 1]),
+            (#"{"event":{"category":"file"},"file":{"name":"b"}}"#, everyRule, [1, 2]),
+            (#"{"event":{"category":"network"},"destination":{"port":"443"}}"#, everyRule, [1, 3]),
+            (#"{"event":{"category":"network"},"destination":{"port":444},"process":{"name":"A"}}"#, everyRule, [1]),
+            (#"{"process":{"name":["x","a"]}}"#, everyRule, [1, 2]),
+            (#"{"process":{"name":"a"},"destination":{"port":443}}"#, twoRules, [1]),
+        ]
+        for (line, route, expected) in cases {
+            withEvent(line, plan: rules.plan) { event in
+                gates.nextEvent()
+                var asked: [Int] = []
+                gates.rulesToAsk(of: route, event, into: &asked)
+                #expect(asked == expected, "\(line)")
+                for rule in route.rules where !asked.contains(rule) {
+                    #expect(!gates.allows(rule, event, &predicates), "rule \(rule) left out on \(line)")
+                }
+            }
+        }
+    }
 }
 
 /// Extracts one line's values with the plan and lends its view.

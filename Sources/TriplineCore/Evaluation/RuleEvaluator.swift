@@ -133,6 +133,8 @@ public struct RuleEvaluator {
                         continue
                     }
                     selected.removeAll(keepingCapacity: true)
+                    gates.nextEvent()
+                    predicates.expressions.nextEvent()
                     if let verdicts = extracted.candidates {
                         for index in Int(verdicts.ruleStart[line])..<Int(verdicts.ruleStart[line + 1]) {
                             let rule = Int(verdicts.rules[index])
@@ -141,14 +143,12 @@ public struct RuleEvaluator {
                         for rule in unfilteredRules where route.reads[rule] { selected.append(rule) }
                         // Matches of a line come in rule order, as without a prefilter.
                         if selected.count > 1 { selected.sort() }
-                    } else {
-                        selected.append(contentsOf: route.rules)
+                        guard !selected.isEmpty else { continue }
                     }
-                    guard !selected.isEmpty else { continue }
                     let name = router.name
                     let evaluate = { (event: EventView, evaluator: inout RuleEvaluator) in
-                        evaluator.gates.nextEvent()
-                        evaluator.predicates.expressions.nextEvent()
+                        // Unsearched: the rules of the index that the event's values leave possible.
+                        if extracted.candidates == nil { evaluator.gates.rulesToAsk(of: route, event, into: &evaluator.selected) }
                         for rule in evaluator.selected {
                             guard evaluator.gates.allows(rule, event, &evaluator.predicates) else { continue }
                             // A sequence rule's condition is "any step holds": its steps are tested
@@ -208,7 +208,7 @@ public struct RuleEvaluator {
                         }
                     }
                     // Several rules read the event: link its fields once so each test reads its own.
-                    if selected.count > 1 {
+                    if (extracted.candidates == nil ? route.rules.count : selected.count) > 1 {
                         var index = fieldIndex
                         index.withIndexedView(raw: raw, values: lineValues) { evaluate($0, &self) }
                         fieldIndex = index

@@ -60,6 +60,17 @@ struct RuleKeys {
     private var probed: [UInt32]
     private var hits: [UInt32]
     private var entryHits: [UInt32]
+    /// Per literal (numbered as `entryHits`), the conditions whose first clause (their most
+    /// selective) it is a key of: `triggered[triggerStart[e]..<triggerStart[e + 1]]`. A keyed
+    /// condition can hold only if one of its first clause's literals is found, so the conditions
+    /// worth asking about an event are found from its values, not by asking each in turn.
+    private let triggerStart: [Int32]
+    private let triggered: [Int32]
+    /// Per condition, the probes of its first clause; none when it has no key.
+    private let triggerProbes: [[Int32]]
+    /// The conditions already found for the current event, and the literals the last lookup found.
+    private var triggeredStamps: [UInt32]
+    private var foundEntries: [Int] = []
     private var stamp: UInt32 = 1
     private var decoded: [UInt8] = []
     private var folded: [UInt8] = []
@@ -75,14 +86,17 @@ struct RuleKeys {
         var clauseCount: Int32 = 0
         // Per clause: its (probe, literal) pairs when it is small enough to ask lazily.
         var lazyKeys: [[(probe: Int, literal: [UInt8])]] = []
+        // Per condition: its first clause's (probe, literal) pairs.
+        var firstClauseKeys: [[(probe: Int, literal: [UInt8])]] = []
         for condition in conditions {
             defer {
                 probeStart.append(Int32(probeList.count))
                 clauseStart.append(clauseCount)
             }
+            firstClauseKeys.append([])
             guard let clauses = Self.keys(of: condition, isCoarse: isCoarse) else { continue }
             var used: [Int32] = []
-            for clause in clauses {
+            for (position, clause) in clauses.enumerated() {
                 let clauseID = clauseCount
                 clauseCount += 1
                 let isLazy = clause.reduce(0) { $0 + $1.literals.count } <= Self.lazyLimit
@@ -99,6 +113,7 @@ struct RuleKeys {
                         literals.append([:])
                     }
                     for literal in key.literals {
+                        if position == 0 { firstClauseKeys[firstClauseKeys.count - 1].append((id, literal)) }
                         if isLazy {
                             // In the table, so a lookup finds it; the clause is not in its list.
                             if literals[id][literal] == nil { literals[id][literal] = [] }
@@ -130,6 +145,21 @@ struct RuleKeys {
         self.entryBase = entryBase
         self.lazyStart = lazyStart
         self.lazyEntries = lazyEntries
+        var triggeredByEntry = [[Int32]](repeating: [], count: Int(entryBase.last!))
+        var triggerProbes: [[Int32]] = []
+        for (condition, keys) in firstClauseKeys.enumerated() {
+            var probesOfClause: [Int32] = []
+            for (probe, literal) in keys {
+                let entry = Int(entryBase[probe]) + literal.withUnsafeBytes { tables[probe].entry(of: $0)! }
+                if triggeredByEntry[entry].last != Int32(condition) { triggeredByEntry[entry].append(Int32(condition)) }
+                if !probesOfClause.contains(Int32(probe)) { probesOfClause.append(Int32(probe)) }
+            }
+            triggerProbes.append(probesOfClause)
+        }
+        triggerStart = triggeredByEntry.reduce(into: [Int32(0)]) { $0.append($0.last! + Int32($1.count)) }
+        triggered = triggeredByEntry.flatMap { $0 }
+        self.triggerProbes = triggerProbes
+        triggeredStamps = [UInt32](repeating: 0, count: conditions.count)
         probed = [UInt32](repeating: 0, count: probes.count)
         hits = [UInt32](repeating: 0, count: Int(clauseCount))
         entryHits = [UInt32](repeating: 0, count: Int(entryBase.last!))
@@ -275,6 +305,7 @@ struct RuleKeys {
             probed = [UInt32](repeating: 0, count: probed.count)
             hits = [UInt32](repeating: 0, count: hits.count)
             entryHits = [UInt32](repeating: 0, count: entryHits.count)
+            triggeredStamps = [UInt32](repeating: 0, count: triggeredStamps.count)
             stamp = 1
         }
     }
@@ -299,8 +330,41 @@ struct RuleKeys {
         return true
     }
 
-    /// Marks the literals the probe's field has in the event, and the clauses they key.
-    private mutating func lookUp(_ probe: Int, _ event: EventView) {
+    /// Whether the condition has keys (else it may hold on any event).
+    func isKeyed(_ condition: Int) -> Bool { clauseStart[condition] < clauseStart[condition + 1] }
+
+    /// The probes of these conditions' first clauses, each once.
+    func triggerProbes(of conditions: [Int]) -> [Int32] {
+        var seen = Set<Int32>(), probes: [Int32] = []
+        for condition in conditions {
+            for probe in triggerProbes[condition] where seen.insert(probe).inserted { probes.append(probe) }
+        }
+        return probes
+    }
+
+    /// Appends to `conditions` (once each, per event) every condition a literal of whose first
+    /// clause one of the event's values holds, and that `wanted` says yes to: with `probes` the
+    /// `triggerProbes` of the wanted ones, every keyed condition among them that may hold.
+    mutating func appendTriggered(probes: [Int32], _ event: EventView, wanted: [Bool], into conditions: inout [Int]) {
+        for probe in probes {
+            probed[Int(probe)] = stamp
+            foundEntries.removeAll(keepingCapacity: true)
+            lookUp(Int(probe), event, collecting: true)
+            for entry in foundEntries {
+                for index in Int(triggerStart[entry])..<Int(triggerStart[entry + 1]) {
+                    let condition = Int(triggered[index])
+                    // Sequence steps come after the rules, and are never wanted here.
+                    guard condition < wanted.count, wanted[condition], triggeredStamps[condition] != stamp else { continue }
+                    triggeredStamps[condition] = stamp
+                    conditions.append(condition)
+                }
+            }
+        }
+    }
+
+    /// Marks the literals the probe's field has in the event, and the clauses they key
+    /// (`collecting`: and lists the literals in `foundEntries`).
+    private mutating func lookUp(_ probe: Int, _ event: EventView, collecting: Bool = false) {
         let field = probes[probe].field, caseInsensitive = probes[probe].caseInsensitive
         let base = Int(entryBase[probe])
         for value in event.values(of: field) {
@@ -317,6 +381,7 @@ struct RuleKeys {
                 }
             }
             guard let found else { continue }
+            if collecting { foundEntries.append(base + found.entry) }
             entryHits[base + found.entry] = stamp
             for index in found.keyed { hits[Int(tables[probe].keyed[index])] = stamp }
         }
