@@ -61,6 +61,13 @@ import Testing
         #expect(try matching(#"any where process.name in ("powershell.exe", "powershell.ex", "powershe")"#,
                              [#""process":{"name":"powershell.ex"}"#, #""process":{"name":"powershell.exf"}"#, #""process":{"name":"powershell.exe\u0000"}"#,
                               #""process":{"name":"powershe"}"#, #""process":{"name":"powershel"}"#]) == [true, false, false, true, false])
+        // Only a value of a literal's length is looked up: lengths past 255 bytes share one flag.
+        let long = String(repeating: "x", count: 300), longer = String(repeating: "x", count: 301)
+        #expect(try matching(#"any where process.name in (""# + long + #"", "ab")"#,
+                             [#""process":{"name":""# + long + #""}"#, #""process":{"name":""# + longer + #""}"#,
+                              #""process":{"name":"ab"}"#, #""process":{"name":"abc"}"#]) == [true, false, true, false])
+        #expect(try matching(#"any where process.name : "ab""#, [#""process":{"name":"AB"}"#, #""process":{"name":"AB"}"#,
+                                                                 #""process":{"name":"ABC"}"#]) == [true, true, false])
         #expect(try matching(#"any where process.name == "a" or file.name == "b""#,
                              [#""file":{"name":"b"}"#, #""process":{"name":"a"}"#, #""file":{"name":"a"}"#]) == [true, true, false])
     }

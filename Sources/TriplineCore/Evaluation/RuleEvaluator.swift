@@ -71,7 +71,7 @@ public struct RuleEvaluator {
             gated += plan.steps.map(\.condition) + (plan.until.map { [$0.condition] } ?? [])
         }
         let paths = ruleSet.plan.paths
-        self.gates = RuleGates(conditions: gated, isCoarse: { Predicate.coarseFields.contains(paths[$0]) })
+        self.gates = RuleGates(conditions: gated, rules: ruleSet.rules.count, isCoarse: { Predicate.coarseFields.contains(paths[$0]) })
         self.firstStepGate = stepGates
         self.conditions = ConditionProgram(gated)
         self.pipelines = ruleSet.rules.map { rule in

@@ -7,8 +7,13 @@
 /// an `all`; for an `any`, those of one of its branches), run by the same evaluator.
 struct RuleGates {
     private let tests: ConditionProgram
-    /// Per rule: alternatives of gate conjunctions, one of which must hold whole; nil when it has none.
-    private let gatesOfRule: [[[Int]]?]
+    /// Per rule: alternatives of gate conjunctions, one of which must hold whole; none when it
+    /// has no gates. Rule r's alternatives are `alternativeStart[r]..<alternativeStart[r + 1]`,
+    /// alternative a's gates `gates[gateStart[a]..<gateStart[a + 1]]` (flat, so asking retains
+    /// no per-rule array).
+    private let alternativeStart: [Int32]
+    private let gateStart: [Int32]
+    private let gates: [Int32]
     /// Per test, for the current event: 0 not run yet, 1 true, 2 false (valid where the stamp is current).
     private var verdicts: [UInt8]
     private var stamps: [UInt32]
@@ -16,8 +21,10 @@ struct RuleGates {
     /// Each condition's own key test, by hash lookup.
     private var keys: RuleKeys
 
-    init(conditions: [Predicate], isCoarse: (Int) -> Bool = { _ in false }) {
-        keys = RuleKeys(conditions: conditions, isCoarse: isCoarse)
+    /// `rules`: how many of the conditions are rules' (the rest, sequence steps, are asked only
+    /// through their rule).
+    init(conditions: [Predicate], rules: Int? = nil, isCoarse: (Int) -> Bool = { _ in false }) {
+        keys = RuleKeys(conditions: conditions, isCoarse: isCoarse, askedFirst: rules ?? conditions.count)
         // A test counts as shared when it could gate two rules or more.
         var candidates: [Predicate: Int] = [:]
         func collect(_ predicate: Predicate, into found: inout Set<Predicate>) {
@@ -68,7 +75,17 @@ struct RuleGates {
                 return nil
             }
         }
-        gatesOfRule = conditions.map { condition in gates(condition).map { $0.map { $0.map(id) } } }
+        var alternativeStart: [Int32] = [0], gateStart: [Int32] = [0], gateList: [Int32] = []
+        for condition in conditions {
+            for alternative in gates(condition) ?? [] {
+                gateList += alternative.map { Int32(id($0)) }
+                gateStart.append(Int32(gateList.count))
+            }
+            alternativeStart.append(Int32(gateStart.count - 1))
+        }
+        self.alternativeStart = alternativeStart
+        self.gateStart = gateStart
+        self.gates = gateList
         self.tests = ConditionProgram(tests)
         verdicts = [UInt8](repeating: 0, count: tests.count)
         stamps = [UInt32](repeating: 0, count: tests.count)
@@ -87,9 +104,11 @@ struct RuleGates {
     /// Whether the rule may hold on the event: every gate of one alternative does (or it has none).
     mutating func allows(_ rule: Int, _ event: EventView, _ predicates: inout PredicateEvaluator) -> Bool {
         guard keys.allows(rule, event) else { return false }
-        guard let alternatives = gatesOfRule[rule] else { return true }
-        alternatives: for gates in alternatives {
-            for gate in gates {
+        let alternatives = Int(alternativeStart[rule])..<Int(alternativeStart[rule + 1])
+        guard !alternatives.isEmpty else { return true }
+        alternatives: for alternative in alternatives {
+            for index in Int(gateStart[alternative])..<Int(gateStart[alternative + 1]) {
+                let gate = Int(gates[index])
                 if stamps[gate] != stamp {
                     stamps[gate] = stamp
                     verdicts[gate] = predicates.evaluate(gate, of: tests, event) == .true ? 1 : 2
@@ -129,6 +148,6 @@ struct RuleGates {
 
     /// Rules with gates, and the distinct tests that gate them (for reports and tests).
     var summary: (gatedRules: Int, tests: Int, keyedRules: Int) {
-        (gatesOfRule.filter { $0 != nil }.count, tests.count, keys.summary.keyedConditions)
+        (zip(alternativeStart, alternativeStart.dropFirst()).filter { $0 < $1 }.count, tests.count, keys.summary.keyedConditions)
     }
 }

@@ -77,8 +77,9 @@ struct RuleKeys {
     private var numberScratch: [UInt8] = []
 
     /// `isCoarse(field)`: the field's few values appear in most events (`event.category`), so a
-    /// key on it comes after the selective ones.
-    init(conditions: [Predicate], isCoarse: (Int) -> Bool) {
+    /// key on it comes after the selective ones. `askedFirst`: the conditions `appendTriggered`
+    /// may find (the rules'; sequence steps after them are only asked through their rule).
+    init(conditions: [Predicate], isCoarse: (Int) -> Bool, askedFirst: Int = .max) {
         var probeIDs: [Probe: Int] = [:]
         var probes: [Probe] = []
         var literals: [[[UInt8]: [Int32]]] = []
@@ -148,6 +149,7 @@ struct RuleKeys {
         var triggeredByEntry = [[Int32]](repeating: [], count: Int(entryBase.last!))
         var triggerProbes: [[Int32]] = []
         for (condition, keys) in firstClauseKeys.enumerated() {
+            guard condition < askedFirst else { triggerProbes.append([]); continue }
             var probesOfClause: [Int32] = []
             for (probe, literal) in keys {
                 let entry = Int(entryBase[probe]) + literal.withUnsafeBytes { tables[probe].entry(of: $0)! }
@@ -353,7 +355,6 @@ struct RuleKeys {
             for entry in foundEntries {
                 for index in Int(triggerStart[entry])..<Int(triggerStart[entry + 1]) {
                     let condition = Int(triggered[index])
-                    // Sequence steps come after the rules, and are never wanted here.
                     guard condition < wanted.count, wanted[condition], triggeredStamps[condition] != stamp else { continue }
                     triggeredStamps[condition] = stamp
                     conditions.append(condition)
@@ -375,6 +376,9 @@ struct RuleKeys {
                 found = numberScratch.withUnsafeBytes { tables[probe].clauses(of: $0) }
             } else {
                 found = value.withDecodedBytes(in: event.raw, scratch: &decoded) { bytes -> (entry: Int, keyed: Range<Int>)? in
+                    // Folding keeps the length: a value of a length no literal has is not folded or hashed
+                    // (command lines and argument lists run far longer than the names rules list).
+                    guard tables[probe].mayHold(length: bytes.count) else { return nil }
                     guard caseInsensitive else { return tables[probe].clauses(of: bytes) }
                     CaseFolding.fold(bytes, into: &folded)
                     return folded.withUnsafeBytes { tables[probe].clauses(of: $0) }
@@ -403,6 +407,9 @@ private struct KeyTable {
     /// The clauses of all entries, each entry's a range of it.
     private(set) var keyed: [Int32] = []
     private let mask: Int
+    /// Bit n of word n / 64: some literal is n bytes long (n < 256); `hasLonger`: one is longer.
+    private var lengths: [UInt64] = [0, 0, 0, 0]
+    private var hasLonger = false
 
     init(_ literals: [[UInt8]: [Int32]]) {
         var capacity = 8
@@ -415,6 +422,7 @@ private struct KeyTable {
             entries.append((hash, pool.count, literal.count, keyed.count..<(keyed.count + clauses.count)))
             pool += literal
             keyed += clauses
+            if literal.count < 256 { lengths[literal.count >> 6] |= 1 << UInt64(literal.count & 63) } else { hasLonger = true }
             var slot = Int(truncatingIfNeeded: hash) & mask
             while slots[slot] != 0 { slot = (slot + 1) & mask }
             slots[slot] = Int32(entries.count)
@@ -422,6 +430,12 @@ private struct KeyTable {
     }
 
     var count: Int { entries.count }
+
+    /// Whether a literal of this length may be in the table (false: no lookup can find one).
+    @inline(__always)
+    func mayHold(length: Int) -> Bool {
+        length < 256 ? lengths[length >> 6] & (1 << UInt64(length & 63)) != 0 : hasLonger
+    }
 
     /// The entry of exactly these bytes, if the table has them.
     func entry(of bytes: UnsafeRawBufferPointer) -> Int? {
