@@ -28,4 +28,23 @@ struct ConditionProgramTests {
         }
         #expect(truths == conditions.map(\.1))
     }
+
+    /// A test of keyword equalities only (`in`, `in~`, `:` with plain strings) is compared through
+    /// its literals laid out side by side, with the verdicts each matcher gives alone: case,
+    /// escapes, the empty string, several values.
+    @Test func keywordEqualityListsAreComparedSideBySide() throws {
+        let lines = [#"{"process":{"name":"cmd.exe"}}"#, #"{"process":{"name":"CMD.exe"}}"#, #"{"process":{"name":""}}"#,
+                     #"{"process":{"name":["x","pwsh"]}}"#, #"{"process":{"name":"pw\u0073h"}}"#, #"{"process":{"name":"pwsh2"}}"#,
+                     #"{"process":{"name":"PWSH"}}"#, #"{"process":{"title":"pwsh"}}"#]
+        for (query, expected) in [
+            (#"any where process.name in ("cmd.exe", "", "powershell.exe", "pwsh")"#, [true, false, true, true, true, false, false, false]),
+            (#"any where process.name in~ ("cmd.exe", "powershell.exe", "pwsh")"#, [true, true, false, true, true, false, true, false]),
+            (#"any where process.name : ("Cmd.Exe", "PWSH")"#, [true, true, false, true, true, false, true, false]),
+        ] {
+            let rules = try eqlRule(query)
+            let program = ConditionProgram([rules.rules[0].predicate])
+            #expect(program.code.equalities[0].count >= Int32(ConditionProgram.equalitiesFrom), "\(query)")
+            #expect(evaluate(lines, with: rules, defaultIndex: "logs-test-default").map { !$0.isEmpty } == expected, "\(query)")
+        }
+    }
 }

@@ -18,6 +18,21 @@ final class ConditionProgram: @unchecked Sendable {
         var count: Int32
     }
 
+    /// A test whose matchers are all keyword equalities (`process.name in ("a", "b", ...)`),
+    /// its literals side by side: their places in `count` consecutive `EqualityLiteral`s from
+    /// `start`, their bytes in one pool. A value is compared with each in a cache line or two,
+    /// where each matcher's own array cost a cache miss (with all bundled rules, the evaluator's
+    /// hottest instructions were those loads). `count` 0: not such a test.
+    struct Equalities {
+        var start: Int32
+        var count: Int32
+    }
+
+    struct EqualityLiteral {
+        var offset: Int32
+        var length: Int32
+    }
+
     struct NullTest {
         var field: Int
         var type: FieldType
@@ -30,6 +45,10 @@ final class ConditionProgram: @unchecked Sendable {
         let nodes: UnsafePointer<Node>
         let children: UnsafePointer<Int32>
         let tests: UnsafePointer<ValueTest>
+        /// Per test, as `tests`.
+        let equalities: UnsafePointer<Equalities>
+        let equalityLiterals: UnsafePointer<EqualityLiteral>
+        let equalityBytes: UnsafePointer<UInt8>
         let nullTests: UnsafePointer<NullTest>
         let expressions: UnsafePointer<ValueExpression>
     }
@@ -37,12 +56,16 @@ final class ConditionProgram: @unchecked Sendable {
     let code: Code
     /// The number of conditions (roots).
     let count: Int
-    private let counts: (nodes: Int, children: Int, tests: Int, nullTests: Int, expressions: Int)
+    private let counts: (nodes: Int, children: Int, tests: Int, nullTests: Int, expressions: Int, literals: Int, bytes: Int)
+
+    /// Matchers compared through `Equalities` when there are at least this many.
+    static let equalitiesFrom = 2
 
     /// Condition `i` of the program is `conditions[i]`.
     init(_ conditions: [Predicate]) {
         var nodes: [Node] = [], children: [Int32] = [], tests: [ValueTest] = []
         var nullTests: [NullTest] = [], expressions: [ValueExpression] = []
+        var equalities: [Equalities] = [], equalityLiterals: [EqualityLiteral] = [], equalityBytes: [UInt8] = []
 
         func add(_ predicate: Predicate) -> Int32 {
             let at = nodes.count
@@ -63,6 +86,20 @@ final class ConditionProgram: @unchecked Sendable {
             case .value(let test):
                 node = Node(kind: .value, truth: .unknown, start: Int32(tests.count), count: 1)
                 tests.append(test)
+                var literals: [[UInt8]] = []
+                for matcher in test.matchers {
+                    guard case .keyword(.equal, let bytes) = matcher else { literals = []; break }
+                    literals.append(bytes)
+                }
+                if literals.count >= Self.equalitiesFrom {
+                    equalities.append(Equalities(start: Int32(equalityLiterals.count), count: Int32(literals.count)))
+                    for literal in literals {
+                        equalityLiterals.append(EqualityLiteral(offset: Int32(equalityBytes.count), length: Int32(literal.count)))
+                        equalityBytes += literal
+                    }
+                } else {
+                    equalities.append(Equalities(start: 0, count: 0))
+                }
             case .isNull(let field, let type, let negated):
                 node = Node(kind: .isNull, truth: .unknown, start: Int32(nullTests.count), count: 1)
                 nullTests.append(NullTest(field: field, type: type, negated: negated))
@@ -75,8 +112,9 @@ final class ConditionProgram: @unchecked Sendable {
         }
         let roots = conditions.map(add)
         count = roots.count
-        counts = (nodes.count, children.count, tests.count, nullTests.count, expressions.count)
+        counts = (nodes.count, children.count, tests.count, nullTests.count, expressions.count, equalityLiterals.count, equalityBytes.count)
         code = Code(roots: Self.copy(roots), nodes: Self.copy(nodes), children: Self.copy(children), tests: Self.copy(tests),
+                    equalities: Self.copy(equalities), equalityLiterals: Self.copy(equalityLiterals), equalityBytes: Self.copy(equalityBytes),
                     nullTests: Self.copy(nullTests), expressions: Self.copy(expressions))
     }
 
@@ -98,6 +136,9 @@ final class ConditionProgram: @unchecked Sendable {
         Self.free(code.nodes, counts.nodes)
         Self.free(code.children, counts.children)
         Self.free(code.tests, counts.tests)
+        Self.free(code.equalities, counts.tests)
+        Self.free(code.equalityLiterals, counts.literals)
+        Self.free(code.equalityBytes, counts.bytes)
         Self.free(code.nullTests, counts.nullTests)
         Self.free(code.expressions, counts.expressions)
     }
