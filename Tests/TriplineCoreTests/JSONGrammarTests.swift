@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TriplineCore
 
@@ -51,6 +52,45 @@ struct JSONGrammarTests {
                     }
                 }
             }
+        }
+    }
+
+    /// `unescape` copies the plain runs between escapes whole: against Foundation's JSON reader,
+    /// over random strings of runs, escapes, surrogate pairs and non-ASCII text, appended after
+    /// what the buffer already holds; and a bad escape is refused.
+    @Test func unescapeDecodesAsAJSONReaderDoes() throws {
+        var random = SplitMix(seed: 42)
+        let pieces = ["\\\\", "\\\"", "\\/", "\\n", "\\t", "\\b", "\\f", "\\r", "\\u0041", "\\u00e9", "\\ud83d\\ude00", "é", "日本"]
+        for _ in 0..<500 {
+            var text = ""
+            for _ in 0..<random.next(upTo: 12) {
+                if random.next(upTo: 2) == 0 {
+                    text += String(repeating: "abcdefghijklmnopqrstuvwxyz0123456789 :.", count: 3).prefix(random.next(upTo: 90))
+                } else {
+                    text += pieces[random.next(upTo: pieces.count)]
+                }
+            }
+            let expected = try #require(try JSONSerialization.jsonObject(with: Data(("\"" + text + "\"").utf8), options: .fragmentsAllowed) as? String)
+            var out: [UInt8] = [1, 2]
+            let decoded = Array(text.utf8).withUnsafeBytes { JSONGrammar.unescape($0, into: &out) }
+            #expect(decoded)
+            #expect(out == [1, 2] + Array(expected.utf8), "\(text)")
+        }
+        for bad in ["a\\", "a\\x", "\\u12", "plain\\q run"] {
+            var out: [UInt8] = []
+            #expect(!Array(bad.utf8).withUnsafeBytes { JSONGrammar.unescape($0, into: &out) }, "\(bad)")
+        }
+    }
+
+    /// `CaseFolding.fold(_:into:)` folds every byte as `foldASCII` does (ASCII letters only), and
+    /// replaces what the buffer held.
+    @Test func foldIntoFoldsEachByteAlone() {
+        var random = SplitMix(seed: 7)
+        for length in 0..<200 {
+            let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            var out: [UInt8] = [0x41, 0x42, 0x43]
+            bytes.withUnsafeBytes { CaseFolding.fold($0, into: &out) }
+            #expect(out == bytes.map(CaseFolding.foldASCII))
         }
     }
 }

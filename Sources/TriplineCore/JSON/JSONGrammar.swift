@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Byte-level pieces of the JSON grammar, shared by the line scanner (hot) and `JSONValue` (slow).
 ///
 /// Safety: every function reads only inside the buffer it is given and bounds-checks each
@@ -118,9 +122,16 @@ public enum JSONGrammar {
     public static func unescape(_ content: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
         var at = 0
         let count = content.count
+        guard let base = content.baseAddress else { return true }
         while at < count {
-            let byte = content[at]
-            guard byte == 0x5C else { out.append(byte); at += 1; continue }
+            // The plain run up to the next backslash, copied whole (Windows paths and command
+            // lines are long runs between a few `\\`; byte by byte, decoding was 3% of a run).
+            guard content[at] == 0x5C else {
+                let next = memchr(base + at, 0x5C, count - at).map { $0 - UnsafeMutableRawPointer(mutating: base) } ?? count
+                out.append(contentsOf: UnsafeRawBufferPointer(start: base + at, count: next - at))
+                at = next
+                continue
+            }
             guard at + 1 < count else { return false }
             let kind = content[at + 1]
             switch kind {

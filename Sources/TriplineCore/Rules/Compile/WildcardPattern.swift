@@ -180,6 +180,11 @@ public enum CaseFolding {
     /// Folds `value` into `out` (reused scratch); for values being compared.
     public static func fold(_ value: UnsafeRawBufferPointer, into out: inout [UInt8]) {
         out.removeAll(keepingCapacity: true)
-        for byte in value { out.append(foldASCII(byte)) }
+        // Copied whole, then folded in place: a loop the compiler vectorizes, where appending
+        // byte by byte checked the array's room and uniqueness at each.
+        out.append(contentsOf: value)
+        out.withUnsafeMutableBufferPointer { bytes in
+            for index in bytes.indices { bytes[index] = foldASCII(bytes[index]) }
+        }
     }
 }
