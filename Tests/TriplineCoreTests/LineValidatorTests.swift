@@ -89,6 +89,11 @@ import Testing
         (#"{"a":01}"#, false), (#"{"a":1.}"#, false), (#"{"a":tru}"#, false), (#"{"a":truex}"#, false), (#"{"a":"\x"}"#, false),
         (#"{"a":"\u12"}"#, false), (#"{"a":"b}"#, false), (#"["a"]"#, false), (#""a""#, false), (#"{}{}"#, false), (#"{"a":1 2}"#, false),
         (#"{"a":[}"#, false), (#"{"a":{]}"#, false), (#"{1:2}"#, false), (#"{"a":"b":"c"}"#, false), (#"{"a"}"#, false), ("", false),
+        // Keys past 32 bytes are hashed out of line: every byte still counts.
+        (#"{"process.entry_leader.parent.session_leader.pid":1,"process.entry_leader.parent.session_leader.pid":2}"#, false),
+        (#"{"process.entry_leader.parent.session_leader.pid":1,"process.entry_leader.parent.session_leader.pie":2}"#, true),
+        (#"{"process.entry_leader.parent.xession_leader.pid":1,"process.entry_leader.parent.session_leader.pid":2}"#, true),
+        (#"{"b":1,"ab":2,"abcdefgh":3,"abcdefghi":4,"a":{"b":1,"ab":2,"abcdefgh":3}}"#, true), (#"{"ab":1,"x":0,"ab":2}"#, false),
     ])
     func verdictsOnHandWrittenLines(line: String, valid: Bool) {
         let bytes = Array(line.utf8)
