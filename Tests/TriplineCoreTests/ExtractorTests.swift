@@ -53,6 +53,7 @@ import Testing
             let (extracted, dead) = extractor.extract(batch)
             #expect(dead.isEmpty)
             #expect(extracted.isValid[0] == (extracted.prefiltered == 0))
+            #expect(extracted.unsearched == (extracted.candidates == nil))
             return (extracted.candidates != nil, extracted.prefiltered)
         }
         let backingOff = (0..<11).map { _ in extract(holdsLiteral) }

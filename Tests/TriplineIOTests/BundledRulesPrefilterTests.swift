@@ -39,7 +39,7 @@ import Testing
         // hold some rule's literal), so each line's candidate rules come from the search.
         let (on, onStats) = try alerts(["--prefilter-every-batch"])
         let (off, offStats) = try alerts(["--no-prefilter"])
-        let (backingOff, _) = try alerts(["--prefilter"])
+        let (backingOff, backingOffStats) = try alerts(["--prefilter"])
         #expect(on == off)
         #expect(backingOff == off)
         #expect(on.symmetricDifference(off).isEmpty, "\(on.symmetricDifference(off).sorted().prefix(10))")
@@ -48,5 +48,8 @@ import Testing
         #expect(integer(onStats["prefiltered"]) >= 300)
         #expect(integer(onStats["events"]) == integer(onStats["evaluated"]) + integer(onStats["rejected"]))
         #expect(integer(offStats["prefiltered"]) == 0)
+        // Nearly every line holds some rule's literal: the search backs off, and says so.
+        #expect(integer(backingOffStats["prefilter_unsearched_batches"]) > 0)
+        #expect(integer(onStats["prefilter_unsearched_batches"]) == 0)
     }
 }

@@ -62,15 +62,18 @@ public final class ExtractedBatch: Sendable {
     public let candidates: LiteralPrefilter.Verdicts?
     /// Lines the prefilter skipped.
     public let prefiltered: Int
+    /// The prefilter's search backed off on this batch: it was extracted as with --no-prefilter.
+    public let unsearched: Bool
 
     public init(batch: Batch, values: [FieldValue], valueStart: [UInt32], isValid: [Bool],
-                candidates: LiteralPrefilter.Verdicts? = nil, prefiltered: Int = 0) {
+                candidates: LiteralPrefilter.Verdicts? = nil, prefiltered: Int = 0, unsearched: Bool = false) {
         self.batch = batch
         self.values = values
         self.valueStart = valueStart
         self.isValid = isValid
         self.candidates = candidates
         self.prefiltered = prefiltered
+        self.unsearched = unsearched
     }
 
     public var validCount: Int { isValid.lazy.filter { $0 }.count }

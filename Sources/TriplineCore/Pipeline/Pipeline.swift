@@ -295,6 +295,10 @@ public final class Pipeline: Sendable {
                 var batch = 0
                 while let result = await self.laneOutputs[lane].next() {
                     stats.prefiltered += result.extracted.prefiltered
+                    if result.extracted.unsearched {
+                        stats.prefilterUnsearchedBatches += 1
+                        self.metrics.prefilterUnsearchedBatches.increment()
+                    }
                     self.metrics.prefiltered.increment(by: result.extracted.prefiltered)
                     if let latest = self.eventTimeProgress.dealt(batch: batch, units: result.shares.filter { !$0.isEmpty }.count,
                                                                  latest: result.latestTime) {
@@ -513,6 +517,7 @@ extension PipelineStats {
     mutating func merge(_ other: PipelineStats) {
         evaluated += other.evaluated
         prefiltered += other.prefiltered
+        prefilterUnsearchedBatches += other.prefilterUnsearchedBatches
         rejected += other.rejected
         rejectedByReason.merge(other.rejectedByReason, uniquingKeysWith: +)
         alerts += other.alerts

@@ -8,6 +8,7 @@ public struct PipelineMetrics: Sendable {
     let events: Counter
     let bytes: Counter
     let prefiltered: Counter
+    let prefilterUnsearchedBatches: Counter
     let alerts: Counter
     let suppressedByMaxSignals: Counter
     let suppressedByGroup: Counter
@@ -44,6 +45,7 @@ public struct PipelineMetrics: Sendable {
         events = counter("tripline_events_total")
         bytes = counter("tripline_bytes_total")
         prefiltered = counter("tripline_events_prefiltered_total")
+        prefilterUnsearchedBatches = counter("tripline_prefilter_unsearched_batches_total")
         alerts = counter("tripline_alerts_total")
         suppressedByMaxSignals = counter("tripline_alerts_suppressed_total", [("by", "max_signals")])
         suppressedByGroup = counter("tripline_alerts_suppressed_total", [("by", "alert_suppression")])

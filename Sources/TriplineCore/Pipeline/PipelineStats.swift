@@ -6,6 +6,9 @@ public struct PipelineStats: Sendable, Hashable {
     public var blankLines = 0
     public var evaluated = 0
     public var prefiltered = 0
+    /// Batches the literal search backed off from (it skipped hardly any line of those before):
+    /// extracted as with --no-prefilter.
+    public var prefilterUnsearchedBatches = 0
     public var rejected = 0
     public var rejectedByReason: [String: Int] = [:]
     public var alerts = 0
@@ -85,6 +88,7 @@ public struct PipelineStats: Sendable, Hashable {
         integer("bytes", bytes)
         integer("evaluated", evaluated)
         integer("prefiltered", prefiltered)
+        integer("prefilter_unsearched_batches", prefilterUnsearchedBatches)
         integer("rejected", rejected)
         counts("rejected_by_reason", rejectedByReason)
         integer("blank_lines", blankLines)
