@@ -20,7 +20,9 @@ public final class RuleHarness {
         self.defaultIndex = defaultIndex
         prefilter = LiteralPrefilter(rules: ruleSet.rules, defaultIndex: defaultIndex)
         plain = Extractor(plan: ruleSet.plan)
-        filtered = Extractor(plan: ruleSet.plan, prefilter: prefilter)
+        // Every batch searched: a harness kept across inputs would otherwise back off (see
+        // `Extractor`) and stop exercising the prefilter it is here to check.
+        filtered = Extractor(plan: ruleSet.plan, prefilter: prefilter, searchBacksOff: false)
         plainEvaluator = RuleEvaluator(ruleSet: ruleSet, defaultIndex: defaultIndex)
         filteredEvaluator = RuleEvaluator(ruleSet: ruleSet, defaultIndex: defaultIndex, prefilter: prefilter)
         members = ruleSet.rules.map(builder.ruleMembers)
