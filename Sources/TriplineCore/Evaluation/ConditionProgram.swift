@@ -86,12 +86,8 @@ final class ConditionProgram: @unchecked Sendable {
             case .value(let test):
                 node = Node(kind: .value, truth: .unknown, start: Int32(tests.count), count: 1)
                 tests.append(test)
-                var literals: [[UInt8]] = []
-                for matcher in test.matchers {
-                    guard case .keyword(.equal, let bytes) = matcher else { literals = []; break }
-                    literals.append(bytes)
-                }
-                if literals.count >= Self.equalitiesFrom {
+                // The keyword tests compared as bytes (the evaluator's other types read typed values).
+                if let literals = RuleKeys.keywordLiterals(test), literals.count >= Self.equalitiesFrom {
                     equalities.append(Equalities(start: Int32(equalityLiterals.count), count: Int32(literals.count)))
                     for literal in literals {
                         equalityLiterals.append(EqualityLiteral(offset: Int32(equalityBytes.count), length: Int32(literal.count)))

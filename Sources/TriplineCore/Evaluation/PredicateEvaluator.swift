@@ -184,13 +184,9 @@ public struct PredicateEvaluator {
                                   _ code: ConditionProgram.Code, _ raw: UnsafeRawBufferPointer) -> Bool? {
         switch test.pointee.type {
         case .keyword(let ignoreAbove, _):
-            if equalities.pointee.count > 0 { return equalityMatches(value, test, equalities.pointee, code, raw, ignoreAbove: ignoreAbove) }
-            return keywordMatches(value, test, raw, ignoreAbove: ignoreAbove)
+            return keywordMatches(value, test, equalities.pointee, code, raw, ignoreAbove: ignoreAbove)
         case .dynamic where value.kind == .string || value.kind == .escapedString:
-            if equalities.pointee.count > 0 {
-                return equalityMatches(value, test, equalities.pointee, code, raw, ignoreAbove: FieldType.dynamicIgnoreAbove)
-            }
-            return keywordMatches(value, test, raw, ignoreAbove: FieldType.dynamicIgnoreAbove)
+            return keywordMatches(value, test, equalities.pointee, code, raw, ignoreAbove: FieldType.dynamicIgnoreAbove)
         default:
             guard let typed = value.typed(test.pointee.type, in: raw, scratch: &decoded) else { return nil }
             return test.pointee.matchers.withUnsafeBufferPointer { matchers in
@@ -199,23 +195,19 @@ public struct PredicateEvaluator {
         }
     }
 
-    /// `keywordMatches` for a test of keyword equalities only, through their side-by-side layout.
-    private mutating func equalityMatches(_ value: FieldValue, _ test: UnsafePointer<ValueTest>, _ equalities: ConditionProgram.Equalities,
-                                          _ code: ConditionProgram.Code, _ raw: UnsafeRawBufferPointer, ignoreAbove: Int?) -> Bool? {
-        withValueBytes(value, raw, caseInsensitive: test.pointee.caseInsensitive) { bytes, _ in
-            guard FieldValue.fitsIgnoreAbove(bytes, ignoreAbove) else { return nil }
-            let literals = code.equalityLiterals + Int(equalities.start)
-            for index in 0..<Int(equalities.count) where Int(literals[index].length) == bytes.count {
-                if bytes.count == 0 || memcmp(code.equalityBytes + Int(literals[index].offset), bytes.baseAddress!, bytes.count) == 0 { return true }
-            }
-            return false
-        }
-    }
-
-    private mutating func keywordMatches(_ value: FieldValue, _ test: UnsafePointer<ValueTest>, _ raw: UnsafeRawBufferPointer, ignoreAbove: Int?) -> Bool? {
+    /// `equalities`: the test's literals side by side when it is keyword equalities only.
+    private mutating func keywordMatches(_ value: FieldValue, _ test: UnsafePointer<ValueTest>, _ equalities: ConditionProgram.Equalities,
+                                         _ code: ConditionProgram.Code, _ raw: UnsafeRawBufferPointer, ignoreAbove: Int?) -> Bool? {
         withValueBytes(value, raw, caseInsensitive: test.pointee.caseInsensitive) { bytes, original in
             // Folding is ASCII-only, so the length ignore_above counts is the value's own.
             guard FieldValue.fitsIgnoreAbove(bytes, ignoreAbove) else { return nil }
+            if equalities.count > 0 {
+                let literals = code.equalityLiterals + Int(equalities.start)
+                for index in 0..<Int(equalities.count) where Int(literals[index].length) == bytes.count {
+                    if bytes.count == 0 || memcmp(code.equalityBytes + Int(literals[index].offset), bytes.baseAddress!, bytes.count) == 0 { return true }
+                }
+                return false
+            }
             // Through a buffer pointer, whose subscript lends the matcher: an array's copied it
             // out, retaining its payload, for every matcher of every test.
             return test.pointee.matchers.withUnsafeBufferPointer { matchers in

@@ -228,7 +228,7 @@ struct RuleKeys {
     }
 
     /// A keyword test's literals: every matcher an equality of bytes.
-    private static func keywordLiterals(_ test: ValueTest) -> [[UInt8]]? {
+    static func keywordLiterals(_ test: ValueTest) -> [[UInt8]]? {
         switch test.type {
         case .keyword, .dynamic: break
         default: return nil

@@ -16,8 +16,6 @@ public struct Extractor {
     /// Batches to extract without the search, and how many the next back-off lasts.
     private var unsearchedBatches = 0
     private var backOff = 0
-    /// Whether the last batch went unsearched by the back-off.
-    private var lastUnsearched = false
     /// A searched batch that skips fewer of its lines than this share did not pay for its search
     /// (a line the prefilter lets through costs the search on top of its extraction).
     static let payingSkipShare = 1.0 / 8
@@ -62,7 +60,6 @@ public struct Extractor {
         guard let prefilter else { return nil }
         if unsearchedBatches > 0 {
             unsearchedBatches -= 1
-            lastUnsearched = true
             return nil
         }
         let verdicts = prefilter.scan(batch, scratch: &prefilterScratch)
@@ -78,7 +75,6 @@ public struct Extractor {
     }
 
     public mutating func extract(_ batch: Batch) -> (ExtractedBatch, [DeadLetter]) {
-        lastUnsearched = false
         let verdicts = verdicts(batch)
         values.removeAll(keepingCapacity: true)
         var starts: [UInt32] = []
@@ -123,7 +119,7 @@ public struct Extractor {
         }
         starts.append(UInt32(values.count))
         let extracted = ExtractedBatch(batch: batch, values: values, valueStart: starts, isValid: valid,
-                                       candidates: verdicts, prefiltered: skipped, unsearched: lastUnsearched)
+                                       candidates: verdicts, prefiltered: skipped, unsearched: prefilter != nil && verdicts == nil)
         return (extracted, rejected)
     }
 }
