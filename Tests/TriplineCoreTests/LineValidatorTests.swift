@@ -104,6 +104,40 @@ import Testing
         #expect(paths.walk == valid && (paths.compact ?? valid) == valid, "\(line): \(paths)")
     }
 
+    /// A key is hashed from four masked words, or byte by byte within 32 bytes of the line's end:
+    /// the two must agree, or a key repeated near the end would pass as new. Each length up to
+    /// 40, once early and once at the end (a duplicate), or differing in its last byte (valid),
+    /// compact and spaced.
+    @Test func aKeyNearTheLinesEndHashesAsItDoesEarlier() {
+        for length in 1...40 {
+            let key = String((0..<length).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) })
+            let other = String(key.dropLast()) + "Z"
+            let padding = String(repeating: "p", count: 40)
+            for (last, valid) in [(key, false), (other, true)] {
+                for separator in ["", " "] {
+                    let line = #"{"\#(key)":\#(separator)1,"pad":"\#(padding)","\#(last)":\#(separator)2}"#
+                    let bytes = Array(line.utf8)
+                    #expect(Self.scannerAccepts(bytes) == valid)
+                    #expect(Self.accepts(bytes, vectorized: true) == valid, "\(line)")
+                    #expect(Self.accepts(bytes, vectorized: false) == valid, "\(line)")
+                }
+            }
+        }
+        var lanes = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        let text = Array("{\"0123456789abcdefghijklmnopqrstuv\":1}".utf8) + Array(repeating: UInt8(ascii: " "), count: 40)
+        text.withUnsafeBytes { text in
+            for length in 0...32 {
+                withUnsafeMutableBytes(of: &lanes) { lanes in
+                    for index in 0..<32 { lanes[index] = index < length ? text[2 + index] : 0 }
+                }
+                let expected = LineValidator.shortKeyHash(length: length, lanes.0, lanes.1, lanes.2, lanes.3)
+                let keys = KeySet()
+                #expect(LineValidator.keyHash(text, from: 2, to: 2 + length, lengthMasks: keys.lengthMasks) == expected)
+                #expect(LineValidator.rareKeyHash(text, from: 2, to: 2 + length) == expected)
+            }
+        }
+    }
+
     /// Shapes the validator leaves to the scanner rather than prove: they are valid, and it never
     /// says otherwise for them (the scanner's verdict is the one reported).
     @Test func rareShapesAreLeftToTheScanner() {

@@ -24,7 +24,7 @@ extension LineValidator {
         var keyCarry: UInt64 = 0  // 1: a key's string runs on into the next block
         var lastOpeningQuote = -1, lastBackslash = -1  // in the blocks before this one
         var keyCount = 0
-        let objectAfterBracket = keys.objectAfterBracket
+        let objectAfterBracket = keys.objectAfterBracket, lengthMasks = keys.lengthMasks
 
         for block in 0..<blockCount {
             let at = masks + block * C.masksPerBlock
@@ -48,29 +48,31 @@ extension LineValidator {
             let bracketBits = open | openArray | close | closeArray
             var brackets = bracketBits
             // One step per bracket without a branch on which one it is (`{` and `[` have bit 1
-            // set, `[` and `]` bit 5 clear); depth is checked once per block, so `enclosing` has
-            // room for 64 brackets past the limit.
-            var broken = false
+            // set, `[` and `]` bit 5 clear), and with the rules' failures or-ed into one word
+            // (`||` compiled to branches that mispredicted on every other bracket); depth is
+            // checked once per block, so `enclosing` has room for 64 brackets past the limit.
+            var broken: UInt64 = 0
             while brackets != 0 {
                 let bit = brackets.trailingZeroBitCount
                 brackets &= brackets &- 1
-                let byte = bytes[blockStart + bit]
-                let opening = byte & 0x02 != 0, square: UInt64 = byte & 0x20 == 0 ? 1 : 0
+                let byte = UInt64(bytes[blockStart + bit])
+                let opening = byte >> 1 & 1, square = ~byte >> 5 & 1
                 enclosing[depth + 1] = object  // a dead slot when closing
                 let restored = enclosing[depth]
-                broken = broken || (!opening && (depth == 0 || arrays & 1 != square))
-                let opensObject = opening && square == 0
-                objects &+= opensObject ? 1 : 0
-                object = opening ? (opensObject ? objects : object) : restored
-                arrays = opening ? arrays << 1 | square : arrays >> 1
-                depth += opening ? 1 : (depth > 0 ? -1 : 0)
+                // A close at depth 0, or of the other kind of container than the one open.
+                broken |= (opening ^ 1) & ((depth == 0 ? 1 : 0) | (arrays ^ square) & 1)
+                let opensObject = opening & ~square & 1
+                objects &+= UInt32(truncatingIfNeeded: opensObject)
+                object = opening == 0 ? restored : (opensObject != 0 ? objects : object)
+                arrays = opening == 0 ? arrays >> 1 : arrays << 1 | square
+                depth = max(0, depth + Int(truncatingIfNeeded: opening << 1) - 1)
                 // The root object closes on the line's last byte, and nothing else does.
-                broken = broken || depth >= maxDepth || (depth == 0) != (blockStart + bit == count - 1)
-                let above = bit == 63 ? 0 : ~UInt64(0) << UInt64(bit + 1)
-                inArray = arrays & 1 == 1 ? inArray | above : inArray & ~above
+                broken |= (depth >= maxDepth ? 1 : 0) | ((depth == 0) != (blockStart + bit == count - 1) ? 1 : 0)
+                let above = ~UInt64(1) &<< UInt64(bit), inside = 0 &- (arrays & 1)
+                inArray = inArray & ~above | above & inside
                 objectAfterBracket[bit] = object
             }
-            guard !broken else { return .invalid }
+            guard broken == 0 else { return .invalid }
             let memberComma = comma & ~inArray, elementComma = comma & inArray
 
             // The grammar, on each byte that follows a token's last byte.
@@ -102,12 +104,13 @@ extension LineValidator {
             let backslashes = at[C.backslash]
             // Most lines hold no backslash at all: then no key can.
             let mayEscape = backslashes != 0 || lastBackslash >= 0
-            keyCount += keyClosings.nonzeroBitCount
-            guard keyCount < maxKeys else { return .invalid }
             var pending = keyClosings
             while pending != 0 {
                 let bit = pending.trailingZeroBitCount
                 pending &= pending &- 1
+                // Counted one by one: `nonzeroBitCount` is a dozen instructions without -mpopcnt.
+                keyCount += 1
+                guard keyCount < maxKeys else { return .invalid }
                 let below = (UInt64(1) << UInt64(bit)) &- 1
                 let bracketBefore = bracketBits & below, openingBefore = openingQuotes & below
                 let keyObject = bracketBefore != 0 ? objectAfterBracket[63 - bracketBefore.leadingZeroBitCount] : objectAtStart
@@ -119,7 +122,7 @@ extension LineValidator {
                     let backslash = backslashBefore != 0 ? blockStart + 63 - backslashBefore.leadingZeroBitCount : lastBackslash
                     guard backslash < keyOpen else { return .invalid }
                 }
-                guard keys.insert(keyHash(text, from: keyOpen + 1, to: keyClose), object: keyObject) else { return .invalid }
+                guard keys.insert(keyHash(text, from: keyOpen + 1, to: keyClose, lengthMasks: lengthMasks), object: keyObject) else { return .invalid }
                 if keyObject == 1 && isTimestampKey(bytes, from: keyOpen + 1, to: keyClose) { timestampClose = keyClose }
             }
             if openingQuotes != 0 { lastOpeningQuote = blockStart + 63 - openingQuotes.leadingZeroBitCount }

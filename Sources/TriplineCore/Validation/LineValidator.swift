@@ -193,46 +193,52 @@ package struct LineValidator {
 
     /// A key's hash: equal keys hash alike, which is all the duplicate check needs (a collision
     /// only sends the line to the scanner). Every byte counts: ECS keys share long prefixes and
-    /// suffixes (`process.entry_leader.user.id`, `process.group_leader.user.id`). Up to 32 bytes,
-    /// overlapping loads cover the key and are multiplied independently (a chain of multiplies,
-    /// 8 bytes at a time, was a tenth of the compact check).
+    /// suffixes (`process.entry_leader.user.id`, `process.group_leader.user.id`). A key of up to
+    /// 32 bytes is read as four words, the bytes past its end masked off by `lengthMasks`, each
+    /// multiplied independently: no branch on the key's length (keys of under 8, 8-16 and 17-32
+    /// bytes alternate, and a branch per length class mispredicted on a third of the keys).
     @inline(__always)
-    static func keyHash(_ text: UnsafeRawBufferPointer, from start: Int, to end: Int) -> UInt64 {
+    static func keyHash(_ text: UnsafeRawBufferPointer, from start: Int, to end: Int, lengthMasks: UnsafeRawPointer) -> UInt64 {
         let length = end - start
-        @inline(__always) func word(_ at: Int) -> UInt64 { UInt64(littleEndian: text.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
-        var hash = UInt64(length) &* 0x9E37_79B9_7F4A_7C15
-        if length >= 8 && length <= 16 {
-            hash ^= word(start) &* 0xFF51_AFD7_ED55_8CCD ^ word(end - 8) &* 0xC4CE_B9FE_1A85_EC53
-        } else if length > 16 && length <= 32 {
-            hash ^= word(start) &* 0xFF51_AFD7_ED55_8CCD ^ word(start + 8) &* 0xC4CE_B9FE_1A85_EC53
-                ^ word(end - 16) &* 0x8764_3A2F_1C9D_5B01 ^ word(end - 8) &* 0xA24B_AED4_963E_E407
-        } else if length < 8 && start + 8 <= text.count {
-            // A short key is followed by its quote, a colon and more: one load, the rest masked off.
-            hash ^= (word(start) & ((1 << UInt64(8 * length)) &- 1)) &* 0xFF51_AFD7_ED55_8CCD
-        } else {
-            hash = rareKeyHash(text, from: start, to: end, hash: hash)
+        guard length <= 32, start + 32 <= text.count else { return rareKeyHash(text, from: start, to: end) }
+        let masks = lengthMasks + (32 - length)
+        @inline(__always) func lane(_ index: Int) -> UInt64 {
+            UInt64(littleEndian: text.loadUnaligned(fromByteOffset: start + 8 * index, as: UInt64.self))
+                & masks.loadUnaligned(fromByteOffset: 8 * index, as: UInt64.self)
         }
+        return shortKeyHash(length: length, lane(0), lane(1), lane(2), lane(3))
+    }
+
+    /// The hash of a key of up to 32 bytes from its bytes as four little-endian words, zero past its end.
+    @inline(__always)
+    static func shortKeyHash(length: Int, _ lane0: UInt64, _ lane1: UInt64, _ lane2: UInt64, _ lane3: UInt64) -> UInt64 {
+        let hash = UInt64(length) &* 0x9E37_79B9_7F4A_7C15 ^ lane0 &* 0xFF51_AFD7_ED55_8CCD ^ lane1 &* 0xC4CE_B9FE_1A85_EC53
+            ^ lane2 &* 0x8764_3A2F_1C9D_5B01 ^ lane3 &* 0xA24B_AED4_963E_E407
         return hash ^ (hash >> 29)
     }
 
-    /// `keyHash` of a key past 32 bytes, or short at the very end of the text: out of line, so
-    /// `keyHash` stays small enough to be inlined into the walks (it was a call per key, 7% of
-    /// a validated replay).
+    /// `keyHash` of a key past 32 bytes, or within 32 bytes of the text's end (read byte by byte,
+    /// into the same hash as in `keyHash`): out of line, so `keyHash` stays small enough to be
+    /// inlined into the walks (it was a call per key, 7% of a validated replay).
     @inline(never)
-    static func rareKeyHash(_ text: UnsafeRawBufferPointer, from start: Int, to end: Int, hash: UInt64) -> UInt64 {
+    static func rareKeyHash(_ text: UnsafeRawBufferPointer, from start: Int, to end: Int) -> UInt64 {
         let length = end - start
-        var hash = hash
-        if length < 8 {
-            var head: UInt64 = 0
-            for index in 0..<length { head |= UInt64(text[start + index]) << UInt64(8 * index) }
-            return hash ^ head &* 0xFF51_AFD7_ED55_8CCD
+        if length <= 32 {
+            var lanes = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+            withUnsafeMutableBytes(of: &lanes) { lanes in
+                for index in 0..<length { lanes[index] = text[start + index] }
+            }
+            return shortKeyHash(length: length, UInt64(littleEndian: lanes.0), UInt64(littleEndian: lanes.1),
+                                UInt64(littleEndian: lanes.2), UInt64(littleEndian: lanes.3))
         }
+        var hash = UInt64(length) &* 0x9E37_79B9_7F4A_7C15
         var at = start
         while at + 8 <= end {
             hash = (hash ^ UInt64(littleEndian: text.loadUnaligned(fromByteOffset: at, as: UInt64.self))) &* 0xFF51_AFD7_ED55_8CCD
             hash ^= hash >> 29
             at += 8
         }
-        return hash ^ UInt64(littleEndian: text.loadUnaligned(fromByteOffset: end - 8, as: UInt64.self)) &* 0xC4CE_B9FE_1A85_EC53
+        hash ^= UInt64(littleEndian: text.loadUnaligned(fromByteOffset: end - 8, as: UInt64.self)) &* 0xC4CE_B9FE_1A85_EC53
+        return hash ^ (hash >> 29)
     }
 }
