@@ -96,11 +96,13 @@ let package = Package(
         .executableTarget(name: "FuzzGrok", dependencies: ["FuzzSupport", "TriplineCore"], path: "Fuzz/FuzzGrok"),
         .executableTarget(name: "FuzzJSONLine", dependencies: ["FuzzSupport", "TriplineCore"], path: "Fuzz/FuzzJSONLine"),
         .executableTarget(name: "FuzzLineValidator", dependencies: ["FuzzSupport", "TriplineCore"], path: "Fuzz/FuzzLineValidator"),
-        .testTarget(name: "TriplineCoreTests", dependencies: ["TriplineCore"]),
+        // Scratch folders the test targets share, removed when the test process exits.
+        .target(name: "TestScratch", path: "Tests/TestScratch"),
+        .testTarget(name: "TriplineCoreTests", dependencies: ["TriplineCore", "TestScratch"]),
         .testTarget(
             name: "TriplineIOTests",
             dependencies: [
-                "TriplineIO", "TriplineCore", "tripline", .product(name: "TOMLKit", package: "TOMLKit"),
+                "TriplineIO", "TriplineCore", "tripline", "TestScratch", .product(name: "TOMLKit", package: "TOMLKit"),
                 // Built for FuzzCorpusTests, which replays the seed corpus through them.
                 "FuzzEQLParser", "FuzzRegex", "FuzzGrok", "FuzzJSONLine", "FuzzLineValidator",
             ]

@@ -1,12 +1,11 @@
 import Foundation
+import TestScratch
 import Testing
 @testable import TriplineCore
 
 @Suite struct SpoolTests {
     func temporaryDirectory() -> String {
-        let path = NSTemporaryDirectory() + "tripline-spool-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        ScratchFolder.make("spool")
     }
 
     func lz4(_ arguments: [String]) throws -> (status: Int32, output: Data) {

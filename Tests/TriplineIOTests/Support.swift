@@ -1,4 +1,5 @@
 import Foundation
+import TestScratch
 @testable import TriplineIO
 
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -17,9 +18,7 @@ var triplineBinary: String {
 }
 
 func temporaryDirectory() -> String {
-    let path = NSTemporaryDirectory() + "tripline-test-\(UUID().uuidString)"
-    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
+    ScratchFolder.make("test")
 }
 
 @discardableResult
