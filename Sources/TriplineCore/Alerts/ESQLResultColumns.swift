@@ -63,11 +63,13 @@ public enum ESQLResultColumns {
                 owner[name] = index
             }
         }
-        var out: [(name: String, cell: ESQLCell)] = []
-        for index in patterns.indices {
-            out += available.filter { owner[$0.name] == index }
+        // One pass over the columns, each into its pattern's group (a filter per pattern looked
+        // every column up once per pattern: 2% of a seed-rule replay, at each alert).
+        var groups = [[(name: String, cell: ESQLCell)]](repeating: [], count: patterns.count)
+        for column in available {
+            if let index = owner[column.name] { groups[index].append(column) }
         }
-        return out
+        return groups.flatMap { $0 }
     }
 
     /// The event's leaf fields by dotted name, sorted, then the metadata fields asked for.
