@@ -32,15 +32,16 @@ struct SampleMatcher {
 
     mutating func process(_ match: StepMatch, into found: inout [FoundSequence]) {
         let filters = plan.steps.count
-        var state = keys[match.key] ?? KeyState(candidates: Array(repeating: [], count: filters), serial: nextSerial)
-        if keys[match.key] == nil { nextSerial += 1 }
+        // Taken out, not copied (a copy's candidate lists were copied again at each append).
+        let stored = keys.removeValue(forKey: match.key)
+        var state = stored ?? KeyState(candidates: Array(repeating: [], count: filters), serial: nextSerial)
+        if stored == nil { nextSerial += 1 }
         forget(&state, before: match.event.time)
         for filter in 0..<filters where match.steps & (1 << UInt64(filter)) != 0 && state.candidates[filter].count < filters {
             state.candidates[filter].append(match.event)
         }
         if let events = Self.distinctPick(state.candidates) {
             found.append(FoundSequence(rule: rule, key: match.key, events: events))
-            keys[match.key] = nil
             return
         }
         keys[match.key] = state

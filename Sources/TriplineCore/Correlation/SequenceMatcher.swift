@@ -89,7 +89,9 @@ struct SequenceMatcher {
     /// Takes one step match, in event order for its key; returns the sequences it completes.
     mutating func process(_ match: StepMatch, into found: inout [FoundSequence]) {
         let time = match.event.time
-        var state = keys[match.key] ?? KeyState(stages: Array(repeating: nil, count: max(positive.count - 1, 0)))
+        // Taken out of the dictionary, not copied: a copy shares its arrays with the stored state,
+        // so every change below copied them (the stages, and a partial's events when it grew).
+        var state = keys.removeValue(forKey: match.key) ?? KeyState(stages: Array(repeating: nil, count: max(positive.count - 1, 0)))
         expire(&state, before: time)
         for step in plan.steps.indices where plan.steps[step].missing && match.steps & (1 << UInt64(step)) != 0 {
             let gap = positivesBefore[step]
@@ -142,7 +144,7 @@ struct SequenceMatcher {
             for stage in state.stages.indices where state.stages[stage] != nil { drop(&state.stages[stage]) }
         }
         if trailingMissing { decide(&state, key: match.key, at: time, into: &found) }
-        keys[match.key] = state.isEmpty ? nil : state
+        if !state.isEmpty { keys[match.key] = state }
         evictOverCap()
     }
 
@@ -180,11 +182,11 @@ struct SequenceMatcher {
         guard watermark >= sweptAt &+ step || watermark == .max else { return }
         sweptAt = watermark
         for key in Array(keys.keys) {
-            guard var state = keys[key] else { continue }
+            guard var state = keys.removeValue(forKey: key) else { continue }
             decide(&state, key: key, at: watermark, into: &found)
             if let maxspan = plan.maxspan, let leading = state.leading, leading.latest < watermark - maxspan - 1 { state.leading = nil }
             expire(&state, before: watermark)
-            keys[key] = state.isEmpty ? nil : state
+            if !state.isEmpty { keys[key] = state }
         }
     }
 
@@ -219,7 +221,7 @@ struct SequenceMatcher {
         while open > cap, creationHead < creation.count {
             let (key, serial) = creation[creationHead]
             creationHead += 1
-            guard var state = keys[key] else { continue }
+            guard var state = keys.removeValue(forKey: key) else { continue }
             var evicted = false
             for stage in state.stages.indices where state.stages[stage]?.serial == serial {
                 state.stages[stage] = nil
@@ -230,7 +232,7 @@ struct SequenceMatcher {
                 evicted = true
             }
             if evicted { open -= 1; counters.evicted += 1 }
-            keys[key] = state.isEmpty ? nil : state
+            if !state.isEmpty { keys[key] = state }
         }
         // Entries of partials already completed, replaced or expired are dropped now and then
         // (each holds its key: with a slack of thousands per rule, the bundled rules kept 80 MB).
