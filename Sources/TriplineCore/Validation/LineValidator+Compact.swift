@@ -49,8 +49,8 @@ extension LineValidator {
             var brackets = bracketBits
             // One step per bracket without a branch on which one it is (`{` and `[` have bit 1
             // set, `[` and `]` bit 5 clear), and with the rules' failures or-ed into one word
-            // (`||` compiled to branches that mispredicted on every other bracket); depth is
-            // checked once per block, so `enclosing` has room for 64 brackets past the limit.
+            // (`||` compiled to a branch per test); depth is checked once per block, so
+            // `enclosing` has room for 64 brackets past the limit.
             var broken: UInt64 = 0
             while brackets != 0 {
                 let bit = brackets.trailingZeroBitCount
