@@ -52,7 +52,9 @@ package struct LineValidator {
 
         /// The block's unescaped quotes and its bytes inside strings (an opening quote is inside,
         /// a closing one is not); nil when the block breaks a rule of strings.
-        @inline(__always)
+        // Transparent, not @inline(__always): the walks are large enough that the optimizer
+        // stopped inlining into them, and this became a call per 64-byte block.
+        @_transparent
         mutating func resolve(_ block: UnsafePointer<UInt64>, at blockStart: Int, in text: UnsafeRawBufferPointer) -> (quotes: UInt64, inString: UInt64)? {
             typealias C = JSONBlockClassifier
             let backslashes = block[C.backslash]
