@@ -95,6 +95,8 @@ public struct FieldPlan: Sendable {
         stepImpl(node, byte)
     }
 
+    // Transparent: as a call (the walk is past the size where @inline(__always) is honoured)
+    // it cost a call per byte of a branching key.
     @_transparent @usableFromInline
     func stepImpl(_ node: Node, _ byte: UInt8) -> Node {
         let dense = denseStart[Int(node)]
