@@ -149,7 +149,7 @@ public struct PredicateEvaluator {
             let isNull = !hasIndexedValue(test.pointee.field, test.pointee.type, event)
             return (isNull != test.pointee.negated) ? .true : .false
         case .value:
-            return evaluate(code.tests + Int(node.start), equalities: code.equalities + Int(node.start), code, event)
+            return evaluate(test: Int(node.start), code, event)
         case .test:
             switch expressions.test(code.expressions[Int(node.start)], event) {
             case .bool(true): return .true
@@ -160,14 +160,14 @@ public struct PredicateEvaluator {
     }
 
     // The test is read through its pointer: a copy of it would retain its matchers.
-    private mutating func evaluate(_ test: UnsafePointer<ValueTest>, equalities: UnsafePointer<ConditionProgram.Equalities>,
-                                   _ code: ConditionProgram.Code, _ event: EventView) -> Truth {
+    private mutating func evaluate(test index: Int, _ code: ConditionProgram.Code, _ event: EventView) -> Truth {
+        let test = code.tests + index
         var seen = 0
         var anyMatch = false
         let anyValue = test.pointee.multiValue == .anyValue
         for value in event.values(of: test.pointee.field) {
             // Values the field's type does not index are absent, as under ignore_malformed.
-            guard let matched = matches(value, test, equalities: equalities, code, event.raw) else { continue }
+            guard let matched = matches(value, test: index, code, event.raw) else { continue }
             seen += 1
             if !anyValue && seen > 1 { return .unknown }
             if matched && !anyMatch {
@@ -180,13 +180,13 @@ public struct PredicateEvaluator {
     }
 
     /// Whether one value matches, or nil when its field's type would not index it.
-    private mutating func matches(_ value: FieldValue, _ test: UnsafePointer<ValueTest>, equalities: UnsafePointer<ConditionProgram.Equalities>,
-                                  _ code: ConditionProgram.Code, _ raw: UnsafeRawBufferPointer) -> Bool? {
+    private mutating func matches(_ value: FieldValue, test index: Int, _ code: ConditionProgram.Code, _ raw: UnsafeRawBufferPointer) -> Bool? {
+        let test = code.tests + index
         switch test.pointee.type {
         case .keyword(let ignoreAbove, _):
-            return keywordMatches(value, test, equalities.pointee, code, raw, ignoreAbove: ignoreAbove)
+            return keywordMatches(value, test, code.equalities[index], code, raw, ignoreAbove: ignoreAbove)
         case .dynamic where value.kind == .string || value.kind == .escapedString:
-            return keywordMatches(value, test, equalities.pointee, code, raw, ignoreAbove: FieldType.dynamicIgnoreAbove)
+            return keywordMatches(value, test, code.equalities[index], code, raw, ignoreAbove: FieldType.dynamicIgnoreAbove)
         default:
             guard let typed = value.typed(test.pointee.type, in: raw, scratch: &decoded) else { return nil }
             return test.pointee.matchers.withUnsafeBufferPointer { matchers in
