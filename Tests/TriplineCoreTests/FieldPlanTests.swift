@@ -11,7 +11,7 @@ import Testing
         var random = SplitMix(seed: 11)
         let segments = ["process", "proc", "pid", "name", "parent", "entity_id", "entry_leader", "event", "ev",
                         "category", "a", "ab", "abc", "user", "id", "x", "name.text"]
-        var found = 0, compared = 0
+        var found = 0, compared = 0, hashedCompared = 0
         for _ in 0..<60 {
             let paths = (0...random.next(upTo: 25)).map { _ in
                 (0...random.next(upTo: 3)).map { _ in segments[random.next(upTo: segments.count)] }.joined(separator: ".")
@@ -40,12 +40,34 @@ import Testing
                 for key in keys {
                     let (fast, slow) = key.withUnsafeBytes { (plan.descend(start, key: $0), plan.descendByteByByte(start, key: $0)) }
                     #expect(fast == slow, "\(paths) from \(plan.path(of: start)): \(String(decoding: key, as: UTF8.self))")
+                    // By hash, from the nodes the scanner walks from.
+                    if start == FieldPlan.root || plan.hasChildren(start) {
+                        let hashed = key.withUnsafeBytes { plan.descend(start, key: $0, hash: LineValidator.rareKeyHash($0, from: 0, to: $0.count)) }
+                        #expect(hashed == slow, "by hash: \(paths) from \(plan.path(of: start)): \(String(decoding: key, as: UTF8.self))")
+                        hashedCompared += 1
+                    }
                     compared += 1
                     if slow != FieldPlan.none { found += 1 }
                 }
             }
         }
-        #expect(compared > 40_000 && found > 4_000, "\(compared) keys walked, \(found) reached a node")
+        #expect(compared > 40_000 && found > 4_000 && hashedCompared > 20_000,
+                "\(compared) keys walked (\(hashedCompared) by hash), \(found) reached a node")
+    }
+
+    /// A key past the longest the hash table holds is walked through the trie: a field with a
+    /// path that long is still found, nested or dotted.
+    @Test func keysPastTheTableAreWalked() {
+        let long = String(repeating: "k", count: FieldPlan.longestTabledKey + 10)
+        let plan = FieldPlan(paths: ["a.\(long)", "a.b"])
+        func walk(_ key: String, from node: FieldPlan.Node = FieldPlan.root) -> FieldPlan.Node {
+            Array(key.utf8).withUnsafeBytes { plan.descend(node, key: $0, hash: LineValidator.rareKeyHash($0, from: 0, to: $0.count)) }
+        }
+        let a = walk("a")
+        #expect(plan.path(of: walk(long, from: a)) == "a.\(long)")
+        #expect(plan.path(of: walk("a.\(long)")) == "a.\(long)")
+        #expect(walk(long + "x", from: a) == FieldPlan.none)
+        #expect(plan.path(of: walk("b", from: a)) == "a.b")
     }
 
     /// A key ending inside a run reaches no field; a field on a run's path ends the run.

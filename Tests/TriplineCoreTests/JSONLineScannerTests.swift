@@ -44,6 +44,8 @@ import Testing
         #expect(try values(#"{"k":"\ud83d\ude00"}"#, "k").get() == ["😀"])
         // An escaped key is the same key.
         #expect(try values(#"{"\u0065vent":{"action":"x"}}"#, "event.action").get() == ["x"])
+        #expect(try values(#"{"event\u002eaction":"y"}"#, "event.action").get() == ["y"])
+        #expect(try values(#"{"event":{"\u0061ction":"z"}}"#, "event.action").get() == ["z"])
     }
 
     @Test func numbersAndBooleansKeepTheirText() throws {

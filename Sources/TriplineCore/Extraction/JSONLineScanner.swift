@@ -27,6 +27,8 @@ public struct JSONLineScanner {
     /// Open keys the duplicate check looked at, summed over lines (for tests of its cost).
     private(set) var keysVisited = 0
 
+    private let lengthMasks = KeySet.sharedLengthMasks
+
     public init(plan: FieldPlan) {
         self.plan = plan
     }
@@ -91,17 +93,21 @@ public struct JSONLineScanner {
             guard c.byte == UInt8(ascii: "\"") else { throw c.invalid("expected a key") }
             let keyStart = c.at
             let keyEnd = try stringEnd(&c)
-            let child: FieldPlan.Node
-            if node == FieldPlan.none {
-                child = FieldPlan.none
-            } else if c.lastStringHadEscape {
+            // One hash of the key (as decoded) for both the field plan and the duplicate check.
+            let child: FieldPlan.Node, hash: UInt64
+            if c.lastStringHadEscape {
                 Self.decode(UnsafeRawBufferPointer(rebasing: c.raw[(keyStart + 1)..<(keyEnd - 1)]), escaped: true, into: &keyScratch)
-                child = keyScratch.withUnsafeBytes { plan.descend(node, key: $0) }
+                (child, hash) = keyScratch.withUnsafeBytes { key in
+                    let hash = LineValidator.rareKeyHash(key, from: 0, to: key.count)
+                    return (node == FieldPlan.none ? node : plan.descend(node, key: key, hash: hash), hash)
+                }
             } else {
-                child = plan.descend(node, key: UnsafeRawBufferPointer(rebasing: c.raw[(keyStart + 1)..<(keyEnd - 1)]))
+                hash = LineValidator.keyHash(c.raw, from: keyStart + 1, to: keyEnd - 1, lengthMasks: lengthMasks)
+                child = node == FieldPlan.none ? node
+                    : plan.descend(node, key: UnsafeRawBufferPointer(rebasing: c.raw[(keyStart + 1)..<(keyEnd - 1)]), hash: hash)
             }
-            try checkDuplicate(c, keyStart: keyStart + 1, keyEnd: keyEnd - 1, escaped: c.lastStringHadEscape, since: keysOfThisObject,
-                               seen: &seenHashes, wide: &wideSerial)
+            try checkDuplicate(c, keyStart: keyStart + 1, keyEnd: keyEnd - 1, escaped: c.lastStringHadEscape, hash: hash,
+                               since: keysOfThisObject, seen: &seenHashes, wide: &wideSerial)
             c.skipSpace()
             guard c.byte == UInt8(ascii: ":") else { throw c.invalid("expected ':' after a key") }
             c.at += 1
@@ -178,13 +184,11 @@ public struct JSONLineScanner {
     }
 
     /// Elasticsearch refuses a document with the same key twice in one object.
-    private mutating func checkDuplicate(_ c: Cursor, keyStart: Int, keyEnd: Int, escaped: Bool, since first: Int,
+    /// `hash`: the key's as decoded (`LineValidator.keyHash`).
+    private mutating func checkDuplicate(_ c: Cursor, keyStart: Int, keyEnd: Int, escaped: Bool, hash: UInt64, since first: Int,
                                          seen: inout UInt64, wide: inout UInt32) throws(Rejection) {
         let key = UnsafeRawBufferPointer(rebasing: c.raw[keyStart..<keyEnd])
-        // Keys are hashed as decoded; most have no escape, and are hashed where they lie.
-        if escaped { Self.decode(key, escaped: true, into: &duplicateScratch) }
-        let hash = escaped ? duplicateScratch.withUnsafeBytes { Self.keyHash($0) } : Self.keyHash(key)
-        var keyDecoded = escaped
+        var keyDecoded = false
         if wide == 0 && openKeys.count - first >= Self.wideObjectKeys {
             wide = wideKeys.newObject()
             for place in first..<openKeys.count { wideKeys.add(openKeys[place].hash, serial: wide, place: place) }
@@ -194,7 +198,7 @@ public struct JSONLineScanner {
             keysVisited += 1
             while let place = wideKeys.next(&probe, hash, serial: wide) {
                 keysVisited += 1
-                try refuseIfSame(c, key, keyStart: keyStart, decoded: &keyDecoded, as: place)
+                try refuseIfSame(c, key, escaped: escaped, keyStart: keyStart, decoded: &keyDecoded, as: place)
             }
             wideKeys.record(at: probe, hash, serial: wide, place: openKeys.count)
         } else {
@@ -206,17 +210,17 @@ public struct JSONLineScanner {
                 index += 1
                 keysVisited += 1
                 guard openKeys[place].hash == hash else { continue }
-                try refuseIfSame(c, key, keyStart: keyStart, decoded: &keyDecoded, as: place)
+                try refuseIfSame(c, key, escaped: escaped, keyStart: keyStart, decoded: &keyDecoded, as: place)
             }
         }
         openKeys.append((hash, keyStart, keyEnd, escaped))
     }
 
     /// Refuses the line if the key equals (as decoded) the open key at `place`, whose hash is its own.
-    private mutating func refuseIfSame(_ c: Cursor, _ key: UnsafeRawBufferPointer, keyStart: Int, decoded: inout Bool,
+    private mutating func refuseIfSame(_ c: Cursor, _ key: UnsafeRawBufferPointer, escaped: Bool, keyStart: Int, decoded: inout Bool,
                                        as place: Int) throws(Rejection) {
         if !decoded {
-            Self.decode(key, escaped: false, into: &duplicateScratch)
+            Self.decode(key, escaped: escaped, into: &duplicateScratch)
             decoded = true
         }
         let other = openKeys[place]
@@ -231,24 +235,6 @@ public struct JSONLineScanner {
     private static func decode(_ key: UnsafeRawBufferPointer, escaped: Bool, into out: inout [UInt8]) {
         out.removeAll(keepingCapacity: true)
         if escaped { _ = JSONGrammar.unescape(key, into: &out) } else { out.append(contentsOf: key) }
-    }
-
-    /// A key's hash, 8 bytes at a time; equal keys (as decoded) hash alike, and only equal hashes
-    /// are compared byte by byte.
-    @inline(__always)
-    static func keyHash(_ key: UnsafeRawBufferPointer) -> UInt64 {
-        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(key.count)
-        var at = 0
-        while at + 8 <= key.count {
-            hash = (hash ^ UInt64(littleEndian: key.loadUnaligned(fromByteOffset: at, as: UInt64.self))) &* 0xFF51_AFD7_ED55_8CCD
-            hash ^= hash >> 29
-            at += 8
-        }
-        while at < key.count {
-            hash = (hash ^ UInt64(key[at])) &* 0x0100_0000_01B3
-            at += 1
-        }
-        return hash ^ (hash >> 32)
     }
 
     @inline(__always)

@@ -17,8 +17,12 @@ final class KeySet {
     /// By bit of a block: the innermost object open after the bracket there.
     let objectAfterBracket = UnsafeMutablePointer<UInt32>.allocate(capacity: 64)
     /// 32 bytes of 0xFF then 32 of zero: from `lengthMasks + 32 - n` on, a mask of n bytes
-    /// (`LineValidator.keyHash`).
-    let lengthMasks: UnsafeRawPointer = {
+    /// (`LineValidator.keyHash`, which the scanner calls too). One for the process, never freed;
+    /// read through a copy of the pointer (a global's lazy initialization is checked at every
+    /// access).
+    let lengthMasks = KeySet.sharedLengthMasks
+    // Unsafe only in name: the bytes are written once, before the pointer is published.
+    nonisolated(unsafe) static let sharedLengthMasks: UnsafeRawPointer = {
         let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
         bytes.initialize(repeating: 0xFF, count: 32)
         (bytes + 32).initialize(repeating: 0, count: 32)
@@ -31,7 +35,6 @@ final class KeySet {
         entries.deallocate()
         enclosing.deallocate()
         objectAfterBracket.deallocate()
-        lengthMasks.deallocate()
     }
 
     /// Empties the set for the next line.
