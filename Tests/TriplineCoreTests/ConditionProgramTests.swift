@@ -43,8 +43,50 @@ struct ConditionProgramTests {
         ] {
             let rules = try eqlRule(query)
             let program = ConditionProgram([rules.rules[0].predicate])
-            #expect(program.code.equalities[0].count >= Int32(ConditionProgram.equalitiesFrom), "\(query)")
+            #expect(program.code.byteMatchers[0].count >= 2, "\(query)")
             #expect(evaluate(lines, with: rules, defaultIndex: "logs-test-default").map { !$0.isEmpty } == expected, "\(query)")
         }
+    }
+
+    /// A test of equalities and `*`-only wildcards, compared through the flat list, gives the
+    /// verdict of its matchers one by one (`WildcardPattern`'s own matcher, byte equality):
+    /// random mixes over a small alphabet, so runs overlap, repeat and anchor every way.
+    @Test func flatWildcardListsAgreeWithTheirMatchers() {
+        var random = SplitMix(seed: 5)
+        func word(_ alphabet: [UInt8], upTo length: Int) -> [UInt8] {
+            (0..<random.next(upTo: length + 1)).map { _ in alphabet[random.next(upTo: alphabet.count)] }
+        }
+        var tests: [ValueTest] = []
+        for _ in 0..<300 {
+            let matchers: [ValueMatcher] = (0...random.next(upTo: 4)).map { _ in
+                random.next(upTo: 3) == 0
+                    ? .keyword(.equal, word(Array("ab".utf8), upTo: 4))
+                    : .wildcard(WildcardPattern(String(decoding: word(Array("ab*".utf8), upTo: 6), as: UTF8.self), caseInsensitive: false))
+            }
+            tests.append(ValueTest(field: 0, type: .keyword(ignoreAbove: nil), matchers: matchers, caseInsensitive: false,
+                                   negated: false, multiValue: .anyValue))
+        }
+        let program = ConditionProgram(tests.map { .value($0) })
+        var evaluator = PredicateEvaluator()
+        var compared = 0, matched = 0
+        for _ in 0..<60 {
+            let value = word(Array("ab".utf8), upTo: 7)
+            let raw = Array("\"".utf8) + value + Array("\"".utf8)
+            let values = [FieldValue(field: 0, kind: .string, start: 1, length: UInt32(value.count))]
+            raw.withUnsafeBytes { raw in
+                values.withUnsafeBufferPointer { values in
+                    let event = EventView(raw: raw, values: values)
+                    for (index, test) in tests.enumerated() {
+                        #expect(program.code.byteMatchers[index].count == Int32(test.matchers.count))
+                        let expected = value.withUnsafeBytes { bytes in test.matchers.contains { PredicateEvaluator.matches(bytes, $0) } }
+                        let truth = evaluator.evaluate(index, of: program, event)
+                        #expect(truth == (expected ? .true : .false), "\(test.matchers) on \(String(decoding: value, as: UTF8.self))")
+                        compared += 1
+                        if expected { matched += 1 }
+                    }
+                }
+            }
+        }
+        #expect(compared == 18_000 && matched > 2_000 && matched < 16_000, "\(matched) of \(compared) matched")
     }
 }

@@ -18,19 +18,28 @@ final class ConditionProgram: @unchecked Sendable {
         var count: Int32
     }
 
-    /// A test whose matchers are all keyword equalities (`process.name in ("a", "b", ...)`),
-    /// its literals side by side: their places in `count` consecutive `EqualityLiteral`s from
-    /// `start`, their bytes in one pool. A value is compared with each in a cache line or two,
-    /// where each matcher's own array cost a cache miss (with all bundled rules, the evaluator's
-    /// hottest instructions were those loads). `count` 0: not such a test.
-    struct Equalities {
+    /// A test whose matchers are all keyword equalities and `*`-only wildcards (`process.name in
+    /// ("a", "b", ...)`, `process.args : ("*-enc*", "-e")`), its matchers side by side: `count`
+    /// consecutive `ByteMatcher`s from `start`, their bytes in one pool. A value is compared with
+    /// each in a cache line or two, where each matcher's own arrays cost a cache miss and a
+    /// retain (with all bundled rules, the evaluator's hottest instructions were those loads).
+    /// `count` 0: not such a test.
+    struct ByteMatchers {
         var start: Int32
         var count: Int32
     }
 
-    struct EqualityLiteral {
+    /// One equality or `*`-only wildcard of a `ByteMatchers` list.
+    struct ByteMatcher {
+        /// Where its bytes start in `matcherBytes`: the literal, or the wildcard's runs back to back.
         var offset: Int32
+        /// The literal's length; for a wildcard, how many runs it has.
         var length: Int32
+        /// -1 for an equality; for a wildcard, where its runs' ends (`WildcardPattern.StarsOnly`'s)
+        /// start in `runEnds`.
+        var ends: Int32
+        var anchoredStart: Bool
+        var anchoredEnd: Bool
     }
 
     struct NullTest {
@@ -46,9 +55,10 @@ final class ConditionProgram: @unchecked Sendable {
         let children: UnsafePointer<Int32>
         let tests: UnsafePointer<ValueTest>
         /// Per test, as `tests`.
-        let equalities: UnsafePointer<Equalities>
-        let equalityLiterals: UnsafePointer<EqualityLiteral>
-        let equalityBytes: UnsafePointer<UInt8>
+        let byteMatchers: UnsafePointer<ByteMatchers>
+        let matcherList: UnsafePointer<ByteMatcher>
+        let matcherBytes: UnsafePointer<UInt8>
+        let runEnds: UnsafePointer<Int32>
         let nullTests: UnsafePointer<NullTest>
         let expressions: UnsafePointer<ValueExpression>
     }
@@ -56,16 +66,13 @@ final class ConditionProgram: @unchecked Sendable {
     let code: Code
     /// The number of conditions (roots).
     let count: Int
-    private let counts: (nodes: Int, children: Int, tests: Int, nullTests: Int, expressions: Int, literals: Int, bytes: Int)
-
-    /// Matchers compared through `Equalities` when there are at least this many.
-    static let equalitiesFrom = 2
+    private let counts: (nodes: Int, children: Int, tests: Int, nullTests: Int, expressions: Int, matchers: Int, bytes: Int, ends: Int)
 
     /// Condition `i` of the program is `conditions[i]`.
     init(_ conditions: [Predicate]) {
         var nodes: [Node] = [], children: [Int32] = [], tests: [ValueTest] = []
         var nullTests: [NullTest] = [], expressions: [ValueExpression] = []
-        var equalities: [Equalities] = [], equalityLiterals: [EqualityLiteral] = [], equalityBytes: [UInt8] = []
+        var byteMatchers: [ByteMatchers] = [], matcherList: [ByteMatcher] = [], matcherBytes: [UInt8] = [], runEnds: [Int32] = []
 
         func add(_ predicate: Predicate) -> Int32 {
             let at = nodes.count
@@ -87,14 +94,23 @@ final class ConditionProgram: @unchecked Sendable {
                 node = Node(kind: .value, truth: .unknown, start: Int32(tests.count), count: 1)
                 tests.append(test)
                 // The keyword tests compared as bytes (the evaluator's other types read typed values).
-                if let literals = RuleKeys.keywordLiterals(test), literals.count >= Self.equalitiesFrom {
-                    equalities.append(Equalities(start: Int32(equalityLiterals.count), count: Int32(literals.count)))
-                    for literal in literals {
-                        equalityLiterals.append(EqualityLiteral(offset: Int32(equalityBytes.count), length: Int32(literal.count)))
-                        equalityBytes += literal
+                if let flat = Self.byteMatchers(test) {
+                    byteMatchers.append(ByteMatchers(start: Int32(matcherList.count), count: Int32(flat.count)))
+                    for matcher in flat {
+                        switch matcher {
+                        case .equal(let literal):
+                            matcherList.append(ByteMatcher(offset: Int32(matcherBytes.count), length: Int32(literal.count), ends: -1,
+                                                           anchoredStart: true, anchoredEnd: true))
+                            matcherBytes += literal
+                        case .stars(let stars):
+                            matcherList.append(ByteMatcher(offset: Int32(matcherBytes.count), length: Int32(stars.ends.count), ends: Int32(runEnds.count),
+                                                           anchoredStart: stars.anchoredStart, anchoredEnd: stars.anchoredEnd))
+                            matcherBytes += stars.bytes
+                            runEnds += stars.ends
+                        }
                     }
                 } else {
-                    equalities.append(Equalities(start: 0, count: 0))
+                    byteMatchers.append(ByteMatchers(start: 0, count: 0))
                 }
             case .isNull(let field, let type, let negated):
                 node = Node(kind: .isNull, truth: .unknown, start: Int32(nullTests.count), count: 1)
@@ -108,10 +124,34 @@ final class ConditionProgram: @unchecked Sendable {
         }
         let roots = conditions.map(add)
         count = roots.count
-        counts = (nodes.count, children.count, tests.count, nullTests.count, expressions.count, equalityLiterals.count, equalityBytes.count)
+        counts = (nodes.count, children.count, tests.count, nullTests.count, expressions.count, matcherList.count, matcherBytes.count, runEnds.count)
         code = Code(roots: Self.copy(roots), nodes: Self.copy(nodes), children: Self.copy(children), tests: Self.copy(tests),
-                    equalities: Self.copy(equalities), equalityLiterals: Self.copy(equalityLiterals), equalityBytes: Self.copy(equalityBytes),
-                    nullTests: Self.copy(nullTests), expressions: Self.copy(expressions))
+                    byteMatchers: Self.copy(byteMatchers), matcherList: Self.copy(matcherList), matcherBytes: Self.copy(matcherBytes),
+                    runEnds: Self.copy(runEnds), nullTests: Self.copy(nullTests), expressions: Self.copy(expressions))
+    }
+
+    private enum FlatMatcher {
+        case equal([UInt8])
+        case stars(WildcardPattern.StarsOnly)
+    }
+
+    /// A keyword test's matchers when each is an equality or a `*`-only wildcard, else nil.
+    private static func byteMatchers(_ test: ValueTest) -> [FlatMatcher]? {
+        switch test.type {
+        case .keyword, .dynamic: break
+        default: return nil
+        }
+        var flat: [FlatMatcher] = []
+        for matcher in test.matchers {
+            switch matcher {
+            case .keyword(.equal, let bytes): flat.append(.equal(bytes))
+            case .wildcard(let pattern):
+                guard let stars = pattern.starsOnly else { return nil }
+                flat.append(.stars(stars))
+            default: return nil
+            }
+        }
+        return flat.isEmpty ? nil : flat
     }
 
     private static func copy<T>(_ elements: [T]) -> UnsafePointer<T> {
@@ -132,9 +172,10 @@ final class ConditionProgram: @unchecked Sendable {
         Self.free(code.nodes, counts.nodes)
         Self.free(code.children, counts.children)
         Self.free(code.tests, counts.tests)
-        Self.free(code.equalities, counts.tests)
-        Self.free(code.equalityLiterals, counts.literals)
-        Self.free(code.equalityBytes, counts.bytes)
+        Self.free(code.byteMatchers, counts.tests)
+        Self.free(code.matcherList, counts.matchers)
+        Self.free(code.matcherBytes, counts.bytes)
+        Self.free(code.runEnds, counts.ends)
         Self.free(code.nullTests, counts.nullTests)
         Self.free(code.expressions, counts.expressions)
     }

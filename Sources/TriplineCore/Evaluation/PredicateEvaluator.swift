@@ -184,9 +184,9 @@ public struct PredicateEvaluator {
         let test = code.tests + index
         switch test.pointee.type {
         case .keyword(let ignoreAbove, _):
-            return keywordMatches(value, test, code.equalities[index], code, raw, ignoreAbove: ignoreAbove)
+            return keywordMatches(value, test, code.byteMatchers[index], code, raw, ignoreAbove: ignoreAbove)
         case .dynamic where value.kind == .string || value.kind == .escapedString:
-            return keywordMatches(value, test, code.equalities[index], code, raw, ignoreAbove: FieldType.dynamicIgnoreAbove)
+            return keywordMatches(value, test, code.byteMatchers[index], code, raw, ignoreAbove: FieldType.dynamicIgnoreAbove)
         default:
             guard let typed = value.typed(test.pointee.type, in: raw, scratch: &decoded) else { return nil }
             return test.pointee.matchers.withUnsafeBufferPointer { matchers in
@@ -195,16 +195,22 @@ public struct PredicateEvaluator {
         }
     }
 
-    /// `equalities`: the test's literals side by side when it is keyword equalities only.
-    private mutating func keywordMatches(_ value: FieldValue, _ test: UnsafePointer<ValueTest>, _ equalities: ConditionProgram.Equalities,
+    /// `flat`: the test's matchers side by side when they are all equalities and `*`-only wildcards.
+    private mutating func keywordMatches(_ value: FieldValue, _ test: UnsafePointer<ValueTest>, _ flat: ConditionProgram.ByteMatchers,
                                          _ code: ConditionProgram.Code, _ raw: UnsafeRawBufferPointer, ignoreAbove: Int?) -> Bool? {
         withValueBytes(value, raw, caseInsensitive: test.pointee.caseInsensitive) { bytes, original in
             // Folding is ASCII-only, so the length ignore_above counts is the value's own.
             guard FieldValue.fitsIgnoreAbove(bytes, ignoreAbove) else { return nil }
-            if equalities.count > 0 {
-                let literals = code.equalityLiterals + Int(equalities.start)
-                for index in 0..<Int(equalities.count) where Int(literals[index].length) == bytes.count {
-                    if bytes.count == 0 || memcmp(code.equalityBytes + Int(literals[index].offset), bytes.baseAddress!, bytes.count) == 0 { return true }
+            if flat.count > 0 {
+                let matchers = code.matcherList + Int(flat.start)
+                for index in 0..<Int(flat.count) {
+                    let matcher = matchers[index], at = code.matcherBytes + Int(matcher.offset)
+                    if matcher.ends < 0 {
+                        if Int(matcher.length) == bytes.count && (bytes.count == 0 || memcmp(at, bytes.baseAddress!, bytes.count) == 0) { return true }
+                    } else if WildcardPattern.StarsOnly.matches(bytes, runs: at, ends: code.runEnds + Int(matcher.ends), count: Int(matcher.length),
+                                                                anchoredStart: matcher.anchoredStart, anchoredEnd: matcher.anchoredEnd) {
+                        return true
+                    }
                 }
                 return false
             }

@@ -52,16 +52,16 @@ public struct WildcardPattern: Sendable, Hashable {
     struct StarsOnly: Sendable, Hashable {
         /// The literal runs, back to back, and where each ends.
         let bytes: [UInt8]
-        let ends: [Int]
+        let ends: [Int32]
         /// Whether the value must start with the first run (no leading `*`), end with the last.
         let anchoredStart: Bool
         let anchoredEnd: Bool
 
         init(_ pieces: [Piece]) {
-            var bytes: [UInt8] = [], ends: [Int] = []
+            var bytes: [UInt8] = [], ends: [Int32] = []
             for case .literal(let run) in pieces {
                 bytes += run
-                ends.append(bytes.count)
+                ends.append(Int32(bytes.count))
             }
             self.bytes = bytes
             self.ends = ends
@@ -69,41 +69,49 @@ public struct WildcardPattern: Sendable, Hashable {
             anchoredEnd = pieces.last.map { $0 != .anyRun } ?? true
         }
 
-        /// With `*` the only wildcard, taking each middle run at its leftmost place is never
-        /// wrong: a later place leaves less room for the runs after it. So: the first run as a
-        /// prefix, the last as a suffix, the others in order between them, each searched once from
-        /// where the one before it ended (no backtracking).
         func matches(_ value: UnsafeRawBufferPointer) -> Bool {
             bytes.withUnsafeBytes { runs in
                 ends.withUnsafeBufferPointer { ends in
-                    // A pattern without runs is "" or "*"; a run is never empty, so needs a byte.
-                    guard !ends.isEmpty, let runBase = runs.baseAddress else { return !anchoredStart || value.isEmpty }
-                    guard let base = value.baseAddress, !value.isEmpty else { return false }
-                    var low = 0, high = value.count
-                    var first = 0, last = ends.count
-                    if anchoredStart {
-                        let length = ends[0]
-                        guard length <= high, memcmp(base, runBase, length) == 0 else { return false }
-                        // No `*` at all: the whole value.
-                        if anchoredEnd && ends.count == 1 { return length == high }
-                        low = length
-                        first = 1
-                    }
-                    if anchoredEnd && last > first {
-                        let start = last >= 2 ? ends[last - 2] : 0, length = ends[last - 1] - start
-                        guard high - length >= low, memcmp(base + high - length, runBase + start, length) == 0 else { return false }
-                        high -= length
-                        last -= 1
-                    }
-                    for run in first..<last {
-                        let start = run == 0 ? 0 : ends[run - 1], length = ends[run] - start
-                        let needle = UnsafeRawBufferPointer(start: runBase + start, count: length)
-                        guard let hit = ByteSearch.firstIndex(of: needle, in: value, from: low, to: high) else { return false }
-                        low = hit + length
-                    }
-                    return true
+                    Self.matches(value, runs: runs.baseAddress, ends: ends.baseAddress, count: ends.count,
+                                 anchoredStart: anchoredStart, anchoredEnd: anchoredEnd)
                 }
             }
+        }
+
+        /// With `*` the only wildcard, taking each middle run at its leftmost place is never
+        /// wrong: a later place leaves less room for the runs after it. So: the first run as a
+        /// prefix, the last as a suffix, the others in order between them, each searched once from
+        /// where the one before it ended (no backtracking). `count` runs, back to back from
+        /// `runs`, run i ending at `ends[i]`; also the matcher of `ConditionProgram`'s flat lists.
+        @inline(__always)
+        static func matches(_ value: UnsafeRawBufferPointer, runs: UnsafeRawPointer?, ends: UnsafePointer<Int32>?, count: Int,
+                            anchoredStart: Bool, anchoredEnd: Bool) -> Bool {
+            // A pattern without runs is "" or "*"; a run is never empty, so needs a byte.
+            guard count > 0, let runBase = runs, let ends else { return !anchoredStart || value.isEmpty }
+            guard let base = value.baseAddress, !value.isEmpty else { return false }
+            var low = 0, high = value.count
+            var first = 0, last = count
+            if anchoredStart {
+                let length = Int(ends[0])
+                guard length <= high, memcmp(base, runBase, length) == 0 else { return false }
+                // No `*` at all: the whole value.
+                if anchoredEnd && count == 1 { return length == high }
+                low = length
+                first = 1
+            }
+            if anchoredEnd && last > first {
+                let start = last >= 2 ? Int(ends[last - 2]) : 0, length = Int(ends[last - 1]) - start
+                guard high - length >= low, memcmp(base + high - length, runBase + start, length) == 0 else { return false }
+                high -= length
+                last -= 1
+            }
+            for run in first..<last {
+                let start = run == 0 ? 0 : Int(ends[run - 1]), length = Int(ends[run]) - start
+                let needle = UnsafeRawBufferPointer(start: runBase + start, count: length)
+                guard let hit = ByteSearch.firstIndex(of: needle, in: value, from: low, to: high) else { return false }
+                low = hit + length
+            }
+            return true
         }
     }
 
