@@ -7,40 +7,45 @@ extension PredicateEvaluator {
     ///   - steps: holds the plan's step conditions from `firstStep` on, then its until's.
     ///   - possible: bit i, the steps worth testing (bit `steps.count`: the until); the rest are
     ///     known not to hold.
-    mutating func stepMatches(_ plan: SequencePlan, rule: Int, _ event: EventView, steps conditions: ConditionProgram, firstStep: Int,
-                              possible: UInt64 = .max, into matches: inout [StepMatch], hold: (_ order: EventOrder, _ withLine: Bool) -> HeldEvent) {
+    ///   - shared: the plan, read in place (passed by value, it was copied, retaining each of its
+    ///     arrays, for every event a step of it might meet).
+    mutating func stepMatches(_ shared: SharedPlan<SequencePlan>, rule: Int, _ event: EventView, steps conditions: ConditionProgram,
+                              firstStep: Int, possible: UInt64 = .max, into matches: inout [StepMatch],
+                              hold: (_ order: EventOrder, _ withLine: Bool) -> HeldEvent) {
         guard possible != 0 else { return }
-        let stepCount = plan.steps.count
-        var steps: [(index: Int, until: Bool)] = []
-        var tested: UInt64 = 0, holding: UInt64 = 0
+        let stepCount = shared.plan.steps.count
+        // Bit i: step i holds; bit `stepCount`: the until.
+        var holding: UInt64 = 0, tested: UInt64 = 0
         for index in 0..<stepCount where possible & (1 << UInt64(index)) != 0 {
             // A repeated step (`with runs=N`) takes the verdict of its first copy.
-            let same = plan.sameCondition[index]
+            let same = shared.plan.sameCondition[index]
             let holds = same != index && tested & (1 << UInt64(same)) != 0
                 ? holding & (1 << UInt64(same)) != 0
                 : evaluate(firstStep + index, of: conditions, event) == .true
             tested |= 1 << UInt64(index)
-            if holds {
-                holding |= 1 << UInt64(index)
-                steps.append((index, false))
-            }
+            if holds { holding |= 1 << UInt64(index) }
         }
-        if plan.until != nil, possible & (1 << UInt64(stepCount)) != 0, evaluate(firstStep + stepCount, of: conditions, event) == .true {
-            steps.append((stepCount, true))
+        if shared.plan.hasUntil, possible & (1 << UInt64(stepCount)) != 0, evaluate(firstStep + stepCount, of: conditions, event) == .true {
+            holding |= 1 << UInt64(stepCount)
         }
-        guard !steps.isEmpty, let time = EventOrder.milliseconds(expressions.value(plan.timestamp, event)) else { return }
-        let order = EventOrder(time: time, tiebreaker: plan.tiebreaker.map { expressions.value($0, event) } ?? .null,
+        guard holding != 0, let time = EventOrder.milliseconds(expressions.value(shared.plan.timestamp, event)) else { return }
+        let order = EventOrder(time: time, tiebreaker: shared.plan.tiebreaker.map { expressions.value($0, event) } ?? .null,
                                arrival: SourcePosition(source: "", byteOffset: 0))
         var held: HeldEvent?
-        let withLine = steps.contains { !$0.until && !plan.steps[$0.index].missing }
+        let untilBit: UInt64 = 1 << UInt64(stepCount)
+        let withLine = holding & ~untilBit & ~shared.plan.missingSteps != 0
         let first = matches.count
-        var lastKeys: [ValueExpression]?
+        var keysOf = -1
         var keys: [[Value]] = []
-        for (index, isUntil) in steps {
-            let step = isUntil ? plan.until! : plan.steps[index]
-            if step.keys != lastKeys {
-                lastKeys = step.keys
-                keys = joinKeys(step, event)
+        var pending = holding
+        while pending != 0 {
+            let index = pending.trailingZeroBitCount
+            pending &= pending - 1
+            let isUntil = index == stepCount
+            if shared.plan.sameKeys[index] != keysOf {
+                keysOf = shared.plan.sameKeys[index]
+                keys = isUntil ? joinKeys(shared.plan.until!.keys, nullable: shared.plan.until!.nullableKeys, event)
+                    : joinKeys(shared.plan.steps[index].keys, nullable: shared.plan.steps[index].nullableKeys, event)
             }
             for key in keys {
                 if held == nil { held = hold(order, withLine) }
@@ -61,18 +66,18 @@ extension PredicateEvaluator {
 
     /// The step's join keys for the event: none when a part is null and not written `?field`;
     /// several (their product) when parts have several values.
-    private mutating func joinKeys(_ step: SequencePlan.Step, _ event: EventView) -> [[Value]] {
+    private mutating func joinKeys(_ parts: [ValueExpression], nullable: [Bool], _ event: EventView) -> [[Value]] {
         // Single values (the usual case) are appended in place: building each part's product
         // allocated a few arrays per part per step match.
         var keys: [[Value]] = [[]]
         var capped = false
         defer { if capped { expressions.warnings.eventsOverRowCap += 1 } }
-        keys[0].reserveCapacity(step.keys.count)
-        for (part, expression) in step.keys.enumerated() {
+        keys[0].reserveCapacity(parts.count)
+        for (part, expression) in parts.enumerated() {
             let value = expressions.value(expression, event)
             switch value {
             case .null:
-                guard step.nullableKeys[part] else { return [] }
+                guard nullable[part] else { return [] }
                 for index in keys.indices { keys[index].append(.null) }
             case .multi(let items):
                 keys = Value.product(keys, Value.distinct(items), limit: Self.maxJoinKeysPerEvent, capped: &capped)

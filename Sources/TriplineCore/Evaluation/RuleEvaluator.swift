@@ -19,14 +19,14 @@ public struct RuleEvaluator {
     /// The rules' conditions, then each sequence rule's steps (and until) from `firstStepGate`.
     private let conditions: ConditionProgram
     /// ES|QL rules whose rows are computed per event (EVAL, DISSECT, MV_EXPAND, ...).
-    private let pipelines: [Shared<ESQLPipeline>?]
+    private let pipelines: [SharedPlan<ESQLPipeline>?]
     /// Sequence and sample rules: their steps, tested here, joined by a correlator.
-    private let sequencePlans: [Shared<SequencePlan>?]
+    private let sequencePlans: [SharedPlan<SequencePlan>?]
     /// The last `evaluate`'s step matches of sequence rules, for the correlators.
     public private(set) var stepMatches: [StepMatch] = []
     /// Aggregating ES|QL rules: their schedule, and the stages run per event (before the STATS).
-    private let windowPlans: [Shared<ESQLWindowPlan>?]
-    private let windowHeads: [Shared<ESQLPipeline>?]
+    private let windowPlans: [SharedPlan<ESQLWindowPlan>?]
+    private let windowHeads: [SharedPlan<ESQLPipeline>?]
     /// The last `evaluate`'s partial aggregates, per rule and slice of time, for the correlators.
     private var partialIndex: [PartialKey: Int] = [:]
     private(set) var partials: [ESQLPartial] = []
@@ -75,16 +75,16 @@ public struct RuleEvaluator {
         self.firstStepGate = stepGates
         self.conditions = ConditionProgram(gated)
         self.pipelines = ruleSet.rules.map { rule in
-            if case .esqlResult(let pipeline) = rule.output, pipeline.computesRows { return Shared(pipeline) }
+            if case .esqlResult(let pipeline) = rule.output, pipeline.computesRows { return SharedPlan(pipeline) }
             return nil
         }
         self.windowPlans = ruleSet.rules.map { rule in
-            if case .esqlWindows(let plan) = rule.output { return Shared(plan) }
+            if case .esqlWindows(let plan) = rule.output { return SharedPlan(plan) }
             return nil
         }
-        self.windowHeads = windowPlans.map { $0.map { Shared($0.plan.head) } }
+        self.windowHeads = windowPlans.map { $0.map { SharedPlan($0.plan.head) } }
         self.sequencePlans = ruleSet.rules.map { rule in
-            if case .sequence(let plan) = rule.output { return Shared(plan) }
+            if case .sequence(let plan) = rule.output { return SharedPlan(plan) }
             return nil
         }
         let unfiltered = prefilter?.unfiltered ?? [Bool](repeating: true, count: ruleSet.rules.count)
@@ -156,7 +156,7 @@ public struct RuleEvaluator {
                             if let shared = evaluator.sequencePlans[rule], let first = evaluator.firstStepGate[rule] {
                                 // The steps (and until) whose gates let them hold.
                                 var possible: UInt64 = 0
-                                for step in 0...shared.plan.steps.count where step < shared.plan.steps.count || shared.plan.until != nil {
+                                for step in 0...shared.plan.steps.count where step < shared.plan.steps.count || shared.plan.hasUntil {
                                     // A repeated step (`with runs=N`) has its first copy's gates.
                                     if step < shared.plan.steps.count, shared.plan.sameCondition[step] != step {
                                         possible |= (possible >> UInt64(shared.plan.sameCondition[step]) & 1) << UInt64(step)
@@ -164,7 +164,7 @@ public struct RuleEvaluator {
                                         possible |= 1 << UInt64(step)
                                     }
                                 }
-                                evaluator.predicates.stepMatches(shared.plan, rule: rule, event, steps: evaluator.conditions, firstStep: first, possible: possible,
+                                evaluator.predicates.stepMatches(shared, rule: rule, event, steps: evaluator.conditions, firstStep: first, possible: possible,
                                                                  into: &evaluator.stepMatches) { order, withLine in
                                     let position = extracted.batch.position(ofLine: line)
                                     let span = extracted.batch.lines[line]
@@ -255,7 +255,7 @@ public struct RuleEvaluator {
 /// A rule's compiled plan behind one reference: the per-event loop binds it by retaining one
 /// object, where binding the plan itself retained each of its arrays (a few percent of an
 /// all-rules run, profiled).
-private final class Shared<Plan: Sendable>: Sendable {
+final class SharedPlan<Plan: Sendable>: Sendable {
     let plan: Plan
     init(_ plan: Plan) { self.plan = plan }
 }

@@ -37,6 +37,7 @@ public struct Hunt {
     /// A sequence or sample query's step matches, in input order.
     private var stepMatches: [StepMatch] = []
     private var sequencePlan: SequencePlan?
+    private var sharedSequencePlan: SharedPlan<SequencePlan>?
     public private(set) var eventsRead = 0
     private var eventsMatched = 0
     public private(set) var rejected: [DeadLetter] = []
@@ -70,6 +71,7 @@ public struct Hunt {
         var steps: [Predicate] = []
         if case .sequence(let sequence) = rule.output {
             sequencePlan = sequence
+            sharedSequencePlan = SharedPlan(sequence)
             steps = sequence.steps.map(\.condition) + (sequence.until.map { [$0.condition] } ?? [])
         }
         conditions = ConditionProgram([rule.predicate] + steps)
@@ -85,12 +87,12 @@ public struct Hunt {
         eventsRead += batch.lineCount
         extracted.forEachEvent { line, event, raw in
             guard predicates.evaluate(0, of: conditions, event) == .true else { return }
-            if let sequencePlan {
+            if let sharedSequencePlan {
                 let span = batch.lines[line]
                 // Arrival is the order read, across files too.
                 let arrival = SourcePosition(source: "", byteOffset: UInt64(eventsMatched))
                 eventsMatched += 1
-                predicates.stepMatches(sequencePlan, rule: 0, event, steps: conditions, firstStep: 1, into: &stepMatches) { order, withLine in
+                predicates.stepMatches(sharedSequencePlan, rule: 0, event, steps: conditions, firstStep: 1, into: &stepMatches) { order, withLine in
                     var order = order
                     order.arrival = arrival
                     return HeldEvent(line: withLine ? Array(raw[Int(span.start)..<span.end]) : [], position: batch.position(ofLine: line), index: "", order: order)

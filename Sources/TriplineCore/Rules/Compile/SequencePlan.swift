@@ -19,7 +19,9 @@ public struct SequencePlan: Sendable, Hashable {
     public var kind: Kind
     /// The steps in order, `with runs=N` written out N times, missing steps in place.
     public let steps: [Step]
-    public var until: Step?
+    public let until: Step?
+    /// Whether it has an until: asked per event, where `until != nil` copied the step.
+    public let hasUntil: Bool
     /// `with maxspan=`, in milliseconds: from the first event to the last, inclusive.
     public var maxspan: Int64?
     /// The rule's look-back (`from`): no Kibana run could match a longer sequence, so it bounds
@@ -31,12 +33,18 @@ public struct SequencePlan: Sendable, Hashable {
     /// Per step, the first step with the same condition (itself when none comes before): a
     /// step written `with runs=60` is one test, not sixty.
     public let sameCondition: [Int]
+    /// Per step, then for the until (at `steps.count`), the first of them with the same join key
+    /// parts (itself when none comes before): an event meeting several is keyed once.
+    public let sameKeys: [Int]
+    /// Bit i: step i is a missing event (`![...]`).
+    public let missingSteps: UInt64
 
     public init(kind: Kind, steps: [Step], until: Step?, maxspan: Int64?, lookBack: Int64?, timestamp: ValueExpression,
                 tiebreaker: ValueExpression?) {
         self.kind = kind
         self.steps = steps
         self.until = until
+        hasUntil = until != nil
         self.maxspan = maxspan
         self.lookBack = lookBack
         self.timestamp = timestamp
@@ -47,6 +55,11 @@ public struct SequencePlan: Sendable, Hashable {
             first[steps[index].condition] = index
             return index
         }
+        let keyed = steps + (until.map { [$0] } ?? [])
+        sameKeys = keyed.indices.map { index in
+            keyed.indices.first { keyed[$0].keys == keyed[index].keys && keyed[$0].nullableKeys == keyed[index].nullableKeys }!
+        }
+        missingSteps = steps.indices.reduce(0) { steps[$1].missing && $1 < 64 ? $0 | 1 << UInt64($1) : $0 }
     }
 
     /// The longest span a sequence may have, whichever bound is tighter.
