@@ -38,8 +38,8 @@ struct ESQLAccumulator: Sendable {
             value.forEachValue { insertDistinct($0, cap: distinctCap) }
         case .values:
             value.forEachValue { item in
-                guard !distinct.contains(item) else { return }
-                if distinct.count >= distinctCap { dropped += 1 } else { distinct.insert(item) }
+                // Below the cap, one insert (it hashes the value once); at it, a value not kept is counted.
+                if distinct.count < distinctCap { distinct.insert(item) } else if !distinct.contains(item) { dropped += 1 }
             }
         case .min, .max:
             value.forEachValue { keepExtreme($0, wantLess: aggregate.function == .min) }

@@ -66,10 +66,13 @@ struct ESQLGroupTable: Sendable {
         rows += other.rows
         groupsRefused += other.groupsRefused
         for (key, states) in other.groups {
-            guard groups[key] != nil || admit() else { continue }
-            if groups[key] == nil { groups[key] = states; continue }
-            for (index, aggregate) in aggregation.aggregates.enumerated() {
-                groups[key]![index].merge(states[index], aggregate, distinctCap: distinctCap)
+            // The group's place, found once (a lookup per aggregate hashed the key each time).
+            guard let place = groups.index(forKey: key) else {
+                if admit() { groups[key] = states }
+                continue
+            }
+            for index in aggregation.aggregates.indices {
+                groups.values[place][index].merge(states[index], aggregation.aggregates[index], distinctCap: distinctCap)
             }
         }
     }
