@@ -89,4 +89,38 @@ struct ConditionProgramTests {
         }
         #expect(compared == 18_000 && matched > 2_000 && matched < 16_000, "\(matched) of \(compared) matched")
     }
+
+    /// Rules sharing a test run it once per event, and its verdict never outlives the event:
+    /// each line alternates the shared test's answer.
+    @Test func aSharedTestRunsOncePerEventAndOnlyForIt() throws {
+        func rule(_ id: String, _ query: String) throws -> RuleDefinition {
+            try RuleDefinition.parse(toml: """
+                [rule]
+                rule_id = "\(id)"
+                name = "\(id)"
+                type = "eql"
+                language = "eql"
+                index = ["logs-test-*"]
+                query = '''
+                \(query)
+                '''
+                """, file: "\(id).toml")
+        }
+        let rules = RuleSet(definitions: [
+            try rule("a", #"process where process.name == "x" and process.pid == 1"#),
+            try rule("b", #"process where process.name == "x" and process.pid == 2"#),
+            try rule("c", #"process where process.name == "x" and process.pid > 0"#),
+        ])
+        #expect(rules.errors.isEmpty)
+        let lines = (0..<6).map { line in
+            #"{"@timestamp":"2024-01-01T00:00:00Z","data_stream":{"type":"logs","dataset":"test","namespace":"default"},"# +
+                #""event":{"category":"process"},"process":{"name":"\#(line % 2 == 0 ? "x" : "y")","pid":\#(line % 3)}}"#
+        }
+        var matched: [[String]] = []
+        let evaluator = evaluateEachLine(lines, with: rules) { _, matches, _ in matched.append(matches.map { rules.rules[$0.rule].ruleID }) }
+        #expect(matched == [[], [], ["b", "c"], [], ["a", "c"], []])
+        // Per line of "x": the category and name tests once each, then the pid tests of the rules
+        // their keys leave (never a test once per rule reading it); none on a line of "y".
+        #expect(evaluator.testsRun > 0 && evaluator.testsRun <= 3 * 5, "\(evaluator.testsRun) tests run")
+    }
 }

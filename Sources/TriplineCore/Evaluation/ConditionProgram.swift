@@ -54,6 +54,9 @@ final class ConditionProgram: @unchecked Sendable {
         let nodes: UnsafePointer<Node>
         let children: UnsafePointer<Int32>
         let tests: UnsafePointer<ValueTest>
+        /// Per test, its number in the `TestNumbering` the program was built with (equal tests,
+        /// of any program sharing it, alike); nil when built without one.
+        let testNumbers: UnsafePointer<Int32>?
         /// Per test, as `tests`.
         let byteMatchers: UnsafePointer<ByteMatchers>
         let matcherList: UnsafePointer<ByteMatcher>
@@ -68,8 +71,22 @@ final class ConditionProgram: @unchecked Sendable {
     let count: Int
     private let counts: (nodes: Int, children: Int, tests: Int, nullTests: Int, expressions: Int, matchers: Int, bytes: Int, ends: Int)
 
-    /// Condition `i` of the program is `conditions[i]`.
-    init(_ conditions: [Predicate]) {
+    /// Numbers equal value tests alike across the programs built with it, so an evaluator can
+    /// keep each distinct test's verdict for the event (`PredicateEvaluator.nextEvent`).
+    final class TestNumbering {
+        private var numbers: [ValueTest: Int32] = [:]
+        var count: Int { numbers.count }
+
+        func number(of test: ValueTest) -> Int32 {
+            if let known = numbers[test] { return known }
+            let number = Int32(numbers.count)
+            numbers[test] = number
+            return number
+        }
+    }
+
+    /// Condition `i` of the program is `conditions[i]`; `numbering`: number its tests there.
+    init(_ conditions: [Predicate], numbering: TestNumbering? = nil) {
         var nodes: [Node] = [], children: [Int32] = [], tests: [ValueTest] = []
         var nullTests: [NullTest] = [], expressions: [ValueExpression] = []
         var byteMatchers: [ByteMatchers] = [], matcherList: [ByteMatcher] = [], matcherBytes: [UInt8] = [], runEnds: [Int32] = []
@@ -126,6 +143,7 @@ final class ConditionProgram: @unchecked Sendable {
         count = roots.count
         counts = (nodes.count, children.count, tests.count, nullTests.count, expressions.count, matcherList.count, matcherBytes.count, runEnds.count)
         code = Code(roots: Self.copy(roots), nodes: Self.copy(nodes), children: Self.copy(children), tests: Self.copy(tests),
+                    testNumbers: numbering.map { numbering in Self.copy(tests.map(numbering.number)) },
                     byteMatchers: Self.copy(byteMatchers), matcherList: Self.copy(matcherList), matcherBytes: Self.copy(matcherBytes),
                     runEnds: Self.copy(runEnds), nullTests: Self.copy(nullTests), expressions: Self.copy(expressions))
     }
@@ -172,6 +190,7 @@ final class ConditionProgram: @unchecked Sendable {
         Self.free(code.nodes, counts.nodes)
         Self.free(code.children, counts.children)
         Self.free(code.tests, counts.tests)
+        if let numbers = code.testNumbers { Self.free(numbers, counts.tests) }
         Self.free(code.byteMatchers, counts.tests)
         Self.free(code.matcherList, counts.matchers)
         Self.free(code.matcherBytes, counts.bytes)

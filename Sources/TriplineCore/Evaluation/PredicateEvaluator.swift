@@ -102,10 +102,60 @@ public struct PredicateEvaluator {
     private var decoded: [UInt8] = []
     private var folded: [UInt8] = []
     var expressions = ExpressionEvaluator()
+    /// Per numbered test (`ConditionProgram.TestNumbering`), its verdict on the current event:
+    /// rules share many tests (`event.category == "process"`, `host.os.type == "windows"`), and
+    /// with all bundled rules about half the tests run on an event were ones already run on it.
+    private let verdicts = Verdicts()
+    /// Value tests run (not answered from `verdicts`), for the tests.
+    private(set) var testsRun = 0
+
+    /// Verdicts in raw memory, so the recursive walk reads and writes them without an array's
+    /// bounds and uniqueness checks; valid where their stamp is the current one.
+    private final class Verdicts {
+        private(set) var capacity = 0
+        private(set) var stamps = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
+        private(set) var truths = UnsafeMutablePointer<Truth>.allocate(capacity: 1)
+        var stamp: UInt32 = 1
+
+        func reserve(_ count: Int) {
+            guard count > capacity else { return }
+            let newCapacity = max(count, 2 * capacity)
+            let newStamps = UnsafeMutablePointer<UInt32>.allocate(capacity: newCapacity)
+            newStamps.initialize(repeating: 0, count: newCapacity)
+            newStamps.update(from: stamps, count: capacity)
+            let newTruths = UnsafeMutablePointer<Truth>.allocate(capacity: newCapacity)
+            newTruths.initialize(repeating: .unknown, count: newCapacity)
+            newTruths.update(from: truths, count: capacity)
+            stamps.deallocate()
+            truths.deallocate()
+            stamps = newStamps
+            truths = newTruths
+            capacity = newCapacity
+        }
+
+        func nextEvent() {
+            stamp &+= 1
+            if stamp == 0 {
+                stamps.update(repeating: 0, count: capacity)
+                stamp = 1
+            }
+        }
+
+        deinit {
+            stamps.deallocate()
+            truths.deallocate()
+        }
+    }
 
     public init() {
         decoded.reserveCapacity(4096)
         folded.reserveCapacity(4096)
+    }
+
+    /// Forgets the verdicts kept for the previous event. Required between events when a
+    /// program was built with a `TestNumbering`.
+    mutating func nextEvent() {
+        verdicts.nextEvent()
     }
 
     /// Condition `condition` of the program on the event.
@@ -149,7 +199,15 @@ public struct PredicateEvaluator {
             let isNull = !hasIndexedValue(test.pointee.field, test.pointee.type, event)
             return (isNull != test.pointee.negated) ? .true : .false
         case .value:
-            return evaluate(test: Int(node.start), code, event)
+            guard let numbers = code.testNumbers else { return evaluate(test: Int(node.start), code, event) }
+            let number = Int(numbers[Int(node.start)])
+            if number >= verdicts.capacity { verdicts.reserve(number + 1) }
+            if verdicts.stamps[number] == verdicts.stamp { return verdicts.truths[number] }
+            let truth = evaluate(test: Int(node.start), code, event)
+            testsRun &+= 1
+            verdicts.stamps[number] = verdicts.stamp
+            verdicts.truths[number] = truth
+            return truth
         case .test:
             switch expressions.test(code.expressions[Int(node.start)], event) {
             case .bool(true): return .true

@@ -54,6 +54,8 @@ public struct RuleEvaluator {
     private var selected: [Int] = []
     private var fieldIndex: FieldIndex
     public private(set) var eventsEvaluated = 0
+    /// Distinct value tests run per event, summed (for the tests).
+    var testsRun: Int { predicates.testsRun }
     /// Values the ES|QL rules' per-event commands turned to null with a warning.
     public var esqlWarnings: ESQLWarnings { predicates.expressions.warnings }
     public private(set) var eventsWithoutIndex = 0
@@ -71,9 +73,12 @@ public struct RuleEvaluator {
             gated += plan.steps.map(\.condition) + (plan.until.map { [$0.condition] } ?? [])
         }
         let paths = ruleSet.plan.paths
-        self.gates = RuleGates(conditions: gated, rules: ruleSet.rules.count, isCoarse: { Predicate.coarseFields.contains(paths[$0]) })
+        // Gates and conditions number their tests alike: a test runs once per event, for both.
+        let numbering = ConditionProgram.TestNumbering()
+        self.gates = RuleGates(conditions: gated, rules: ruleSet.rules.count, isCoarse: { Predicate.coarseFields.contains(paths[$0]) },
+                               numbering: numbering)
         self.firstStepGate = stepGates
-        self.conditions = ConditionProgram(gated)
+        self.conditions = ConditionProgram(gated, numbering: numbering)
         self.pipelines = ruleSet.rules.map { rule in
             if case .esqlResult(let pipeline) = rule.output, pipeline.computesRows { return SharedPlan(pipeline) }
             return nil
@@ -134,6 +139,7 @@ public struct RuleEvaluator {
                     }
                     selected.removeAll(keepingCapacity: true)
                     gates.nextEvent()
+                    predicates.nextEvent()
                     predicates.expressions.nextEvent()
                     if let verdicts = extracted.candidates {
                         for index in Int(verdicts.ruleStart[line])..<Int(verdicts.ruleStart[line + 1]) {

@@ -14,16 +14,14 @@ struct RuleGates {
     private let alternativeStart: [Int32]
     private let gateStart: [Int32]
     private let gates: [Int32]
-    /// Per test, for the current event: 0 not run yet, 1 true, 2 false (valid where the stamp is current).
-    private var verdicts: [UInt8]
-    private var stamps: [UInt32]
-    private var stamp: UInt32 = 1
     /// Each condition's own key test, by hash lookup.
     private var keys: RuleKeys
 
     /// `rules`: how many of the conditions are rules' (the rest, sequence steps, are asked only
     /// through their rule).
-    init(conditions: [Predicate], rules: Int? = nil, isCoarse: (Int) -> Bool = { _ in false }) {
+    /// `numbering`: numbers the gate tests alike with the conditions' (see `ConditionProgram`).
+    init(conditions: [Predicate], rules: Int? = nil, isCoarse: (Int) -> Bool = { _ in false },
+         numbering: ConditionProgram.TestNumbering? = nil) {
         keys = RuleKeys(conditions: conditions, isCoarse: isCoarse, askedFirst: rules ?? conditions.count)
         // A test counts as shared when it could gate two rules or more.
         var candidates: [Predicate: Int] = [:]
@@ -86,19 +84,13 @@ struct RuleGates {
         self.alternativeStart = alternativeStart
         self.gateStart = gateStart
         self.gates = gateList
-        self.tests = ConditionProgram(tests)
-        verdicts = [UInt8](repeating: 0, count: tests.count)
-        stamps = [UInt32](repeating: 0, count: tests.count)
+        self.tests = ConditionProgram(tests, numbering: numbering)
     }
 
-    /// Forgets the previous event's verdicts.
+    /// Forgets the previous event's lookups. (A gate's verdict is kept for the event by the
+    /// evaluator, through the numbering its tests share with the conditions'.)
     mutating func nextEvent() {
         keys.nextEvent()
-        stamp &+= 1
-        if stamp == 0 {
-            stamps = [UInt32](repeating: 0, count: stamps.count)
-            stamp = 1
-        }
     }
 
     /// Whether the rule may hold on the event: every gate of one alternative does (or it has none).
@@ -107,13 +99,9 @@ struct RuleGates {
         let alternatives = Int(alternativeStart[rule])..<Int(alternativeStart[rule + 1])
         guard !alternatives.isEmpty else { return true }
         alternatives: for alternative in alternatives {
-            for index in Int(gateStart[alternative])..<Int(gateStart[alternative + 1]) {
-                let gate = Int(gates[index])
-                if stamps[gate] != stamp {
-                    stamps[gate] = stamp
-                    verdicts[gate] = predicates.evaluate(gate, of: tests, event) == .true ? 1 : 2
-                }
-                if verdicts[gate] != 1 { continue alternatives }
+            for index in Int(gateStart[alternative])..<Int(gateStart[alternative + 1])
+            where predicates.evaluate(Int(gates[index]), of: tests, event) != .true {
+                continue alternatives
             }
             return true
         }
