@@ -36,8 +36,8 @@ import Testing
     }
 
     /// A searched batch that skips hardly any line did not pay for the search: the next batches are
-    /// extracted unsearched, as with --no-prefilter, for a back-off that doubles (1, 2, 4, ...
-    /// batches), and searching resumes batch after batch once a searched one skips lines again.
+    /// extracted unsearched, as with --no-prefilter, for a back-off that grows fourfold (1, 4,
+    /// 16, ... batches), and searching resumes batch after batch once a searched one skips lines again.
     @Test func theLiteralSearchBacksOffWhileItSkipsNothing() {
         let rules = seedRules()
         var extractor = Extractor(plan: rules.plan, prefilter: LiteralPrefilter(rules: rules.rules))
@@ -56,11 +56,11 @@ import Testing
             #expect(extracted.unsearched == (extracted.candidates == nil))
             return (extracted.candidates != nil, extracted.prefiltered)
         }
-        let backingOff = (0..<11).map { _ in extract(holdsLiteral) }
-        #expect(backingOff.map(\.searched) == [true, false, true, false, false, true, false, false, false, false, true])
+        let backingOff = (0..<25).map { _ in extract(holdsLiteral) }
+        #expect(backingOff.indices.filter { backingOff[$0].searched } == [0, 2, 7, 24])
         #expect(backingOff.allSatisfy { $0.skipped == 0 })
-        // The back-off is 8 batches now: lines the search would skip are extracted meanwhile.
-        let waiting = (0..<8).map { _ in extract(holdsNone) }
+        // The back-off is 64 batches now: lines the search would skip are extracted meanwhile.
+        let waiting = (0..<64).map { _ in extract(holdsNone) }
         #expect(waiting.allSatisfy { !$0.searched && $0.skipped == 0 })
         let resumed = (0..<3).map { _ in extract(holdsNone) }
         #expect(resumed.allSatisfy { $0.searched && $0.skipped == 1 })
