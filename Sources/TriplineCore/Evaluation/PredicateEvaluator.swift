@@ -110,7 +110,8 @@ public struct PredicateEvaluator {
     private(set) var testsRun = 0
 
     /// Verdicts in raw memory, so the recursive walk reads and writes them without an array's
-    /// bounds and uniqueness checks; valid where their stamp is the current one.
+    /// bounds and uniqueness checks; valid where their stamp is the current one. Copies of an
+    /// evaluator share them: each event begins with `nextEvent`, whichever copy evaluates it.
     private final class Verdicts {
         private(set) var capacity = 0
         private(set) var stamps = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)

@@ -54,7 +54,8 @@ public struct FieldPlan: Sendable {
     @usableFromInline static let emptySlot = Node.min
     /// Keys longer than this are walked through the trie (no ECS field's path is near it).
     @usableFromInline static let longestTabledKey = 255
-    /// Open addressing, at most half full.
+    /// Open addressing, at most half full. Empty (every key walked through the trie) when the
+    /// keys' bytes would not fit the 24 bits `place` gives their offset, far past any rule set.
     @usableFromInline private(set) var keyTable: [KeyStep] = []
     @usableFromInline private(set) var keyBytes: [UInt8] = []
     @usableFromInline private(set) var keyTableMask = 0
@@ -113,6 +114,7 @@ public struct FieldPlan: Sendable {
                 for (byte, target) in zip(edgeBytes[Int(node)], edgeTargets[Int(node)]) { pending.append((target, key + [byte])) }
             }
         }
+        guard found.reduce(0, { $0 + $1.key.count }) < 1 << 24 else { return }
         var capacity = 16
         while capacity < 2 * found.count { capacity *= 2 }
         keyTableMask = capacity - 1
@@ -138,7 +140,7 @@ public struct FieldPlan: Sendable {
     // @inline(__always) is honoured).
     @_transparent
     public func descend(_ node: Node, key: UnsafeRawBufferPointer, hash: UInt64) -> Node {
-        guard key.count <= Self.longestTabledKey else { return descend(node, key: key) }
+        guard key.count <= Self.longestTabledKey, !keyTable.isEmpty else { return descend(node, key: key) }
         var slot = Self.keySlot(hash, node, mask: keyTableMask)
         while true {
             let step = keyTable[slot]
