@@ -75,7 +75,6 @@ final class ConditionProgram: @unchecked Sendable {
     /// keep each distinct test's verdict for the event (`PredicateEvaluator.nextEvent`).
     final class TestNumbering {
         private var numbers: [ValueTest: Int32] = [:]
-        var count: Int { numbers.count }
 
         func number(of test: ValueTest) -> Int32 {
             if let known = numbers[test] { return known }
