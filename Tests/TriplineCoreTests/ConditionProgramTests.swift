@@ -93,23 +93,10 @@ struct ConditionProgramTests {
     /// Rules sharing a test run it once per event, and its verdict never outlives the event:
     /// each line alternates the shared test's answer.
     @Test func aSharedTestRunsOncePerEventAndOnlyForIt() throws {
-        func rule(_ id: String, _ query: String) throws -> RuleDefinition {
-            try RuleDefinition.parse(toml: """
-                [rule]
-                rule_id = "\(id)"
-                name = "\(id)"
-                type = "eql"
-                language = "eql"
-                index = ["logs-test-*"]
-                query = '''
-                \(query)
-                '''
-                """, file: "\(id).toml")
-        }
         let rules = RuleSet(definitions: [
-            try rule("a", #"process where process.name == "x" and process.pid == 1"#),
-            try rule("b", #"process where process.name == "x" and process.pid == 2"#),
-            try rule("c", #"process where process.name == "x" and process.pid > 0"#),
+            try eqlDefinition(id: "a", #"process where process.name == "x" and process.pid == 1"#),
+            try eqlDefinition(id: "b", #"process where process.name == "x" and process.pid == 2"#),
+            try eqlDefinition(id: "c", #"process where process.name == "x" and process.pid > 0"#),
         ])
         #expect(rules.errors.isEmpty)
         let lines = (0..<6).map { line in

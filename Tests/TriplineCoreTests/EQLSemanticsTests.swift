@@ -1,21 +1,25 @@
 import Testing
 @testable import TriplineCore
 
+/// An EQL rule file reading `logs-test-*`, its rule_id and name `id`.
+func eqlDefinition(id: String = "r", _ query: String, extra: String = "") throws -> RuleDefinition {
+    try RuleDefinition.parse(toml: """
+        [rule]
+        rule_id = "\(id)"
+        name = "\(id)"
+        type = "eql"
+        language = "eql"
+        index = ["logs-test-*"]
+        \(extra)
+        query = '''
+        \(query)
+        '''
+        """, file: "\(id).toml")
+}
+
 /// A rule set of one EQL rule reading `logs-test-default`.
 func eqlRule(_ query: String, types: FieldTypes = .bundled, extra: String = "") throws -> RuleSet {
-    let toml = """
-    [rule]
-    rule_id = "r"
-    name = "r"
-    type = "eql"
-    language = "eql"
-    index = ["logs-test-*"]
-    \(extra)
-    query = '''
-    \(query)
-    '''
-    """
-    let rules = RuleSet(definitions: [try RuleDefinition.parse(toml: toml, file: "r.toml")], types: types)
+    let rules = RuleSet(definitions: [try eqlDefinition(query, extra: extra)], types: types)
     if let error = rules.errors.first { throw error }
     return rules
 }

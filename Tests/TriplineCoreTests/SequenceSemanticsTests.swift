@@ -142,20 +142,9 @@ import Testing
     /// An event only a missing step meets is never in an alert: the worker sends its time and
     /// place, not a copy of its line; an event another rule shows in its alerts keeps its line.
     @Test func anEventOnlyAMissingStepMeetsIsHeldWithoutItsLine() throws {
-        func definition(_ id: String, _ query: String) throws -> RuleDefinition {
-            try RuleDefinition.parse(toml: """
-                [rule]
-                rule_id = "\(id)"
-                name = "\(id)"
-                type = "eql"
-                language = "eql"
-                index = ["logs-test-*"]
-                query = "\(query)"
-                """, file: "\(id).toml")
-        }
         let rules = RuleSet(definitions: [
-            try definition("missing", "sequence by host.id with maxspan=1m [process where true] ![file where true]"),
-            try definition("shown", "sequence by host.id [file where true] [process where true]"),
+            try eqlDefinition(id: "missing", "sequence by host.id with maxspan=1m [process where true] ![file where true]"),
+            try eqlDefinition(id: "shown", "sequence by host.id [file where true] [process where true]"),
         ], types: .bundled)
         #expect(rules.errors.isEmpty)
         let file = #"{"_index":"logs-test-default","@timestamp":"2024-01-01T00:00:01Z","event":{"category":"file"},"host":{"id":"h1"}}"#
