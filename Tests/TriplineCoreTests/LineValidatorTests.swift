@@ -138,6 +138,30 @@ import Testing
         }
     }
 
+    /// A key's object is the one open where the key stands, though the bracket that opened it
+    /// lies in an earlier 64-byte block (the compact check reads it from a slot set at each
+    /// block's start); and only the root's `@timestamp` is held to be a date. Every alignment of
+    /// 130 paddings, each shape with its verdict.
+    @Test func keysFindTheirObjectAcrossBlocks() {
+        let shapes: [(String, Bool)] = [
+            (#""a":{"x":1,"y":{"z":1},"x":2}"#, false),  // x twice in a, around a closed child
+            (#""a":{"x":1,"y":{"x":1}},"x":2"#, true),  // one x in each of three objects
+            (#""a":[{"x":1},{"x":2}],"b":{"x":3}"#, true),
+            (#""a":{"@timestamp":"not a date"}"#, true),  // not the root's
+            (#""a":{"b":1},"@timestamp":"not a date""#, false),
+        ]
+        for pad in 0..<130 {
+            for (shape, valid) in shapes {
+                let line = #"{"pad":"\#(String(repeating: "p", count: pad))",\#(shape)}"#
+                let bytes = Array(line.utf8)
+                #expect(Self.scannerAccepts(bytes) == valid, "\(line)")
+                #expect(Self.accepts(bytes, vectorized: true) == valid, "\(line)")
+                let paths = Self.stageTwo(bytes)
+                #expect(paths.compact == valid && paths.walk == valid, "\(line): \(paths)")
+            }
+        }
+    }
+
     /// Shapes the validator leaves to the scanner rather than prove: they are valid, and it never
     /// says otherwise for them (the scanner's verdict is the one reported).
     @Test func rareShapesAreLeftToTheScanner() {

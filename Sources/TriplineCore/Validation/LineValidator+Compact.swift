@@ -11,7 +11,7 @@ extension LineValidator {
         let bytes = text.baseAddress!.assumingMemoryBound(to: UInt8.self)
         guard bytes[0] == UInt8(ascii: "{"), bytes[count - 1] == UInt8(ascii: "}") else { return nil }
         var strings = Strings()
-        keys.reset()
+        let keySet = keys.reset()
         let enclosing = keys.enclosing
 
         var depth = 0
@@ -27,7 +27,7 @@ extension LineValidator {
         let objectAfterBracket = keys.objectAfterBracket, lengthMasks = keys.lengthMasks
 
         for block in 0..<blockCount {
-            let at = masks + block * C.masksPerBlock
+            let at = masks + block &* C.masksPerBlock
             let blockStart = block << 6
             guard let (quotes, inString) = strings.resolve(at, at: blockStart, in: text) else { return .invalid }
             let outside = ~inString
@@ -43,7 +43,7 @@ extension LineValidator {
             scalarCarry = scalars >> 63
 
             // Brackets, in order: nesting, and which bytes lie directly in an array.
-            let objectAtStart = object
+            objectAfterBracket[-1] = object
             var inArray: UInt64 = 0 &- (arrays & 1)
             let bracketBits = open | openArray | close | closeArray
             var brackets = bracketBits
@@ -55,19 +55,21 @@ extension LineValidator {
             while brackets != 0 {
                 let bit = brackets.trailingZeroBitCount
                 brackets &= brackets &- 1
-                let byte = UInt64(bytes[blockStart + bit])
+                let byte = UInt64(bytes[blockStart &+ bit])
                 let opening = byte >> 1 & 1, square = ~byte >> 5 & 1
-                enclosing[depth + 1] = object  // a dead slot when closing
+                enclosing[depth &+ 1] = object  // a dead slot when closing
                 let restored = enclosing[depth]
                 // A close at depth 0, or of the other kind of container than the one open.
                 broken |= (opening ^ 1) & ((depth == 0 ? 1 : 0) | (arrays ^ square) & 1)
                 let opensObject = opening & ~square & 1
                 objects &+= UInt32(truncatingIfNeeded: opensObject)
-                object = opening == 0 ? restored : (opensObject != 0 ? objects : object)
+                // Selected by masks: as a conditional, a mispredicted branch at every other bracket.
+                let closing = 0 &- UInt32(truncatingIfNeeded: opening ^ 1), opened = 0 &- UInt32(truncatingIfNeeded: opensObject)
+                object = restored & closing | ~closing & (objects & opened | object & ~opened)
                 arrays = opening == 0 ? arrays >> 1 : arrays << 1 | square
-                depth = max(0, depth + Int(truncatingIfNeeded: opening << 1) - 1)
+                depth = max(0, depth &+ Int(truncatingIfNeeded: opening << 1) &- 1)
                 // The root object closes on the line's last byte, and nothing else does.
-                broken |= (depth >= maxDepth ? 1 : 0) | ((depth == 0) != (blockStart + bit == count - 1) ? 1 : 0)
+                broken |= (depth >= maxDepth ? 1 : 0) | ((depth == 0) != (blockStart &+ bit == count &- 1) ? 1 : 0)
                 let above = ~UInt64(1) &<< UInt64(bit), inside = 0 &- (arrays & 1)
                 inArray = inArray & ~above | above & inside
                 objectAfterBracket[bit] = object
@@ -109,34 +111,35 @@ extension LineValidator {
                 let bit = pending.trailingZeroBitCount
                 pending &= pending &- 1
                 // Counted one by one: `nonzeroBitCount` is a dozen instructions without -mpopcnt.
-                keyCount += 1
+                keyCount &+= 1
                 guard keyCount < maxKeys else { return .invalid }
                 let below = (UInt64(1) << UInt64(bit)) &- 1
-                let bracketBefore = bracketBits & below, openingBefore = openingQuotes & below
-                let keyObject = bracketBefore != 0 ? objectAfterBracket[63 - bracketBefore.leadingZeroBitCount] : objectAtStart
-                let keyOpen = openingBefore != 0 ? blockStart + 63 - openingBefore.leadingZeroBitCount : lastOpeningQuote
-                let keyClose = blockStart + bit
+                let openingBefore = openingQuotes & below
+                let keyObject = objectAfterBracket[63 &- (bracketBits & below).leadingZeroBitCount]
+                let keyOpen = openingBefore != 0 ? blockStart &+ 63 &- openingBefore.leadingZeroBitCount : lastOpeningQuote
+                let keyClose = blockStart &+ bit
                 if mayEscape {
                     // A key holding a backslash is compared as decoded: the scanner's work.
                     let backslashBefore = backslashes & below
-                    let backslash = backslashBefore != 0 ? blockStart + 63 - backslashBefore.leadingZeroBitCount : lastBackslash
+                    let backslash = backslashBefore != 0 ? blockStart &+ 63 &- backslashBefore.leadingZeroBitCount : lastBackslash
                     guard backslash < keyOpen else { return .invalid }
                 }
-                guard keys.insert(keyHash(text, from: keyOpen + 1, to: keyClose, lengthMasks: lengthMasks), object: keyObject) else { return .invalid }
-                if keyObject == 1 && isTimestampKey(bytes, from: keyOpen + 1, to: keyClose) { timestampClose = keyClose }
+                let (hash, notTimestamp) = keyHashNotingTimestamp(text, from: keyOpen &+ 1, to: keyClose, lengthMasks: lengthMasks)
+                guard keySet.insert(hash, object: keyObject) else { return .invalid }
+                if notTimestamp | UInt64(keyObject ^ 1) == 0 { timestampClose = keyClose }
             }
-            if openingQuotes != 0 { lastOpeningQuote = blockStart + 63 - openingQuotes.leadingZeroBitCount }
-            if backslashes != 0 { lastBackslash = blockStart + 63 - backslashes.leadingZeroBitCount }
+            if openingQuotes != 0 { lastOpeningQuote = blockStart &+ 63 &- openingQuotes.leadingZeroBitCount }
+            if backslashes != 0 { lastBackslash = blockStart &+ 63 &- backslashes.leadingZeroBitCount }
 
             // Numbers and literals, one by one (a few per line).
             var pendingScalars = scalarStarts
             while pendingScalars != 0 {
                 let bit = pendingScalars.trailingZeroBitCount
                 pendingScalars &= pendingScalars &- 1
-                guard scalarEnd(text, at: blockStart + bit) != nil else { return .invalid }
+                guard scalarEnd(text, at: blockStart &+ bit) != nil else { return .invalid }
             }
         }
         guard depth == 0, strings.inStringCarry == 0 else { return .invalid }
-        return Verdict(valid: timestampClose < 0 || timestampIsDate(text, colon: timestampClose + 1), nonASCII: strings.nonASCII != 0)
+        return Verdict(valid: timestampClose < 0 || timestampIsDate(text, colon: timestampClose &+ 1), nonASCII: strings.nonASCII != 0)
     }
 }

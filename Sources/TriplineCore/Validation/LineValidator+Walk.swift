@@ -64,7 +64,7 @@ extension LineValidator {
         var objects: UInt32 = 0, object: UInt32 = 0  // objects opened so far; the innermost open one
         var keyStart = 0, keyCount = 0
         var timestampColon = -1  // the colon after the top-level key @timestamp
-        keys.reset()
+        let keySet = keys.reset()
         let enclosing = keys.enclosing, lengthMasks = keys.lengthMasks
 
                 for block in 0..<blockCount {
@@ -99,7 +99,7 @@ extension LineValidator {
                             let lastBackslash = below != 0 ? blockStart + 63 - below.leadingZeroBitCount : lastBackslashBefore
                             keyCount += 1
                             guard lastBackslash < keyStart, keyCount < maxKeys,
-                                  keys.insert(keyHash(text, from: keyStart + 1, to: close, lengthMasks: lengthMasks), object: object) else { return .invalid }
+                                  keySet.insert(keyHash(text, from: keyStart + 1, to: close, lengthMasks: lengthMasks), object: object) else { return .invalid }
                             if depth == 1 && isTimestampKey(bytes, from: keyStart + 1, to: close) { timestampColon = position }
                         } else if tokenClass == scalar {
                             guard state != failed, scalarEnd(text, at: position) != nil else { return .invalid }

@@ -84,7 +84,7 @@ package struct LineValidator {
     /// Bits of a block that lie inside a line of `count` bytes.
     @inline(__always)
     static func inLine(_ count: Int, blockStart: Int) -> UInt64 {
-        count - blockStart >= 64 ? ~UInt64(0) : (UInt64(1) << UInt64(count - blockStart)) &- 1
+        count &- blockStart >= 64 ? ~UInt64(0) : (UInt64(1) << UInt64(count &- blockStart)) &- 1
     }
 
     /// Whether the key `[start, end)` is `@timestamp` (its length tested first: this runs for
@@ -202,14 +202,29 @@ package struct LineValidator {
     /// length class was often mispredicted).
     @inline(__always)
     static func keyHash(_ text: UnsafeRawBufferPointer, from start: Int, to end: Int, lengthMasks: UnsafeRawPointer) -> UInt64 {
-        let length = end - start
-        guard length <= 32, start + 32 <= text.count else { return rareKeyHash(text, from: start, to: end) }
-        let masks = lengthMasks + (32 - length)
-        @inline(__always) func lane(_ index: Int) -> UInt64 {
-            UInt64(littleEndian: text.loadUnaligned(fromByteOffset: start + 8 * index, as: UInt64.self))
-                & masks.loadUnaligned(fromByteOffset: 8 * index, as: UInt64.self)
+        keyHashNotingTimestamp(text, from: start, to: end, lengthMasks: lengthMasks).hash
+    }
+
+    /// `keyHash`, and `notTimestamp`, zero exactly when the key is `@timestamp`: read from the
+    /// words the hash loads anyway, so the compact check tests each key without a branch on its
+    /// length (root and nested keys alternate unpredictably).
+    @inline(__always)
+    static func keyHashNotingTimestamp(_ text: UnsafeRawBufferPointer, from start: Int, to end: Int,
+                                       lengthMasks: UnsafeRawPointer) -> (hash: UInt64, notTimestamp: UInt64) {
+        let length = end &- start
+        guard length <= 32, start &+ 32 <= text.count else {
+            let bytes = text.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            return (rareKeyHash(text, from: start, to: end), isTimestampKey(bytes, from: start, to: end) ? 0 : 1)
         }
-        return shortKeyHash(length: length, lane(0), lane(1), lane(2), lane(3))
+        let masks = lengthMasks + (32 &- length)
+        @inline(__always) func lane(_ index: Int) -> UInt64 {
+            UInt64(littleEndian: text.loadUnaligned(fromByteOffset: start &+ 8 &* index, as: UInt64.self))
+                & masks.loadUnaligned(fromByteOffset: 8 &* index, as: UInt64.self)
+        }
+        let lane0 = lane(0), lane1 = lane(1)
+        // "@timesta" and "mp", little-endian; the mask zeroed lane 1 past the key's 10 bytes.
+        let notTimestamp = UInt64(truncatingIfNeeded: length ^ 10) | lane0 ^ 0x6174_7365_6D69_7440 | lane1 ^ 0x706D
+        return (shortKeyHash(length: length, lane0, lane1, lane(2), lane(3)), notTimestamp)
     }
 
     /// The hash of a key of up to 32 bytes from its bytes as four little-endian words, zero past its end.
