@@ -12,7 +12,10 @@ public struct JSONLineScanner {
 
     public static let maxDepth = 256
 
-    let plan: FieldPlan
+    /// The plan behind a class reference: as a stored struct, each key's `descend` copied all of
+    /// it (144 bytes, by a call to memcpy) before reading it.
+    private let shared: SharedPlan<FieldPlan>
+    var plan: FieldPlan { shared.plan }
     /// Scratch for keys that hold escapes; reused.
     private var keyScratch: [UInt8] = []
     /// Keys of the objects being walked, innermost last, to refuse duplicates as Elasticsearch does.
@@ -30,7 +33,7 @@ public struct JSONLineScanner {
     private let lengthMasks = KeySet.sharedLengthMasks
 
     public init(plan: FieldPlan) {
-        self.plan = plan
+        self.shared = SharedPlan(plan)
     }
 
     /// Appends the line's needed values to `values`; throws a rejection for a line ES would refuse.
@@ -99,12 +102,12 @@ public struct JSONLineScanner {
                 Self.decode(UnsafeRawBufferPointer(rebasing: c.raw[(keyStart + 1)..<(keyEnd - 1)]), escaped: true, into: &keyScratch)
                 (child, hash) = keyScratch.withUnsafeBytes { key in
                     let hash = LineValidator.rareKeyHash(key, from: 0, to: key.count)
-                    return (node == FieldPlan.none ? node : plan.descend(node, key: key, hash: hash), hash)
+                    return (node == FieldPlan.none ? node : shared.plan.descend(node, key: key, hash: hash), hash)
                 }
             } else {
                 hash = LineValidator.keyHash(c.raw, from: keyStart + 1, to: keyEnd - 1, lengthMasks: lengthMasks)
                 child = node == FieldPlan.none ? node
-                    : plan.descend(node, key: UnsafeRawBufferPointer(rebasing: c.raw[(keyStart + 1)..<(keyEnd - 1)]), hash: hash)
+                    : shared.plan.descend(node, key: UnsafeRawBufferPointer(rebasing: c.raw[(keyStart + 1)..<(keyEnd - 1)]), hash: hash)
             }
             try checkDuplicate(c, keyStart: keyStart + 1, keyEnd: keyEnd - 1, escaped: c.lastStringHadEscape, hash: hash,
                                since: keysOfThisObject, seen: &seenHashes, wide: &wideSerial)
@@ -125,8 +128,8 @@ public struct JSONLineScanner {
         _ c: inout Cursor, node: FieldPlan.Node, depth: Int, into values: inout [FieldValue]
     ) throws(Rejection) {
         guard let first = c.byte else { throw c.invalid("expected a value") }
-        let field = node == FieldPlan.none ? -1 : plan.field(at: node)
-        let wantsObject = node != FieldPlan.none && plan.hasChildren(node)
+        let field = node == FieldPlan.none ? -1 : shared.plan.field(at: node)
+        let wantsObject = node != FieldPlan.none && shared.plan.hasChildren(node)
         switch first {
         case UInt8(ascii: "{"):
             // An object where a needed field expects a value (or a value where it expects an
