@@ -29,6 +29,36 @@ import Testing
         #expect(result(first, top) == result(whole, top))
     }
 
+    /// TOP(field, limit, order, outputField) ranks rows by the field and gives the output
+    /// field's values (Elasticsearch's two-input TOP): a row with either value null adds
+    /// nothing, each ranking value pairs with each output value of a multi-valued row, equal
+    /// ranks are ordered by their outputs; two partials merge to what one state gives.
+    @Test func topWithAnOutputFieldRanksByTheFieldAndGivesTheOutput() {
+        let rows: [(rank: Value, output: Value)] = [
+            (.long(5), .keyword(Array("e".utf8))), (.multi([.long(1), .long(9)]), .keyword(Array("a".utf8))),
+            (.null, .keyword(Array("x".utf8))), (.long(3), .null),
+            (.long(7), .multi([.keyword(Array("p".utf8)), .keyword(Array("q".utf8))])), (.long(5), .keyword(Array("d".utf8))),
+        ]
+        func letters(_ text: String) -> Value { Value.of(text.map { .keyword(Array(String($0).utf8)) }) }
+        for (ascending, expected) in [(true, letters("ade")), (false, letters("aqp"))] {
+            var top = aggregate(.top)
+            top.limit = 3
+            top.ascending = ascending
+            top.sortKey = .constant(.null)  // present: the two-input form
+            var whole = ESQLAccumulator(), first = ESQLAccumulator(), second = ESQLAccumulator()
+            for (index, row) in rows.enumerated() {
+                whole.add(top, row.output, sortKey: row.rank, distinctCap: 100)
+                if index < 3 { first.add(top, row.output, sortKey: row.rank, distinctCap: 100) } else { second.add(top, row.output, sortKey: row.rank, distinctCap: 100) }
+            }
+            #expect(result(whole, top) == expected)
+            first.merge(second, top, distinctCap: 100)
+            #expect(result(first, top) == expected)
+            var onlyNulls = ESQLAccumulator()
+            onlyNulls.add(top, .null, sortKey: .long(1), distinctCap: 100)
+            #expect(result(onlyNulls, top) == .null)
+        }
+    }
+
     /// STD_DEV and VARIANCE are the population's (Elasticsearch's Welford), each value of a
     /// multi-value counted; two partials merge to what one state over every row gives; null
     /// when no value was counted.

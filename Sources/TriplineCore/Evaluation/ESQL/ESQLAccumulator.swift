@@ -24,8 +24,10 @@ struct ESQLAccumulator: Sendable {
     var squares = 0.0
     /// MEDIAN, PERCENTILE: every value (a sample per row value), up to the cap.
     var samples: [Double] = []
-    /// TOP: the best values so far, at most the limit.
+    /// TOP: the best values so far, at most the limit; with an output field, the best rows'
+    /// (ranking value, output value) pairs instead.
     var top: [Value] = []
+    var topPairs: [(rank: Value, output: Value)] = []
     /// Values VALUES, MEDIAN and PERCENTILE left out at the cap (counted, never silent).
     var dropped = 0
 
@@ -62,6 +64,12 @@ struct ESQLAccumulator: Sendable {
                 guard let number = item.numeric else { return }
                 if samples.count >= distinctCap { dropped += 1 } else { samples.append(number) }
             }
+        case .top where aggregate.sortKey != nil:
+            // As Elasticsearch's two-input TOP: a row with either value null adds nothing, and
+            // each ranking value pairs with each output value of a multi-valued row.
+            guard !value.isNull, !sortKey.isNull else { return }
+            sortKey.forEachValue { rank in value.forEachValue { topPairs.append((rank, $0)) } }
+            if topPairs.count > aggregate.limit * 4 + 16 { trimTop(aggregate) }
         case .top:
             value.forEachValue { top.append($0) }
             if top.count > aggregate.limit * 4 + 16 { trimTop(aggregate) }
@@ -118,6 +126,7 @@ struct ESQLAccumulator: Sendable {
             dropped += other.dropped + max(0, other.samples.count - room)
         case .top:
             top += other.top
+            topPairs += other.topPairs
             trimTop(aggregate)
         case .first, .last:
             if let key = other.sortKey, let value = other.extreme { add(aggregate, value, sortKey: key, distinctCap: distinctCap) }
@@ -159,7 +168,7 @@ struct ESQLAccumulator: Sendable {
         case .top:
             var copy = self
             copy.trimTop(aggregate)
-            return Value.of(copy.top)
+            return aggregate.sortKey != nil ? Value.of(copy.topPairs.map(\.output)) : Value.of(copy.top)
         }
     }
 
@@ -196,6 +205,19 @@ struct ESQLAccumulator: Sendable {
 
     private mutating func trimTop(_ aggregate: ESQLAggregate) {
         top = Array(Self.sorted(top, ascending: aggregate.ascending).prefix(aggregate.limit))
+        guard !topPairs.isEmpty else { return }
+        // Equal ranks are ordered by their outputs, the same way, so the result never depends on arrival.
+        let ascending = aggregate.ascending
+        topPairs = Array(topPairs.sorted { a, b in
+            let order = Self.order(a.rank, b.rank)
+            let tie = order == 0 ? Self.order(a.output, b.output) : order
+            return ascending ? tie < 0 : tie > 0
+        }.prefix(aggregate.limit))
+    }
+
+    /// Two values in `sorted`'s order: Elasticsearch's where it has one, else by their text.
+    private static func order(_ a: Value, _ b: Value) -> Int {
+        Value.order(a, b) ?? (String(describing: a) == String(describing: b) ? 0 : String(describing: a) < String(describing: b) ? -1 : 1)
     }
 
     /// Elasticsearch's default precision threshold of COUNT_DISTINCT: counts up to it are exact.
@@ -204,7 +226,7 @@ struct ESQLAccumulator: Sendable {
     /// Values in ES's order, for deterministic VALUES and TOP results.
     static func sorted(_ values: [Value], ascending: Bool = true) -> [Value] {
         values.sorted { a, b in
-            let order = Value.order(a, b) ?? (String(describing: a) < String(describing: b) ? -1 : 1)
+            let order = order(a, b)
             return ascending ? order < 0 : order > 0
         }
     }

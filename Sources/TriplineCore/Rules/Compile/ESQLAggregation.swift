@@ -23,7 +23,8 @@ public struct ESQLAggregate: Sendable, Hashable {
     /// TOP's count and order.
     public var limit: Int = 1
     public var ascending = true
-    /// FIRST/LAST: the value that orders the rows.
+    /// FIRST/LAST: the value that orders the rows. TOP with an output field (its fourth
+    /// argument): the field it ranks by, the output field being the argument.
     public var sortKey: ValueExpression?
     /// Where the result goes in the row.
     public var slot: Int
@@ -44,7 +45,7 @@ public enum ESQLAggregateFunction: String, Sendable, Hashable, CaseIterable {
         case .count: 0...1
         case .countDistinct: 1...2
         case .percentile, .first, .last: 2...2
-        case .top: 3...3
+        case .top: 3...4
         default: 1...1
         }
     }

@@ -110,6 +110,11 @@ extension RuleCompiler {
                 throw QueryError(.type, "TOP's order must be \"asc\" or \"desc\"", at: at)
             }
             aggregate.ascending = String(decoding: order, as: UTF8.self).lowercased() == "asc"
+            if args.count == 4 {
+                // TOP(field, limit, order, outputField): ranked by the field, the output field's values.
+                aggregate.sortKey = aggregate.argument
+                aggregate.argument = try compileScoped(args[3], scope)
+            }
         case .first, .last:
             aggregate.sortKey = try compileScoped(args[1], scope)
         default:
