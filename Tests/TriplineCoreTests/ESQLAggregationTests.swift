@@ -59,6 +59,35 @@ import Testing
         }
     }
 
+    /// FIRST and LAST as Elasticsearch documents them: the row with the lowest (highest) sort
+    /// value gives its field value, null or several values included; a null sort value sorts
+    /// last, so such a row counts only while no other was seen (the first seen stays); two
+    /// partials merge to what one state gives (csv-spec nullLiteralArgInMultiInputAggs).
+    @Test func firstAndLastSortNullsLastAndKeepANullValue() {
+        let rows: [(value: Value, sort: Value)] = [
+            (.long(10), .null), (.long(20), .long(5)), (.null, .long(1)), (.multi([.long(3), .long(4)]), .long(9)), (.long(50), .null),
+        ]
+        func run(_ function: ESQLAggregateFunction, _ rows: [(value: Value, sort: Value)], split: Int) -> (whole: Value, merged: Value) {
+            var top = aggregate(function)
+            top.sortKey = .constant(.null)
+            var whole = ESQLAccumulator(), first = ESQLAccumulator(), second = ESQLAccumulator()
+            for (index, row) in rows.enumerated() {
+                whole.add(top, row.value, sortKey: row.sort, distinctCap: 100)
+                if index < split { first.add(top, row.value, sortKey: row.sort, distinctCap: 100) } else { second.add(top, row.value, sortKey: row.sort, distinctCap: 100) }
+            }
+            first.merge(second, top, distinctCap: 100)
+            return (result(whole, top), result(first, top))
+        }
+        for split in 0...rows.count {
+            #expect(run(.first, rows, split: split) == (.null, .null), "the earliest row's value is null")
+            #expect(run(.last, rows, split: split) == (.multi([.long(3), .long(4)]), .multi([.long(3), .long(4)])))
+            let unsorted = rows.map { ($0.value, Value.null) }
+            #expect(run(.first, unsorted, split: split).whole == .long(10), "no sort value: the first row seen")
+            #expect(run(.last, unsorted, split: split).whole == .long(10))
+        }
+        #expect(result(ESQLAccumulator(), aggregate(.first)) == .null)
+    }
+
     /// STD_DEV and VARIANCE are the population's (Elasticsearch's Welford), each value of a
     /// multi-value counted; two partials merge to what one state over every row gives; null
     /// when no value was counted.

@@ -74,13 +74,20 @@ struct ESQLAccumulator: Sendable {
             value.forEachValue { top.append($0) }
             if top.count > aggregate.limit * 4 + 16 { trimTop(aggregate) }
         case .first, .last:
-            guard !value.isNull, !sortKey.isNull else { return }
+            // As Elasticsearch documents them: the rows in the sort field's order (FIRST
+            // ascending, LAST descending) with a null sort value last, and the chosen row's field
+            // value, null or several values included. Among equals the first row seen stays.
+            // `count` counts the rows seen, `sortKey` is nil for a null sort value.
             let key = sortKey.values.sorted { (Value.order($0, $1) ?? 0) < 0 }
-            let candidate = (aggregate.function == .first ? key.first : key.last) ?? sortKey
-            if let current = self.sortKey {
-                let order = Value.order(candidate, current) ?? 0
-                guard aggregate.function == .first ? order < 0 : order > 0 else { return }
+            let candidate = sortKey.isNull ? nil : (aggregate.function == .first ? key.first : key.last) ?? sortKey
+            if count > 0 {
+                guard let candidate else { return }
+                if let current = self.sortKey {
+                    let order = Value.order(candidate, current) ?? 0
+                    guard aggregate.function == .first ? order < 0 : order > 0 else { return }
+                }
             }
+            count += 1
             self.sortKey = candidate
             extreme = value
         }
@@ -129,7 +136,7 @@ struct ESQLAccumulator: Sendable {
             topPairs += other.topPairs
             trimTop(aggregate)
         case .first, .last:
-            if let key = other.sortKey, let value = other.extreme { add(aggregate, value, sortKey: key, distinctCap: distinctCap) }
+            if other.count > 0 { add(aggregate, other.extreme ?? .null, sortKey: other.sortKey ?? .null, distinctCap: distinctCap) }
         }
     }
 
