@@ -15,7 +15,6 @@ public struct JSONLineScanner {
     /// The plan behind a class reference: as a stored struct, each key's `descend` copied all of
     /// it (144 bytes, by a call to memcpy) before reading it.
     private let shared: SharedPlan<FieldPlan>
-    var plan: FieldPlan { shared.plan }
     /// Scratch for keys that hold escapes; reused.
     private var keyScratch: [UInt8] = []
     /// Keys of the objects being walked, innermost last, to refuse duplicates as Elasticsearch does.

@@ -233,8 +233,8 @@ struct ESQLAccumulator: Sendable {
     /// Values in ES's order, for deterministic VALUES and TOP results.
     static func sorted(_ values: [Value], ascending: Bool = true) -> [Value] {
         values.sorted { a, b in
-            let order = order(a, b)
-            return ascending ? order < 0 : order > 0
+            let comparison = order(a, b)
+            return ascending ? comparison < 0 : comparison > 0
         }
     }
 
