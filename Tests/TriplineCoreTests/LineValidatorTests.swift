@@ -149,6 +149,9 @@ import Testing
             (#""a":[{"x":1},{"x":2}],"b":{"x":3}"#, true),
             (#""a":{"@timestamp":"not a date"}"#, true),  // not the root's
             (#""a":{"b":1},"@timestamp":"not a date""#, false),
+            // Far enough from the line's end that the key is read as four words, not byte by byte.
+            (#""@timestamp":"not a date","tail":"\#(String(repeating: "t", count: 40))""#, false),
+            (#""a":{"@timestamp":"not a date"},"tail":"\#(String(repeating: "t", count: 40))""#, true),
         ]
         for pad in 0..<130 {
             for (shape, valid) in shapes {
