@@ -98,9 +98,10 @@ extension LineValidator {
                             let below = at[C.backslash] & ((1 << UInt64(bit)) &- 1)
                             let lastBackslash = below != 0 ? blockStart + 63 - below.leadingZeroBitCount : lastBackslashBefore
                             keyCount += 1
-                            guard lastBackslash < keyStart, keyCount < maxKeys,
-                                  keySet.insert(keyHash(text, from: keyStart + 1, to: close, lengthMasks: lengthMasks), object: object) else { return .invalid }
-                            if depth == 1 && isTimestampKey(bytes, from: keyStart + 1, to: close) { timestampColon = position }
+                            let (hash, notTimestamp) = keyHashNotingTimestamp(text, from: keyStart + 1, to: close, lengthMasks: lengthMasks)
+                            guard lastBackslash < keyStart, keyCount < maxKeys, keySet.insert(hash, object: object) else { return .invalid }
+                            // The root's @timestamp, without a branch on the depth (as the compact check).
+                            if notTimestamp | UInt64(truncatingIfNeeded: depth ^ 1) == 0 { timestampColon = position }
                         } else if tokenClass == scalar {
                             guard state != failed, scalarEnd(text, at: position) != nil else { return .invalid }
                         } else if tokenClass == open || tokenClass == openArray {

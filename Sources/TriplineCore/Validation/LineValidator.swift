@@ -87,8 +87,8 @@ package struct LineValidator {
         count &- blockStart >= 64 ? ~UInt64(0) : (UInt64(1) << UInt64(count &- blockStart)) &- 1
     }
 
-    /// Whether the key `[start, end)` is `@timestamp` (its length tested first: this runs for
-    /// every top-level key).
+    /// Whether the key `[start, end)` is `@timestamp`, its length tested first: the test for
+    /// the keys `keyHashNotingTimestamp` reads byte by byte (near the line's end, or long).
     @inline(__always)
     static func isTimestampKey(_ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Bool {
         // Two loads against "@timesta" and "mp" (little-endian), not a comparison with a global
