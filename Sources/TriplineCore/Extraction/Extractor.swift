@@ -22,8 +22,9 @@ public struct Extractor {
     /// The longest run of batches extracted without the search, before it is tried again. A
     /// searched batch that does not pay costs the search (with all bundled rules, a few times
     /// slower than extraction): growing by 4 up to 256, 6 of the first 350 batches are searched
-    /// (the 1st, 3rd, 8th, 25th, 90th and 347th; doubling up to 32: 15, 3% of an all-rules run); a stream whose lines start to skip is
-    /// noticed within 256 batches (a socket's batches are small).
+    /// (the 1st, 3rd, 8th, 25th, 90th and 347th; doubling up to 32: 15, 3% of an all-rules
+    /// run); a stream whose lines start to skip is noticed within 256 batches (a socket's
+    /// batches are small).
     static let maxBackOff = 256
 
     /// Without a prefilter (or with an inactive one) every line is validated and extracted. With

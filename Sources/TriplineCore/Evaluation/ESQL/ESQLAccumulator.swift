@@ -224,7 +224,9 @@ struct ESQLAccumulator: Sendable {
 
     /// Two values in `sorted`'s order: Elasticsearch's where it has one, else by their text.
     private static func order(_ a: Value, _ b: Value) -> Int {
-        Value.order(a, b) ?? (String(describing: a) == String(describing: b) ? 0 : String(describing: a) < String(describing: b) ? -1 : 1)
+        if let order = Value.order(a, b) { return order }
+        let (x, y) = (String(describing: a), String(describing: b))
+        return x == y ? 0 : x < y ? -1 : 1
     }
 
     /// Elasticsearch's default precision threshold of COUNT_DISTINCT: counts up to it are exact.
