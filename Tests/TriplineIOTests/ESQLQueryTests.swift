@@ -132,6 +132,18 @@ import Testing
             """, "\(inline.stderr)")
     }
 
+    /// A STATS without a SORT after it gives its groups as Elasticsearch's block hashes number
+    /// them (csv-spec `projectFromWithStatsAfterLimit`): by first arrival, the null group first
+    /// under one BY column; under several, by first arrival alone.
+    @Test func unsortedStatsGivesGroupsInArrivalOrderNullFirst() throws {
+        let (one, _) = try query("FROM logs-* | STATS c = COUNT(*) BY user.name")
+        // Events arrive alice, bob, carol, then one without user.name.
+        #expect(one.map { $0["user.name"] } == [.null, .string("alice"), .string("bob"), .string("carol")])
+        let (two, _) = try query(#"FROM logs-* | EVAL shell = process.name == "sh" | STATS c = COUNT(*) BY process.name, shell"#)
+        // Key order would put curl before sh.
+        #expect(two.map { $0["process.name"] } == ["CMD.EXE", "bash", "sh", "curl"].map(JSONValue.string))
+    }
+
     /// INLINE STATS with a multi-valued BY value, as Elasticsearch's csv-spec tests pin it
     /// (`byMultivaluedSimple`, `inlinestatsWithFalseFiltersFromRow`): the row counts in each of its
     /// values' groups and stays one row; its BY column keeps the values, each aggregate holds its

@@ -12,10 +12,16 @@ struct ESQLGroupTable: Sendable {
     let distinctCap: Int
     /// A row's aggregate inputs (argument and sort key; nil where a filter said no), reused.
     private var inputs: [(Value, Value)?] = []
+    /// The groups in the order their first rows came, when the table keeps it (see `init`).
+    private var arrival: [[Value]]?
 
-    init(groupCap: Int = .max, distinctCap: Int = .max) {
+    /// `keepsArrival`: results come in the order Elasticsearch gives an unsorted `STATS` over
+    /// one table (`tripline query`); otherwise in key order, so that rows merged from several
+    /// workers' tables never depend on which came first.
+    init(groupCap: Int = .max, distinctCap: Int = .max, keepsArrival: Bool = false) {
         self.groupCap = groupCap
         self.distinctCap = distinctCap
+        arrival = keepsArrival ? [] : nil
     }
 
     var isEmpty: Bool { groups.isEmpty }
@@ -32,6 +38,7 @@ struct ESQLGroupTable: Sendable {
             if place == nil {
                 guard admit() else { continue }
                 groups[key] = fresh(aggregation)
+                arrival?.append(key)
                 place = groups.index(forKey: key)
             }
             guard let place else { continue }
@@ -68,7 +75,10 @@ struct ESQLGroupTable: Sendable {
         for (key, states) in other.groups {
             // The group's place, found once (a lookup per aggregate hashed the key each time).
             guard let place = groups.index(forKey: key) else {
-                if admit() { groups[key] = states }
+                if admit() {
+                    groups[key] = states
+                    arrival?.append(key)
+                }
                 continue
             }
             for index in aggregation.aggregates.indices {
@@ -80,24 +90,39 @@ struct ESQLGroupTable: Sendable {
     /// Values left out at the distinct-value cap, over every group.
     var valuesDropped: Int { groups.values.reduce(0) { $0 + $1.reduce(0) { $0 + $1.dropped } } }
 
-    /// The result rows: each group's keys and aggregates in their slots, groups in key order so
-    /// a result never depends on arrival. A `STATS` without `BY` gives its one row even over no
-    /// rows (COUNT 0, the rest null).
+    /// The result rows: each group's keys and aggregates in their slots, groups in arrival
+    /// order where the table keeps it, else in key order (so a result never depends on arrival).
+    /// A `STATS` without `BY` gives its one row even over no rows (COUNT 0, the rest null).
     func results(_ aggregation: ESQLAggregation, slotCount: Int, warnings: inout ESQLWarnings) -> [[Value]] {
         var table = groups
         if aggregation.groups.isEmpty && table.isEmpty { table[[]] = fresh(aggregation) }
-        let keys = table.keys.sorted { a, b in
-            for (x, y) in zip(a, b) {
-                if x.isNull != y.isNull { return y.isNull }
-                if let order = Value.order(x, y), order != 0 { return order < 0 }
+        let keys: [[Value]]
+        if let arrival {
+            // No group arrived: none, or the one row of a STATS without BY.
+            keys = arrival.isEmpty ? Array(table.keys) : Self.elasticsearchOrder(arrival, groupCount: aggregation.groups.count)
+        } else {
+            keys = table.keys.sorted { a, b in
+                for (x, y) in zip(a, b) {
+                    if x.isNull != y.isNull { return y.isNull }
+                    if let order = Value.order(x, y), order != 0 { return order < 0 }
+                }
+                return false
             }
-            return false
         }
         return keys.map { key in
             var row = [Value](repeating: .null, count: slotCount)
             write(key, table[key]!, aggregation, into: &row, warnings: &warnings)
             return row
         }
+    }
+
+    /// Groups as Elasticsearch's block hashes number them: by first arrival, except that under
+    /// one `BY` column the null group comes first (its id is 0 there).
+    private static func elasticsearchOrder(_ arrival: [[Value]], groupCount: Int) -> [[Value]] {
+        guard groupCount == 1, let null = arrival.firstIndex(where: { $0.first?.isNull ?? false }) else { return arrival }
+        var keys = arrival
+        keys.insert(keys.remove(at: null), at: 0)
+        return keys
     }
 
     /// Writes one group's keys and aggregate values into a row.

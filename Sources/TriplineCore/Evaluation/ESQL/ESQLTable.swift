@@ -37,7 +37,7 @@ struct ESQLTable {
             if case .aggregate(let aggregation) = stages.dropFirst(offset).first(where: { !$0.isRowAtATime }),
                !aggregation.inline, stage.isRowAtATime {
                 let end = stages.dropFirst(offset).firstIndex { !$0.isRowAtATime }!
-                var table = ESQLGroupTable()
+                var table = ESQLGroupTable(keepsArrival: true)
                 for row in rows {
                     let event = eventView(row.event)
                     var unlimited = Int.max
@@ -84,7 +84,7 @@ struct ESQLTable {
 
     /// `STATS`: one row per group. `INLINE STATS`: every row, with its group's aggregates.
     private mutating func aggregate(_ aggregation: ESQLAggregation, expressions: inout ExpressionEvaluator, view: (Int) -> EventView) {
-        var table = ESQLGroupTable()
+        var table = ESQLGroupTable(keepsArrival: true)
         for row in rows {
             expressions.row = row.slots
             table.add(aggregation, view(row.event), &expressions)
