@@ -144,6 +144,26 @@ import Testing
         #expect(two.map { $0["process.name"] } == ["CMD.EXE", "bash", "sh", "curl"].map(JSONValue.string))
     }
 
+    /// A BY column that only renames another (`EVAL z = y`, then `RENAME`) groups as that one, as
+    /// Elasticsearch's planner resolves the alias (csv-spec `statsAggExpressionOnMVGroupingKeyWithAlias`):
+    /// a multi-valued key is not multiplied by its own copy. A copy changed since (MV_EXPAND) is a
+    /// column of its own.
+    @Test func aByColumnThatOnlyRenamesAnotherGroupsAsIt() throws {
+        func groups(_ esql: String) throws -> [String] {
+            let result = try run(triplineBinary, ["query", "--esql", esql])
+            #expect(result.status == 0, "\(result.stderr)")
+            return String(decoding: result.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
+        }
+        #expect(try groups("ROW y = [1, 2] | EVAL z = y | RENAME z AS zz | STATS c = COUNT(*) BY y, zz | SORT y")
+                == [#"{"c":1,"y":1,"zz":1}"#, #"{"c":1,"y":2,"zz":2}"#])
+        #expect(try groups("ROW y = [1, 2] | EVAL z = y | MV_EXPAND z | STATS c = COUNT(*) BY y, z | SORT y, z").count == 4)
+        #expect(try groups("ROW y = [1, 2] | EVAL z = y | MV_EXPAND y | STATS c = COUNT(*) BY y, z | SORT y, z").count == 4)
+        // Through a field: the event's args, and a copy of them.
+        let (rows, _) = try query("FROM logs-* | EVAL a = process.args | STATS c = COUNT(*) BY process.args, a | SORT a")
+        #expect(rows.map { $0["a"] } == ["-c", "-x", "/c", "id", "whoami", nil].map { $0.map(JSONValue.string) ?? .null })
+        #expect(rows.allSatisfy { $0["a"] == $0["process.args"] })
+    }
+
     /// INLINE STATS with a multi-valued BY value, as Elasticsearch's csv-spec tests pin it
     /// (`byMultivaluedSimple`, `inlinestatsWithFalseFiltersFromRow`): the row counts in each of its
     /// values' groups and stays one row; its BY column keeps the values, each aggregate holds its

@@ -145,6 +145,7 @@ struct ESQLGroupTable: Sendable {
         var single: [Value] = []
         single.reserveCapacity(aggregation.groups.count)
         for group in aggregation.groups {
+            if let original = group.sameAs { single.append(single[original]); continue }
             let value = expressions.value(group.value, event)
             if case .multi = value { return expandedKeys(aggregation, event, &expressions, counting: counting) }
             single.append(value)
@@ -160,6 +161,10 @@ struct ESQLGroupTable: Sendable {
         var keys: [[Value]] = [[]]
         var capped = false
         for group in aggregation.groups {
+            if let original = group.sameAs {
+                keys = keys.map { $0 + [$0[original]] }
+                continue
+            }
             let parts = Value.distinct(expressions.value(group.value, event).values)
             keys = Value.product(keys, parts.isEmpty ? [.null] : parts, limit: ExpressionEvaluator.maxExpandedRowsPerEvent, capped: &capped)
         }

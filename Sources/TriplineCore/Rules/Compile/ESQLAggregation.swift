@@ -3,6 +3,10 @@ public struct ESQLAggregation: Sendable, Hashable {
     public struct Group: Sendable, Hashable {
         public var slot: Int
         public var value: ValueExpression
+        /// An earlier group this one only renames (`EVAL z = y | STATS ... BY y, z`): it takes
+        /// that group's key instead of multiplying the groups by its values, as Elasticsearch's
+        /// planner resolves the alias to the one column.
+        public var sameAs: Int? = nil
     }
 
     public var groups: [Group]

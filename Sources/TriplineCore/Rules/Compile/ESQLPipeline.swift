@@ -47,6 +47,17 @@ public enum ESQLStage: Sendable, Hashable {
     case aggregate(ESQLAggregation)
 }
 
+extension ESQLStage {
+    /// Whether the stage sets the slot.
+    func writes(_ slot: Int) -> Bool {
+        switch self {
+        case .assign(let written, _), .expand(let written, _): return written == slot
+        case .dissect(_, _, let slots), .grok(_, _, let slots): return slots.contains(slot)
+        case .filter, .sort, .limit, .aggregate: return false
+        }
+    }
+}
+
 /// How the result's columns change along the query, replayed on the event's own columns.
 public enum ESQLColumnStep: Sendable, Hashable {
     /// A computed column: replaces one of the same name (which moves to the end, as ES|QL does

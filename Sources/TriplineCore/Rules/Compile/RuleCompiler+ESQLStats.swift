@@ -16,11 +16,14 @@ extension RuleCompiler {
         var derived: [(slot: Int, expression: Expression)] = []
         var hidden: [String: Int] = [:]
         var groupOutputs: [(name: String, slot: Int)] = []
+        var origins: [ValueExpression] = []
         for group in groups {
             let name = group.name ?? group.text
             let value = try compileScoped(group.value, scope)
             let slot = scope.newSlot(named: "\u{0}" + name)
-            aggregation.groups.append(.init(slot: slot, value: value))
+            let origin = Self.aliasOrigin(of: value, in: pipeline.stages[...])
+            aggregation.groups.append(.init(slot: slot, value: value, sameAs: origins.firstIndex(of: origin)))
+            origins.append(origin)
             groupOutputs.append((name, slot))
         }
         // Aggregates may read a group by its alias (`STATS c = COUNT(x) WHERE l > 1 BY l = languages`):
@@ -79,6 +82,23 @@ extension RuleCompiler {
         }
         after.slotCount = scope.slotCount
         scope = after
+    }
+
+    /// The column or field a value only copies, through `EVAL z = y` (and renames, which keep the
+    /// slot): the value itself unless it is a column one `EVAL` set to another column or a field,
+    /// neither written again since.
+    static func aliasOrigin(of value: ValueExpression, in stages: ArraySlice<ESQLStage>) -> ValueExpression {
+        guard case .column(let slot) = value else { return value }
+        let writers = stages.indices.filter { stages[$0].writes(slot) }
+        guard writers.count == 1, let writer = writers.first, case .assign(_, let source) = stages[writer] else { return value }
+        switch source {
+        case .field:
+            return source
+        case .column(let copied) where !stages[(writer + 1)...].contains(where: { $0.writes(copied) }):
+            return aliasOrigin(of: source, in: stages[..<writer])
+        default:
+            return value
+        }
     }
 
     private mutating func compileAggregate(_ kind: ESQLAggregateFunction, _ args: [Expression], filter: Expression?, slot: Int,
