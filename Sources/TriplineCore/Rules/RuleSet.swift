@@ -31,24 +31,32 @@ public struct RuleSet: Sendable {
 
     public init(definitions: [RuleDefinition], loadErrors: [RuleError] = [], shardKeys: [String] = RuleSet.defaultShardKeys,
                 types: FieldTypes = .bundled) {
+        self.init(count: definitions.count, definition: { definitions[$0] }, loadErrors: { loadErrors }, shardKeys: shardKeys, types: types)
+    }
+
+    /// Compiles `count` definitions in order, asking for each when its turn comes (nil: it did not
+    /// load); `loadErrors` is asked once they all were, and its errors lead the list.
+    init(count: Int, definition: (Int) -> RuleDefinition?, loadErrors: () -> [RuleError], shardKeys: [String], types: FieldTypes) {
         var compiler = RuleCompiler(types: types)
         var rules: [CompiledRule] = []
-        var errors = loadErrors
+        var compileErrors: [RuleError] = []
         var seen: [String: String] = [:]
-        for definition in definitions {
+        for index in 0..<count {
+            guard let definition = definition(index) else { continue }
             if let first = seen[definition.ruleID] {
-                errors.append(RuleError(file: definition.file, location: nil,
-                                        message: "duplicate rule_id \(definition.ruleID) (first in \(first))",
-                                        ruleID: definition.ruleID, language: definition.language.rawValue))
+                compileErrors.append(RuleError(file: definition.file, location: nil,
+                                               message: "duplicate rule_id \(definition.ruleID) (first in \(first))",
+                                               ruleID: definition.ruleID, language: definition.language.rawValue))
                 continue
             }
             seen[definition.ruleID] = definition.file
             do {
                 rules.append(try compiler.compile(definition))
             } catch {
-                errors.append(error)
+                compileErrors.append(error)
             }
         }
+        let errors = loadErrors() + compileErrors
         var registry = compiler.registry
         system = SystemFields(
             index: registry.index(of: "_index"),
@@ -66,9 +74,54 @@ public struct RuleSet: Sendable {
     }
 
     /// Loads rule files (`.toml`) from files and folders (recursively, in sorted order).
+    ///
+    /// Each rule is compiled as soon as it is parsed: compiling must go in file order (it numbers
+    /// the fields as they come), parsing need not, so the files are parsed on other threads while
+    /// this one compiles (with all bundled rules, start-up went from parsing then compiling,
+    /// 0.25 s + 0.45 s, to about the longer of the two).
     public static func load(paths: [String], shardKeys: [String] = RuleSet.defaultShardKeys, types: FieldTypes = .bundled) -> RuleSet {
-        let (definitions, errors) = loadDefinitions(paths: paths)
-        return RuleSet(definitions: definitions, loadErrors: errors, shardKeys: shardKeys, types: types)
+        var pathErrors: [RuleError] = []
+        let files = ruleFiles(in: paths, errors: &pathErrors)
+        let parsed = ParsedFiles(count: files.count)
+        DispatchQueue.global(qos: .userInitiated).async {
+            DispatchQueue.concurrentPerform(iterations: files.count) { parsed.set($0, parse(file: files[$0])) }
+        }
+        return RuleSet(count: files.count, definition: { try? parsed.wait($0).get() },
+                       loadErrors: { pathErrors + (0..<files.count).compactMap { parsed.error($0) } }, shardKeys: shardKeys, types: types)
+    }
+
+    /// Parse results filled in by other threads, each waited for by index.
+    private final class ParsedFiles: Sendable {
+        private let results: Mutex<[Result<RuleDefinition, RuleError>?]>
+        private let ready: [DispatchSemaphore]
+
+        init(count: Int) {
+            results = Mutex([Result<RuleDefinition, RuleError>?](repeating: nil, count: count))
+            ready = (0..<count).map { _ in DispatchSemaphore(value: 0) }
+        }
+
+        func set(_ index: Int, _ result: Result<RuleDefinition, RuleError>) {
+            results.withLock { $0[index] = result }
+            ready[index].signal()
+        }
+
+        func wait(_ index: Int) -> Result<RuleDefinition, RuleError> {
+            ready[index].wait()
+            ready[index].signal()  // so a later wait (`error`) passes too
+            return results.withLock { $0[index]! }
+        }
+
+        func error(_ index: Int) -> RuleError? {
+            if case .failure(let error) = wait(index) { return error }
+            return nil
+        }
+    }
+
+    private static func parse(file: String) -> Result<RuleDefinition, RuleError> {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            return .failure(RuleError(file: file, location: nil, message: "cannot read the file"))
+        }
+        return Result { () throws(RuleError) in try RuleDefinition.parse(toml: String(decoding: data, as: UTF8.self), file: file) }
     }
 
     /// Files are read and parsed on every core (TOML parsing of the bundled rules' long notes was
@@ -78,13 +131,7 @@ public struct RuleSet: Sendable {
         let files = ruleFiles(in: paths, errors: &errors)
         let parsed = Mutex([Result<RuleDefinition, RuleError>?](repeating: nil, count: files.count))
         DispatchQueue.concurrentPerform(iterations: files.count) { index in
-            let file = files[index]
-            let result: Result<RuleDefinition, RuleError>
-            if let data = FileManager.default.contents(atPath: file) {
-                result = Result { () throws(RuleError) in try RuleDefinition.parse(toml: String(decoding: data, as: UTF8.self), file: file) }
-            } else {
-                result = .failure(RuleError(file: file, location: nil, message: "cannot read the file"))
-            }
+            let result = parse(file: files[index])
             parsed.withLock { $0[index] = result }
         }
         var definitions: [RuleDefinition] = []
