@@ -77,8 +77,8 @@ public struct RuleSet: Sendable {
     ///
     /// Each rule is compiled as soon as it is parsed: compiling must go in file order (it numbers
     /// the fields as they come), parsing need not, so the files are parsed on other threads while
-    /// this one compiles (with all bundled rules, start-up went from parsing then compiling,
-    /// 0.25 s + 0.45 s, to about the longer of the two).
+    /// this one compiles (all bundled rules: 0.875 s to start -> 0.785 s, medians of 6 paired
+    /// runs). Rules and errors come in the order `loadDefinitions` then `init` give them.
     public static func load(paths: [String], shardKeys: [String] = RuleSet.defaultShardKeys, types: FieldTypes = .bundled) -> RuleSet {
         var pathErrors: [RuleError] = []
         let files = ruleFiles(in: paths, errors: &pathErrors)
