@@ -105,7 +105,7 @@ public struct PredicateEvaluator {
     /// Per numbered test (`ConditionProgram.TestNumbering`), its verdict on the current event:
     /// rules share many tests (`event.category == "process"`, `host.os.type == "windows"`), and
     /// with all bundled rules about half the tests run on an event were ones already run on it.
-    private let verdicts = Verdicts()
+    private var verdicts = Verdicts()
     /// Value tests run (not answered from `verdicts`), for the tests.
     private(set) var testsRun = 0
 
@@ -151,6 +151,12 @@ public struct PredicateEvaluator {
     public init() {
         decoded.reserveCapacity(4096)
         folded.reserveCapacity(4096)
+    }
+
+    /// Keeps verdicts of its own from now on, not shared with the evaluator it was copied from
+    /// (each worker's copy evaluates its own events at the same time as the others).
+    mutating func keepOwnVerdicts() {
+        verdicts = Verdicts()
     }
 
     /// Forgets the verdicts kept for the previous event. Required between events when a

@@ -45,7 +45,7 @@ public struct RuleEvaluator {
     /// The current line's copy, once a sequence step has matched it.
     private var held: HeldEvent?
     /// The rules without literals, evaluated on every line of their index.
-    private let unfilteredRules: [Int]
+    private var unfilteredRules: [Int]
     /// Shared first tests, run once per event for all the rules (and sequence steps) they gate.
     private var gates: RuleGates
     /// Per sequence rule, where its steps' gates begin (then its until's).
@@ -92,9 +92,24 @@ public struct RuleEvaluator {
             if case .sequence(let plan) = rule.output { return SharedPlan(plan) }
             return nil
         }
-        let unfiltered = prefilter?.unfiltered ?? [Bool](repeating: true, count: ruleSet.rules.count)
-        self.unfilteredRules = unfiltered.indices.filter { unfiltered[$0] }
+        self.unfilteredRules = Array(ruleSet.rules.indices)
         self.fieldIndex = FieldIndex(fieldCount: ruleSet.plan.paths.count)
+        if let prefilter { readUnfiltered(from: prefilter) }
+    }
+
+    /// An evaluator for another worker: the compiled parts shared (they are never changed), the
+    /// per-event state its own. Building one reads every rule (0.15 s with all bundled rules); a
+    /// copy costs nothing.
+    public func replica() -> RuleEvaluator {
+        var copy = self
+        copy.predicates.keepOwnVerdicts()
+        return copy
+    }
+
+    /// The rules without literals, as the prefilter says (before, every rule of an index met its
+    /// events): for an evaluator built while the prefilter was.
+    public mutating func readUnfiltered(from prefilter: LiteralPrefilter) {
+        unfilteredRules = prefilter.unfiltered.indices.filter { prefilter.unfiltered[$0] }
     }
 
     private var timeScratch: [UInt8] = []

@@ -1,3 +1,4 @@
+import Dispatch
 import CoreMetrics
 import Synchronization
 
@@ -156,6 +157,8 @@ public final class Pipeline: Sendable {
     public let intake: BoundedChannel<FramedOutput>
     public let counters = IntakeCounters()
     public let prefilter: LiteralPrefilter
+    /// The evaluator every worker starts from (`RuleEvaluator.replica`).
+    private let evaluator: EvaluatorTemplate
     /// Round-robin lanes: intake → laneInputs[k] → extractor and sharder k → laneOutputs[k] →
     /// merged in order into the workers' inputs.
     let laneInputs: [BoundedChannel<Batch>]
@@ -184,7 +187,19 @@ public final class Pipeline: Sendable {
         self.deadLetterSink = deadLetterSink
         self.workerGate = workerGate
         intake = BoundedChannel(name: "framer", capacity: options.channelCapacity)
+        // The evaluator is built on another thread while the prefilter is (each reads every rule,
+        // 0.15 s with all bundled rules); workers copy it instead of building their own.
+        let building = EvaluatorTemplate()
+        let built = DispatchGroup()
+        DispatchQueue.global(qos: .userInitiated).async(group: built) { [defaultIndex = options.defaultIndex] in
+            building.evaluator = RuleEvaluator(ruleSet: ruleSet, defaultIndex: defaultIndex)
+        }
         prefilter = LiteralPrefilter(rules: ruleSet.rules, defaultIndex: options.defaultIndex, enabled: options.prefilter)
+        built.wait()
+        building.evaluator!.readUnfiltered(from: prefilter)
+        building.evaluator!.groupCap = options.maxGroups
+        building.evaluator!.distinctCap = options.maxGroupValues
+        evaluator = building
         signalCaps = SharedSignalCaps(rules: ruleSet.rules)
         ruleMembers = ruleSet.rules.map(builder.ruleMembers)
         laneInputs = (0..<options.extractors).map { BoundedChannel(name: "extractor-\($0)", capacity: options.channelCapacity) }
@@ -331,9 +346,7 @@ public final class Pipeline: Sendable {
     }
 
     private func workerStage(_ input: BoundedChannel<WorkUnit>) async throws -> PipelineStats {
-        var evaluator = RuleEvaluator(ruleSet: ruleSet, defaultIndex: options.defaultIndex, prefilter: prefilter)
-        evaluator.groupCap = options.maxGroups
-        evaluator.distinctCap = options.maxGroupValues
+        var evaluator = self.evaluator.evaluator!.replica()
         var stats = PipelineStats()
         for await unit in input {
             if let workerGate { await workerGate() }
@@ -552,4 +565,10 @@ extension PipelineStats {
         esqlWarnings.add(other.esqlWarnings)
         esqlEventsWithoutTime += other.esqlEventsWithoutTime
     }
+}
+
+/// Holds the evaluator workers copy: written once, by the thread that builds it, before the
+/// pipeline starts (a `DispatchGroup` wait orders it); only read after.
+private final class EvaluatorTemplate: @unchecked Sendable {
+    var evaluator: RuleEvaluator?
 }
