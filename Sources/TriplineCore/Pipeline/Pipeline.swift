@@ -158,7 +158,7 @@ public final class Pipeline: Sendable {
     public let counters = IntakeCounters()
     public let prefilter: LiteralPrefilter
     /// The evaluator every worker starts from (`RuleEvaluator.replica`).
-    private let evaluator: EvaluatorTemplate
+    private let template: EvaluatorTemplate
     /// Round-robin lanes: intake → laneInputs[k] → extractor and sharder k → laneOutputs[k] →
     /// merged in order into the workers' inputs.
     let laneInputs: [BoundedChannel<Batch>]
@@ -199,7 +199,7 @@ public final class Pipeline: Sendable {
         building.evaluator!.readUnfiltered(from: prefilter)
         building.evaluator!.groupCap = options.maxGroups
         building.evaluator!.distinctCap = options.maxGroupValues
-        evaluator = building
+        template = building
         signalCaps = SharedSignalCaps(rules: ruleSet.rules)
         ruleMembers = ruleSet.rules.map(builder.ruleMembers)
         laneInputs = (0..<options.extractors).map { BoundedChannel(name: "extractor-\($0)", capacity: options.channelCapacity) }
@@ -346,7 +346,7 @@ public final class Pipeline: Sendable {
     }
 
     private func workerStage(_ input: BoundedChannel<WorkUnit>) async throws -> PipelineStats {
-        var evaluator = self.evaluator.evaluator!.replica()
+        var evaluator = template.evaluator!.replica()
         var stats = PipelineStats()
         for await unit in input {
             if let workerGate { await workerGate() }
