@@ -146,6 +146,21 @@ import Testing
 
     @Test(arguments: unicode) func codePointsNotBytes(_ item: Case) throws { try Self.check(item) }
 
+    /// A compiler builds each pattern's automaton once, per case sensitivity; a pattern that
+    /// does not parse is refused every time it is asked for.
+    @Test func theCompilersCacheBuildsEachPatternOnce() throws {
+        let cache = RegexCache()
+        let first = try cache.regex(".*(AKIA|ASIA)[A-Z0-9]{16}.*", caseInsensitive: false)
+        let again = try cache.regex(".*(AKIA|ASIA)[A-Z0-9]{16}.*", caseInsensitive: false)
+        let folded = try cache.regex(".*(AKIA|ASIA)[A-Z0-9]{16}.*", caseInsensitive: true)
+        #expect(first.program === again.program)
+        #expect(first.program !== folded.program)
+        #expect(again.matches("key AKIAABCDEFGHIJKLMNOP used") && !again.matches("key akiaabcdefghijklmnop used"))
+        // Case-insensitive matching folds the literals, not the ranges (as Lucene does).
+        #expect(folded.matches("key akiaABCDEFGHIJKLMNOP used") && !folded.matches("key akiaabcdefghijklmnop used"))
+        for _ in 0..<2 { #expect(throws: RegexError.self) { try cache.regex("a(b", caseInsensitive: false) } }
+    }
+
     @Test func invalidUTF8ReadsAsReplacementCharacters() throws {
         func bytes(_ pattern: String, _ input: [UInt8]) throws -> Bool {
             let regex = try LuceneRegex(pattern, caseInsensitive: false)

@@ -358,7 +358,7 @@ extension RuleCompiler {
             return .keyword(.equal, Self.keywordBytes(.string(pattern.literalText), caseInsensitive: caseInsensitive))
         case .regex:
             do {
-                return .regex(try LuceneRegex(text, caseInsensitive: caseInsensitive))
+                return .regex(try regexes.regex(text, caseInsensitive: caseInsensitive))
             } catch {
                 throw QueryError(.unsupported, "invalid regular expression: \(error.message) at offset \(error.offset)", at: at)
             }
