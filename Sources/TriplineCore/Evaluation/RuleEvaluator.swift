@@ -106,8 +106,8 @@ public struct RuleEvaluator {
         return copy
     }
 
-    /// The rules without literals, as the prefilter says (before, every rule of an index met its
-    /// events): for an evaluator built while the prefilter was.
+    /// The rules without literals, as the prefilter says (until then, every rule is taken as
+    /// unfiltered): for an evaluator built while the prefilter was.
     public mutating func readUnfiltered(from prefilter: LiteralPrefilter) {
         unfilteredRules = prefilter.unfiltered.indices.filter { prefilter.unfiltered[$0] }
     }

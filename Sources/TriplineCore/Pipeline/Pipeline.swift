@@ -196,9 +196,11 @@ public final class Pipeline: Sendable {
         }
         prefilter = LiteralPrefilter(rules: ruleSet.rules, defaultIndex: options.defaultIndex, enabled: options.prefilter)
         built.wait()
-        building.evaluator!.readUnfiltered(from: prefilter)
-        building.evaluator!.groupCap = options.maxGroups
-        building.evaluator!.distinctCap = options.maxGroupValues
+        var evaluator = building.evaluator!
+        evaluator.readUnfiltered(from: prefilter)
+        evaluator.groupCap = options.maxGroups
+        evaluator.distinctCap = options.maxGroupValues
+        building.evaluator = evaluator
         template = building
         signalCaps = SharedSignalCaps(rules: ruleSet.rules)
         ruleMembers = ruleSet.rules.map(builder.ruleMembers)

@@ -86,8 +86,9 @@ public struct RuleSet: Sendable {
         DispatchQueue.global(qos: .userInitiated).async {
             DispatchQueue.concurrentPerform(iterations: files.count) { parsed.set($0, parse(file: files[$0])) }
         }
+        // Every file is waited for, in order, before `loadErrors` reads their failures.
         return RuleSet(count: files.count, definition: { try? parsed.wait($0).get() },
-                       loadErrors: { pathErrors + (0..<files.count).compactMap { parsed.error($0) } }, shardKeys: shardKeys, types: types)
+                       loadErrors: { pathErrors + parsed.failures }, shardKeys: shardKeys, types: types)
     }
 
     /// Parse results filled in by other threads, each waited for by index.
@@ -105,15 +106,20 @@ public struct RuleSet: Sendable {
             ready[index].signal()
         }
 
+        /// Once per index: the result of the file, when it is there.
         func wait(_ index: Int) -> Result<RuleDefinition, RuleError> {
             ready[index].wait()
-            ready[index].signal()  // so a later wait (`error`) passes too
             return results.withLock { $0[index]! }
         }
 
-        func error(_ index: Int) -> RuleError? {
-            if case .failure(let error) = wait(index) { return error }
-            return nil
+        /// The files that did not load, in order; once every index was waited for.
+        var failures: [RuleError] {
+            results.withLock { results in
+                results.compactMap { result -> RuleError? in
+                    if case .failure(let error)? = result { return error }
+                    return nil
+                }
+            }
         }
     }
 
@@ -129,19 +135,10 @@ public struct RuleSet: Sendable {
     public static func loadDefinitions(paths: [String]) -> ([RuleDefinition], [RuleError]) {
         var errors: [RuleError] = []
         let files = ruleFiles(in: paths, errors: &errors)
-        let parsed = Mutex([Result<RuleDefinition, RuleError>?](repeating: nil, count: files.count))
-        DispatchQueue.concurrentPerform(iterations: files.count) { index in
-            let result = parse(file: files[index])
-            parsed.withLock { $0[index] = result }
-        }
-        var definitions: [RuleDefinition] = []
-        for case let result? in parsed.withLock({ $0 }) {
-            switch result {
-            case .success(let definition): definitions.append(definition)
-            case .failure(let error): errors.append(error)
-            }
-        }
-        return (definitions, errors)
+        let parsed = ParsedFiles(count: files.count)
+        DispatchQueue.concurrentPerform(iterations: files.count) { parsed.set($0, parse(file: files[$0])) }
+        let definitions = (0..<files.count).compactMap { try? parsed.wait($0).get() }
+        return (definitions, errors + parsed.failures)
     }
 
     static func ruleFiles(in paths: [String], errors: inout [RuleError]) -> [String] {

@@ -165,10 +165,14 @@ extension Expression.Comparison {
 
 /// Compiled regular expressions by pattern and case sensitivity, for one compiler.
 final class RegexCache {
-    private var compiled: [LuceneRegex.Key: LuceneRegex] = [:]
+    private struct Key: Hashable {
+        var pattern: String
+        var caseInsensitive: Bool
+    }
+    private var compiled: [Key: LuceneRegex] = [:]
 
     func regex(_ pattern: String, caseInsensitive: Bool) throws(RegexError) -> LuceneRegex {
-        let key = LuceneRegex.Key(pattern: pattern, caseInsensitive: caseInsensitive)
+        let key = Key(pattern: pattern, caseInsensitive: caseInsensitive)
         if let known = compiled[key] { return known }
         let regex = try LuceneRegex(pattern, caseInsensitive: caseInsensitive)
         compiled[key] = regex

@@ -55,12 +55,6 @@ public struct LuceneRegex: Sendable, Hashable {
     /// searched for ASCII-case-insensitively (non-ASCII case variants are listed separately).
     public var requiredLiterals: [[UInt8]]? { program.requiredLiterals }
 
-    /// What a regex is equal (and hashed) by.
-    struct Key: Hashable {
-        var pattern: String
-        var caseInsensitive: Bool
-    }
-
     public static func == (a: LuceneRegex, b: LuceneRegex) -> Bool {
         a.pattern == b.pattern && a.caseInsensitive == b.caseInsensitive
     }
