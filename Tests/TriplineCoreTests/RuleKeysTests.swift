@@ -181,6 +181,35 @@ import Testing
             }
         }
     }
+
+    /// A number's key is its shortest decimal text, as the rules' literals are written (the
+    /// digits are produced backwards and reversed in place).
+    @Test func aNumbersKeyIsItsDecimalText() {
+        let cases: [(Value, String?)] = [(.long(0), "0"), (.long(7), "7"), (.long(443), "443"), (.long(-1234), "-1234"),
+                                         (.long(.min), "-9223372036854775808"), (.unsignedLong(9_223_372_036_854_775_807), "9223372036854775807"),
+                                         (.unsignedLong(.max), nil), (.double(80), "80"), (.double(-12.0), "-12"), (.double(0.5), nil),
+                                         (.bool(true), "true"), (.bool(false), "false"), (.keyword(Array("443".utf8)), nil)]
+        var key: [UInt8] = Array("left over".utf8)
+        for (value, expected) in cases {
+            let written = RuleKeys.writeNumberKey(value, into: &key)
+            #expect(written == (expected != nil), "\(value)")
+            if let expected { #expect(String(decoding: key, as: UTF8.self) == expected, "\(value)") }
+        }
+    }
+
+    /// The rules asked about an event are sorted in place: the same order as the standard sort,
+    /// for short lists (insertion) and long ones.
+    @Test func ruleNumbersSortLikeTheStandardSort() {
+        var generator = SystemRandomNumberGenerator()
+        for count in [0, 1, 2, 5, 21, 64, 128, 129, 400] {
+            for _ in 0..<20 {
+                var rules = (0..<count).map { _ in Int.random(in: 0..<300, using: &generator) }
+                let expected = rules.sorted()
+                rules.sortRuleNumbers()
+                #expect(rules == expected, "\(count) rules")
+            }
+        }
+    }
 }
 
 /// Extracts one line's values with the plan and lends its view.

@@ -4,6 +4,14 @@ extension ExpressionEvaluator {
     /// `MV_EXPAND`. Each row holds the pipeline's computed columns by slot. `SORT` and `LIMIT`
     /// order a table, not an event's rows: a rule's pipeline has neither.
     public mutating func esqlRows(_ pipeline: ESQLPipeline, _ event: EventView) -> [[Value]] {
+        var rows: [[Value]] = []
+        forEachESQLRow(pipeline, event) { rows.append($0.row) }
+        return rows
+    }
+
+    /// `esqlRows` one by one: each row is `row` while `body` runs, so the usual single row
+    /// builds no list (an allocation per event and aggregating rule).
+    mutating func forEachESQLRow(_ pipeline: ESQLPipeline, _ event: EventView, _ body: (inout ExpressionEvaluator) -> Void) {
         // The one row through WHEREs and EVALs, changed in place: copying it at every stage
         // (as the general path below does) cost an allocation per EVAL per event.
         // The previous event's row buffer is reused: `[Value](repeating:count:)` took a generic,
@@ -14,7 +22,7 @@ extension ExpressionEvaluator {
         single: while first < pipeline.stages.count {
             switch pipeline.stages[first] {
             case .filter(let condition):
-                guard value(condition, event) == .bool(true) else { return [] }
+                guard value(condition, event) == .bool(true) else { return }
             case .assign(let slot, let expression):
                 let assigned = value(expression, event)
                 row[slot] = assigned
@@ -25,15 +33,16 @@ extension ExpressionEvaluator {
             }
             first += 1
         }
-        guard first < pipeline.stages.count else { return [row] }
+        guard first < pipeline.stages.count else { return body(&self) }
         // From the first stage that may change the row count on, each row goes through every
         // later stage before the next is made (depth first): a WHERE after MV_EXPANDs drops rows
         // as they come, instead of after the expansions' whole product exists.
-        var rows: [[Value]] = []
         var budget = Self.maxExpandedRowsPerEvent
-        descend(pipeline.stages[first...], row, event, budget: &budget) { _, row in rows.append(row) }
+        descend(pipeline.stages[first...], row, event, budget: &budget) { evaluator, row in
+            evaluator.row = row
+            body(&evaluator)
+        }
         if budget < 0 { warnings.eventsOverRowCap += 1 }
-        return rows
     }
 
     /// The most rows `MV_EXPAND`s may make of one event. Each MV_EXPAND multiplies the rows by

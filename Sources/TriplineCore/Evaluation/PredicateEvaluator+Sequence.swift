@@ -36,7 +36,10 @@ extension PredicateEvaluator {
         let withLine = holding & ~untilBit & ~shared.plan.missingSteps != 0
         let first = matches.count
         var keysOf = -1
+        // Moved out of the evaluator and back, so the list is reused without a copy.
         var keys: [[Value]] = []
+        swap(&keys, &joinKeyLists)
+        defer { swap(&keys, &joinKeyLists) }
         var pending = holding
         while pending != 0 {
             let index = pending.trailingZeroBitCount
@@ -44,8 +47,11 @@ extension PredicateEvaluator {
             let isUntil = index == stepCount
             if shared.plan.sameKeys[index] != keysOf {
                 keysOf = shared.plan.sameKeys[index]
-                keys = isUntil ? joinKeys(shared.plan.until!.keys, nullable: shared.plan.until!.nullableKeys, event)
-                    : joinKeys(shared.plan.steps[index].keys, nullable: shared.plan.steps[index].nullableKeys, event)
+                if isUntil {
+                    joinKeys(shared.plan.until!.keys, nullable: shared.plan.until!.nullableKeys, event, into: &keys)
+                } else {
+                    joinKeys(shared.plan.steps[index].keys, nullable: shared.plan.steps[index].nullableKeys, event, into: &keys)
+                }
             }
             for key in keys {
                 if held == nil { held = hold(order, withLine) }
@@ -66,10 +72,12 @@ extension PredicateEvaluator {
 
     /// The step's join keys for the event: none when a part is null and not written `?field`;
     /// several (their product) when parts have several values.
-    private mutating func joinKeys(_ parts: [ValueExpression], nullable: [Bool], _ event: EventView) -> [[Value]] {
+    /// - Parameter keys: replaced; the caller's array is reused, so its list costs nothing per match.
+    private mutating func joinKeys(_ parts: [ValueExpression], nullable: [Bool], _ event: EventView, into keys: inout [[Value]]) {
         // Single values (the usual case) are appended in place: building each part's product
         // allocated a few arrays per part per step match.
-        var keys: [[Value]] = [[]]
+        keys.removeAll(keepingCapacity: true)
+        keys.append([])
         var capped = false
         defer { if capped { expressions.warnings.eventsOverRowCap += 1 } }
         keys[0].reserveCapacity(parts.count)
@@ -77,7 +85,7 @@ extension PredicateEvaluator {
             let value = expressions.value(expression, event)
             switch value {
             case .null:
-                guard nullable[part] else { return [] }
+                guard nullable[part] else { keys.removeAll(keepingCapacity: true); return }
                 for index in keys.indices { keys[index].append(.null) }
             case .multi(let items):
                 keys = Value.product(keys, Value.distinct(items), limit: Self.maxJoinKeysPerEvent, capped: &capped)
@@ -85,6 +93,5 @@ extension PredicateEvaluator {
                 for index in keys.indices { keys[index].append(value) }
             }
         }
-        return keys
     }
 }

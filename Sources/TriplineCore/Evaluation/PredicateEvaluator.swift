@@ -101,6 +101,8 @@ struct FieldIndex {
 public struct PredicateEvaluator {
     private var decoded: [UInt8] = []
     private var folded: [UInt8] = []
+    /// A step match's join keys, reused (`stepMatches`).
+    var joinKeyLists: [[Value]] = []
     var expressions = ExpressionEvaluator()
     /// Per numbered test (`ConditionProgram.TestNumbering`), its verdict on the current event:
     /// rules share many tests (`event.category == "process"`, `host.os.type == "windows"`), and

@@ -53,6 +53,9 @@ public struct RuleEvaluator {
     /// The rules evaluated on the current line, reused.
     private var selected: [Int] = []
     private var fieldIndex: FieldIndex
+    /// Index names made strings, kept: events share a few, and each match and held event names
+    /// its index (a string per event was an allocation per event).
+    private var indexNames: [[UInt8]: String] = [:]
     public private(set) var eventsEvaluated = 0
     /// Distinct value tests run per event, summed (for the tests).
     var testsRun: Int { predicates.testsRun }
@@ -112,6 +115,16 @@ public struct RuleEvaluator {
         unfilteredRules = prefilter.unfiltered.indices.filter { prefilter.unfiltered[$0] }
     }
 
+    /// The index `name` as a string.
+    private mutating func indexString(_ name: [UInt8]) -> String {
+        if let known = indexNames[name] { return known }
+        let string = String(decoding: name, as: UTF8.self)
+        // Bounded: index names come from the events.
+        if indexNames.count >= 1024 { indexNames.removeAll() }
+        indexNames[name] = string
+        return string
+    }
+
     private var timeScratch: [UInt8] = []
     /// The last time read: the event (by count) and the value's place in the batch. Every rule an
     /// event matches reads its time, nearly always the same `@timestamp`, parsed once.
@@ -163,11 +176,14 @@ public struct RuleEvaluator {
                         }
                         for rule in unfilteredRules where route.reads[rule] { selected.append(rule) }
                         // Matches of a line come in rule order, as without a prefilter.
-                        if selected.count > 1 { selected.sort() }
+                        selected.sortRuleNumbers()
                         guard !selected.isEmpty else { continue }
                     }
                     let name = router.name
-                    let evaluate = { (event: EventView, evaluator: inout RuleEvaluator) in
+                    // A local function, not a closure in a constant: that one's context was
+                    // allocated per event.
+                    func evaluate(_ event: EventView, _ evaluator: inout RuleEvaluator) {
+                        let index = evaluator.indexString(name)
                         // Unsearched: the rules of the index that the event's values leave possible.
                         if extracted.candidates == nil { evaluator.gates.rulesToAsk(of: route, event, into: &evaluator.selected) }
                         for rule in evaluator.selected {
@@ -197,7 +213,7 @@ public struct RuleEvaluator {
                                     // An event only a missing step or an until meets is never in an alert:
                                     // its time and place are all a correlator needs of it.
                                     let copy = HeldEvent(line: withLine ? Array(raw[Int(span.start)..<span.end]) : [], position: position,
-                                                         index: withLine ? String(decoding: name, as: UTF8.self) : "", order: order,
+                                                         index: withLine ? index : "", order: order,
                                                          framedAt: extracted.batch.framedAt)
                                     evaluator.held = copy
                                     return copy
@@ -210,29 +226,30 @@ public struct RuleEvaluator {
                                 evaluator.aggregate(shared.plan, rule: rule, event, time: time) { time in
                                     let span = extracted.batch.lines[line], position = extracted.batch.position(ofLine: line)
                                     return HeldEvent(line: Array(raw[Int(span.start)..<span.end]), position: position,
-                                                     index: String(decoding: name, as: UTF8.self),
+                                                     index: index,
                                                      order: EventOrder(time: time, tiebreaker: .null, arrival: position),
                                                      framedAt: extracted.batch.framedAt)
                                 }
                                 continue
                             }
-                            let index = String(decoding: name, as: UTF8.self)
                             guard let pipeline = evaluator.pipelines[rule] else {
                                 matches.append(RuleMatch(rule: rule, line: line, index: index, eventTime: time))
                                 continue
                             }
                             // NOW() is the time of the scheduled run that would see the event: its own time.
                             evaluator.predicates.expressions.now = time ?? Timestamp.nowMilliseconds()
-                            for row in evaluator.predicates.expressions.esqlRows(pipeline.plan, event) {
-                                matches.append(RuleMatch(rule: rule, line: line, index: index, eventTime: time, row: row))
+                            evaluator.predicates.expressions.forEachESQLRow(pipeline.plan, event) { expressions in
+                                matches.append(RuleMatch(rule: rule, line: line, index: index, eventTime: time, row: expressions.row))
                             }
                         }
                     }
                     // Several rules read the event: link its fields once so each test reads its own.
                     if (extracted.candidates == nil ? route.rules.count : selected.count) > 1 {
-                        var index = fieldIndex
+                        // Moved out, not copied: a copy shares its arrays, so linking copied both per event.
+                        var index = FieldIndex(fieldCount: 0)
+                        swap(&index, &fieldIndex)
                         index.withIndexedView(raw: raw, values: lineValues) { evaluate($0, &self) }
-                        fieldIndex = index
+                        swap(&index, &fieldIndex)
                     } else {
                         evaluate(event, &self)
                     }
@@ -248,28 +265,45 @@ public struct RuleEvaluator {
         guard let time, let head = windowHeads[rule]?.plan else { eventsWithoutTime += 1; return }
         // NOW() before the STATS: the time of the event itself, as for non-aggregating rules.
         predicates.expressions.now = time
-        let rows = predicates.expressions.esqlRows(head, event)
-        // An event whose rows a WHERE dropped reaches no STATS, as one the predicate refused.
-        guard !rows.isEmpty else { return }
-        let key = PartialKey(rule: rule, slice: plan.sliceStart(time))
-        let position: Int
-        if let existing = partialIndex[key] {
-            position = existing
-        } else {
-            position = partials.count
-            partialIndex[key] = position
-            partials.append(ESQLPartial(rule: rule, slice: key.slice, table: ESQLGroupTable(groupCap: groupCap, distinctCap: distinctCap)))
-        }
-        partials[position].events += 1
         if plan.aggregation.inline {
+            let rows = predicates.expressions.esqlRows(head, event)
+            // An event whose rows a WHERE dropped reaches no STATS, as one the predicate refused.
+            guard !rows.isEmpty else { return }
+            let position = partialPosition(rule: rule, slice: plan.sliceStart(time))
+            partials[position].events += 1
             let held = hold(time)
             partials[position].rows += rows.map { ESQLPartial.HeldRow(event: held, slots: $0) }
             return
         }
-        for row in rows {
-            predicates.expressions.row = row
-            partials[position].table.add(plan.aggregation, event, &predicates.expressions)
+        // Each row straight into the table, as the pipeline makes it: gathering the rows first
+        // built a list per event.
+        var position = -1
+        var partials: [ESQLPartial] = []
+        swap(&partials, &self.partials)
+        defer { swap(&partials, &self.partials) }
+        let (groupCap, distinctCap) = (groupCap, distinctCap)
+        predicates.expressions.forEachESQLRow(head, event) { expressions in
+            if position < 0 {
+                position = Self.partialPosition(rule: rule, slice: plan.sliceStart(time), in: &partials, index: &partialIndex,
+                                                groupCap: groupCap, distinctCap: distinctCap)
+                partials[position].events += 1
+            }
+            partials[position].table.add(plan.aggregation, event, &expressions)
         }
+    }
+
+    /// Where the partial of the rule and slice is in `partials`, added when new.
+    private mutating func partialPosition(rule: Int, slice: Int64) -> Int {
+        Self.partialPosition(rule: rule, slice: slice, in: &partials, index: &partialIndex, groupCap: groupCap, distinctCap: distinctCap)
+    }
+
+    private static func partialPosition(rule: Int, slice: Int64, in partials: inout [ESQLPartial], index: inout [PartialKey: Int],
+                                        groupCap: Int, distinctCap: Int) -> Int {
+        let key = PartialKey(rule: rule, slice: slice)
+        if let existing = index[key] { return existing }
+        index[key] = partials.count
+        partials.append(ESQLPartial(rule: rule, slice: slice, table: ESQLGroupTable(groupCap: groupCap, distinctCap: distinctCap)))
+        return partials.count - 1
     }
 }
 

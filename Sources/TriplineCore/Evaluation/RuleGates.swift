@@ -124,7 +124,7 @@ struct RuleGates {
         }
         keys.appendTriggered(probes: plan.probes, event, wanted: route.reads, into: &rules)
         rules += plan.unkeyed
-        rules.sort()
+        rules.sortRuleNumbers()
     }
 
     /// Per route (by its id): its rules without keys, and the probes of the others' first clauses.

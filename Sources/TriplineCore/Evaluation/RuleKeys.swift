@@ -290,13 +290,19 @@ struct RuleKeys {
         default: return false
         }
         if whole < 0 { key.append(UInt8(ascii: "-")) }
-        let digitsStart = key.count
+        var low = key.count
         var magnitude = whole.magnitude
         repeat {
             key.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
             magnitude /= 10
         } while magnitude > 0
-        key[digitsStart...].reverse()
+        // Swapped in place: reversing `key[digitsStart...]` copied the array for every number.
+        var high = key.count - 1
+        while low < high {
+            key.swapAt(low, high)
+            low += 1
+            high -= 1
+        }
         return true
     }
 
