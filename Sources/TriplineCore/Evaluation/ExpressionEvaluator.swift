@@ -6,9 +6,14 @@
 /// combination makes it true; a missing field is bound once to null.
 public struct ExpressionEvaluator {
     private var scratch: [UInt8] = []
+    private var keywords = KeywordInterner()
     /// Per field reference of the expression being tested, in evaluation order: its values.
+    /// The first `bound` are the current test's; the rest are kept for their capacity.
     private var bindings: [[Value]] = []
+    private var bound = 0
     private var choice: [Int] = []
+    /// Argument lists of calls, reused: a list per call was an allocation per function evaluated.
+    private var spareArguments: [[Value]] = []
     private var cursor = 0
     private var binding = false
     /// ES|QL: the computed columns of the row being evaluated (`ValueExpression.column`).
@@ -51,11 +56,12 @@ public struct ExpressionEvaluator {
     /// Whether the expression holds for some combination of its fields' values: `.bool(true)`,
     /// else `.bool(false)` if some combination gave false, else null.
     public mutating func test(_ expression: ValueExpression, _ event: EventView) -> Value {
-        bindings.removeAll(keepingCapacity: true)
+        bound = 0
         collect(expression, event)
         var combinations = 1
-        for values in bindings { combinations = min(combinations * values.count, Self.combinationLimit) }
-        choice = [Int](repeating: 0, count: bindings.count)
+        for values in bindings[..<bound] { combinations = min(combinations * values.count, Self.combinationLimit) }
+        choice.removeAll(keepingCapacity: true)
+        for _ in 0..<bound { choice.append(0) }
         binding = true
         defer { binding = false }
         var sawFalse = false
@@ -67,7 +73,7 @@ public struct ExpressionEvaluator {
             default: break
             }
             // The next combination, the last reference varying fastest.
-            var slot = bindings.count - 1
+            var slot = bound - 1
             while slot >= 0 {
                 choice[slot] += 1
                 if choice[slot] < bindings[slot].count { break }
@@ -85,11 +91,15 @@ public struct ExpressionEvaluator {
         case .esql(_, let args): for arg in args { collect(arg, event) }
         case .field(let field, let type, let mode):
             guard mode == .anyValue else { return }
-            var values: [Value] = []
+            // Into the list this reference had last time, emptied: a fresh list per reference
+            // per test was an allocation each.
+            if bound == bindings.count { bindings.append([]) }
+            bindings[bound].removeAll(keepingCapacity: true)
             for raw in event.values(of: field) {
-                if let typed = raw.typed(type, in: event.raw, scratch: &scratch) { values.append(typed) }
+                if let typed = raw.typed(type, in: event.raw, scratch: &scratch, interner: &keywords) { bindings[bound].append(typed) }
             }
-            bindings.append(values.isEmpty ? [.null] : values)
+            if bindings[bound].isEmpty { bindings[bound].append(.null) }
+            bound += 1
         case .call(_, _, let args): for arg in args { collect(arg, event) }
         case .arithmetic(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b):
             collect(a, event); collect(b, event)
@@ -98,10 +108,24 @@ public struct ExpressionEvaluator {
         }
     }
 
+    /// A call's argument values, in a list from `spareArguments` (calls nest, so each takes its own).
+    private mutating func arguments(_ args: [ValueExpression], _ event: EventView) -> [Value] {
+        var values = spareArguments.popLast() ?? []
+        values.reserveCapacity(args.count)
+        for arg in args { values.append(value(arg, event)) }
+        return values
+    }
+
+    /// A call's argument list back to the spares, emptied (unless the function kept it).
+    private mutating func recycle(_ values: inout [Value]) {
+        values.removeAll(keepingCapacity: true)
+        if spareArguments.count < 16 { spareArguments.append(values) }
+    }
+
     /// Whether an operand may go unevaluated (`false AND x`, a `CASE` branch not taken): only
     /// while no EQL test binds field references, which must meet their bindings in `collect`'s
     /// order.
-    private var mayShortCut: Bool { !binding || bindings.isEmpty }
+    private var mayShortCut: Bool { !binding || bound == 0 }
 
     /// The expression's value; while a test binds field references, every operand is evaluated
     /// (no short cut), so they meet their bindings in `collect`'s order.
@@ -117,9 +141,8 @@ public struct ExpressionEvaluator {
             }
             return read(field, type, mode, event)
         case .call(let function, let caseInsensitive, let args):
-            var values: [Value] = []
-            values.reserveCapacity(args.count)
-            for arg in args { values.append(value(arg, event)) }
+            var values = arguments(args, event)
+            defer { recycle(&values) }
             return function.apply(values, caseInsensitive: caseInsensitive)
         case .column(let slot):
             return row[slot]
@@ -127,9 +150,8 @@ public struct ExpressionEvaluator {
             return fields.concreteName(of: event, fallback: defaultIndex).map { .keyword($0) } ?? .null
         case .esql(let call, let args):
             if call.function == .case && mayShortCut { return caseValue(call, args, event) }
-            var values: [Value] = []
-            values.reserveCapacity(args.count)
-            for arg in args { values.append(value(arg, event)) }
+            var values = arguments(args, event)
+            defer { recycle(&values) }
             return call.apply(values, now: now, warnings: &warnings)
         case .arithmetic(let op, let a, let b):
             return Arithmetic.apply(op, value(a, event), value(b, event))
@@ -203,7 +225,7 @@ public struct ExpressionEvaluator {
         var chosen: Value = .null
         var several: [Value] = []
         for raw in event.values(of: field) {
-            guard let typed = raw.typed(type, in: event.raw, scratch: &scratch) else { continue }
+            guard let typed = raw.typed(type, in: event.raw, scratch: &scratch, interner: &keywords) else { continue }
             if mode == .singleValueOnly && !chosen.isNull { several.append(typed); continue }
             if chosen.isNull || (Value.order(typed, chosen) ?? 0) < 0 { chosen = typed }
         }

@@ -334,13 +334,8 @@ public struct PredicateEvaluator {
     }
 
     private mutating func hasIndexedValue(_ field: Int, _ type: FieldType, _ event: EventView) -> Bool {
-        for value in event.values(of: field) {
-            switch type {
-            case .keyword(let ignoreAbove, _):
-                if value.withDecodedBytes(in: event.raw, scratch: &decoded, { FieldValue.fitsIgnoreAbove($0, ignoreAbove) }) { return true }
-            default:
-                if value.typed(type, in: event.raw, scratch: &decoded) != nil { return true }
-            }
+        for value in event.values(of: field) where value.isIndexed(as: type, in: event.raw, scratch: &decoded) {
+            return true
         }
         return false
     }

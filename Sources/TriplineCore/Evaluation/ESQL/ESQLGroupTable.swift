@@ -12,6 +12,8 @@ struct ESQLGroupTable: Sendable {
     let distinctCap: Int
     /// A row's aggregate inputs (argument and sort key; nil where a filter said no), reused.
     private var inputs: [(Value, Value)?] = []
+    /// A row's group key, reused.
+    private var keyScratch: [Value] = []
     /// The groups in the order their first rows came, when the table keeps it (see `init`).
     private var arrival: [[Value]]?
 
@@ -30,41 +32,55 @@ struct ESQLGroupTable: Sendable {
     /// ES|QL groups), each aggregate's argument unless its filter says no.
     mutating func add(_ aggregation: ESQLAggregation, _ event: EventView, _ expressions: inout ExpressionEvaluator) {
         rows += 1
-        let keys = Self.keys(aggregation, event, &expressions)
-        var filled = false
-        for key in keys {
-            // The group's place, found once: its aggregates are changed there in place.
-            var place = groups.index(forKey: key)
-            if place == nil {
-                guard admit() else { continue }
-                groups[key] = fresh(aggregation)
-                arrival?.append(key)
-                place = groups.index(forKey: key)
-            }
-            guard let place else { continue }
-            // The key's values are the group columns the aggregates may read: with one key,
-            // the inputs are read once; with several (a multi-valued key), once per key.
-            if !filled || keys.count > 1 {
-                filled = true
-                for (index, group) in aggregation.groups.enumerated() where group.slot < expressions.row.count {
-                    expressions.row[group.slot] = key[index]
+        // Nearly always every BY value is single: one key, built in a reused list, so finding
+        // an existing group allocates nothing (the dictionary keeps a copy of a new one).
+        var key: [Value] = []
+        swap(&key, &keyScratch)
+        defer { swap(&key, &keyScratch) }
+        key.removeAll(keepingCapacity: true)
+        for group in aggregation.groups {
+            if let original = group.sameAs { key.append(key[original]); continue }
+            let value = expressions.value(group.value, event)
+            if case .multi = value {
+                for expanded in Self.expandedKeys(aggregation, event, &expressions, counting: true) {
+                    add(aggregation, key: expanded, event, &expressions)
                 }
-                inputs.removeAll(keepingCapacity: true)
-                // By index: binding each aggregate would copy (and retain) its expressions.
-                for index in aggregation.aggregates.indices {
-                    if let filter = aggregation.aggregates[index].filter, expressions.value(filter, event) != .bool(true) {
-                        inputs.append(nil)
-                        continue
-                    }
-                    let value = aggregation.aggregates[index].argument.map { expressions.value($0, event) } ?? .null
-                    let sortKey = aggregation.aggregates[index].sortKey.map { expressions.value($0, event) } ?? .null
-                    inputs.append((value, sortKey))
-                }
+                return
             }
-            for index in aggregation.aggregates.indices {
-                guard let (value, sortKey) = inputs[index] else { continue }
-                groups.values[place][index].add(aggregation.aggregates[index], value, sortKey: sortKey, distinctCap: distinctCap)
+            key.append(value)
+        }
+        add(aggregation, key: key, event, &expressions)
+    }
+
+    /// The row into the group `key`: its aggregates' inputs read with the key's values in the
+    /// group columns (they may read them), once per key.
+    private mutating func add(_ aggregation: ESQLAggregation, key: [Value], _ event: EventView, _ expressions: inout ExpressionEvaluator) {
+        // The group's place, found once: its aggregates are changed there in place.
+        var place = groups.index(forKey: key)
+        if place == nil {
+            guard admit() else { return }
+            groups[key] = fresh(aggregation)
+            arrival?.append(key)
+            place = groups.index(forKey: key)
+        }
+        guard let place else { return }
+        for (index, group) in aggregation.groups.enumerated() where group.slot < expressions.row.count {
+            expressions.row[group.slot] = key[index]
+        }
+        inputs.removeAll(keepingCapacity: true)
+        // By index: binding each aggregate would copy (and retain) its expressions.
+        for index in aggregation.aggregates.indices {
+            if let filter = aggregation.aggregates[index].filter, expressions.value(filter, event) != .bool(true) {
+                inputs.append(nil)
+                continue
             }
+            let value = aggregation.aggregates[index].argument.map { expressions.value($0, event) } ?? .null
+            let sortKey = aggregation.aggregates[index].sortKey.map { expressions.value($0, event) } ?? .null
+            inputs.append((value, sortKey))
+        }
+        for index in aggregation.aggregates.indices {
+            guard let (value, sortKey) = inputs[index] else { continue }
+            groups.values[place][index].add(aggregation.aggregates[index], value, sortKey: sortKey, distinctCap: distinctCap)
         }
     }
 

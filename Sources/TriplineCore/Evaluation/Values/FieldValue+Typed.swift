@@ -20,6 +20,19 @@ extension FieldValue {
         }
     }
 
+    /// Whether `typed` gives a value, without building a keyword's bytes to say so (`?field`,
+    /// `IS NOT NULL` and the like ask only this).
+    func isIndexed(as type: FieldType, in raw: UnsafeRawBufferPointer, scratch: inout [UInt8]) -> Bool {
+        switch (type, kind) {
+        case (.keyword(let ignoreAbove, _), _):
+            return withDecodedBytes(in: raw, scratch: &scratch) { Self.fitsIgnoreAbove($0, ignoreAbove) }
+        case (.dynamic, .string), (.dynamic, .escapedString):
+            return withDecodedBytes(in: raw, scratch: &scratch) { Self.fitsIgnoreAbove($0, FieldType.dynamicIgnoreAbove) }
+        default:
+            return typed(type, in: raw, scratch: &scratch) != nil
+        }
+    }
+
     /// A scalar's text (a string's decoded content, or a number's or boolean's token) as `type`.
     static func typed(text bytes: UnsafeRawBufferPointer, isString: Bool, _ type: FieldType) -> Value? {
         switch type {
