@@ -23,12 +23,13 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
     /// Parses dotted IPv4 or IPv6 text (with `::`, an embedded IPv4 tail and a `%zone`, as
     /// InetAddresses does); nil otherwise.
     public init?(_ text: some Collection<UInt8>) {
-        let bytes = Array(text)
-        if !bytes.contains(UInt8(ascii: ":")) {
-            guard let v4 = Self.parseV4(bytes[...]) else { return nil }
+        // IPv4 read in place: copying the text first was an allocation per address read.
+        if !text.contains(UInt8(ascii: ":")) {
+            guard let v4 = Self.parseV4(text) else { return nil }
             self.init(v4: v4)
             return
         }
+        let bytes = Array(text)
         var body = bytes[...]
         if let percent = body.firstIndex(of: UInt8(ascii: "%")) {
             guard percent + 1 < body.endIndex else { return nil }
@@ -44,7 +45,7 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public init?(_ text: String) { self.init(Array(text.utf8)) }
 
-    private static func parseV4(_ bytes: ArraySlice<UInt8>) -> UInt32? {
+    private static func parseV4(_ bytes: some Collection<UInt8>) -> UInt32? {
         var value: UInt32 = 0
         var parts = 0
         var part: UInt32 = 0
