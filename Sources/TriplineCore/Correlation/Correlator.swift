@@ -39,6 +39,12 @@ struct Correlator {
     /// Aggregating ES|QL rules owned here (all of a rule's groups live in one correlator, so a
     /// run's SORT, LIMIT and second STATS see its whole table).
     private(set) var windows: [Int: RuleWindows]
+    /// Each aggregating rule's counters, read in place (iterating `windows` copied each rule's
+    /// state, for every message a correlator took).
+    func forEachWindowCounters(_ body: (_ rule: Int, _ counters: RuleWindows.Counters, _ warnings: ESQLWarnings) -> Void) {
+        for index in windows.indices { body(windows.keys[index], windows.values[index].counters, windows.values[index].warnings) }
+    }
+
     /// Rows of the runs emitted since the owner last took them.
     var runRows: [ESQLRunRow] = []
 

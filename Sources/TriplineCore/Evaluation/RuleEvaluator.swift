@@ -223,7 +223,7 @@ public struct RuleEvaluator {
                             guard evaluator.predicates.evaluate(rule, of: evaluator.conditions, event) == .true else { continue }
                             let time = evaluator.scheduleTime(of: event, rule: rule)
                             if let shared = evaluator.windowPlans[rule] {
-                                evaluator.aggregate(shared.plan, rule: rule, event, time: time) { time in
+                                evaluator.aggregate(shared, rule: rule, event, time: time) { time in
                                     let span = extracted.batch.lines[line], position = extracted.batch.position(ofLine: line)
                                     return HeldEvent(line: Array(raw[Int(span.start)..<span.end]), position: position,
                                                      index: index,
@@ -261,15 +261,16 @@ public struct RuleEvaluator {
 
     /// An aggregating rule's rows of one event, into the partial of its rule and slice of time:
     /// its groups' aggregates (`STATS`), or the rows themselves (`INLINE STATS`).
-    private mutating func aggregate(_ plan: ESQLWindowPlan, rule: Int, _ event: EventView, time: Int64?, hold: (Int64) -> HeldEvent) {
-        guard let time, let head = windowHeads[rule]?.plan else { eventsWithoutTime += 1; return }
+    private mutating func aggregate(_ shared: SharedPlan<ESQLWindowPlan>, rule: Int, _ event: EventView, time: Int64?, hold: (Int64) -> HeldEvent) {
+        // The plans are read in place: binding them copied (and retained) their parts per event.
+        guard let time, let head = windowHeads[rule] else { eventsWithoutTime += 1; return }
         // NOW() before the STATS: the time of the event itself, as for non-aggregating rules.
         predicates.expressions.now = time
-        if plan.aggregation.inline {
-            let rows = predicates.expressions.esqlRows(head, event)
+        if shared.plan.aggregation.inline {
+            let rows = predicates.expressions.esqlRows(head.plan, event)
             // An event whose rows a WHERE dropped reaches no STATS, as one the predicate refused.
             guard !rows.isEmpty else { return }
-            let position = partialPosition(rule: rule, slice: plan.sliceStart(time))
+            let position = partialPosition(rule: rule, slice: shared.plan.sliceStart(time))
             partials[position].events += 1
             let held = hold(time)
             partials[position].rows += rows.map { ESQLPartial.HeldRow(event: held, slots: $0) }
@@ -282,13 +283,13 @@ public struct RuleEvaluator {
         swap(&partials, &self.partials)
         defer { swap(&partials, &self.partials) }
         let (groupCap, distinctCap) = (groupCap, distinctCap)
-        predicates.expressions.forEachESQLRow(head, event) { expressions in
+        predicates.expressions.forEachESQLRow(head.plan, event) { expressions in
             if position < 0 {
-                position = Self.partialPosition(rule: rule, slice: plan.sliceStart(time), in: &partials, index: &partialIndex,
+                position = Self.partialPosition(rule: rule, slice: shared.plan.sliceStart(time), in: &partials, index: &partialIndex,
                                                 groupCap: groupCap, distinctCap: distinctCap)
                 partials[position].events += 1
             }
-            partials[position].table.add(plan.aggregation, event, &expressions)
+            partials[position].table.add(shared.plan.aggregation, event, &expressions)
         }
     }
 

@@ -95,8 +95,7 @@ extension Pipeline {
             evicted = nowEvicted
             guard !correlator.windows.isEmpty else { return }
             var now = (rows: 0, folded: 0, groups: 0, values: 0, refused: 0)
-            for (rule, windows) in correlator.windows {
-                let c = windows.counters
+            correlator.forEachWindowCounters { rule, c, _ in
                 now.rows += c.rows; now.folded += c.folded; now.groups += c.groupsRefused
                 now.values += c.valuesDropped; now.refused += c.rowsRefused
                 // Said once per rule, when it first happens, not only in the end-of-run stats.
@@ -139,8 +138,7 @@ extension Pipeline {
         observe()
         if !found.isEmpty { try await sendAlerts(for: &found, &stats) }
         if !correlator.runRows.isEmpty { try await sendRunAlerts(for: &correlator.runRows, &stats) }
-        for (rule, windows) in correlator.windows {
-            let counters = windows.counters
+        correlator.forEachWindowCounters { rule, counters, warnings in
             stats.esqlRuns += counters.runs
             stats.esqlRows += counters.rows
             stats.esqlRowsFolded += counters.folded
@@ -148,7 +146,7 @@ extension Pipeline {
             stats.esqlGroupsRefused += counters.groupsRefused
             stats.esqlValuesDropped += counters.valuesDropped
             stats.esqlRowsRefused += counters.rowsRefused
-            stats.esqlWarnings.add(windows.warnings)
+            stats.esqlWarnings.add(warnings)
             if counters.groupsRefused + counters.valuesDropped + counters.rowsRefused > 0 {
                 stats.esqlCappedByRule[ruleSet.rules[rule].ruleID, default: 0] += counters.groupsRefused + counters.valuesDropped + counters.rowsRefused
             }
