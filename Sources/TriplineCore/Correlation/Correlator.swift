@@ -109,8 +109,9 @@ struct Correlator {
         group.removeAll(keepingCapacity: true)
         while let first = waiting.min, first.time == time {
             let entry = waiting.removeMin()
-            group.append((parked[Int(entry.slot)]!, entry.receipt))
-            parked[Int(entry.slot)] = nil
+            // Moved out of its slot, not copied (a copy retained its key and event, and the
+            // slot's release followed).
+            group.append((parked[Int(entry.slot)].take()!, entry.receipt))
             freeSlots.append(entry.slot)
         }
         if group.count > 1 {
@@ -118,7 +119,7 @@ struct Correlator {
                 a.match.event.order < b.match.event.order || (!(b.match.event.order < a.match.event.order) && a.receipt < b.receipt)
             }
         }
-        for (match, _) in group { take(match, into: &found) }
+        for index in group.indices { take(group[index].match, into: &found) }
         let count = group.count
         group.removeAll(keepingCapacity: true)
         self.group = group
