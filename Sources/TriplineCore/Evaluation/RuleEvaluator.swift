@@ -183,7 +183,7 @@ public struct RuleEvaluator {
                     // A local function, not a closure in a constant: that one's context was
                     // allocated per event.
                     func evaluate(_ event: EventView, _ evaluator: inout RuleEvaluator) {
-                        let index = evaluator.indexString(name)
+                        let indexName = evaluator.indexString(name)
                         // Unsearched: the rules of the index that the event's values leave possible.
                         if extracted.candidates == nil { evaluator.gates.rulesToAsk(of: route, event, into: &evaluator.selected) }
                         for rule in evaluator.selected {
@@ -213,7 +213,7 @@ public struct RuleEvaluator {
                                     // An event only a missing step or an until meets is never in an alert:
                                     // its time and place are all a correlator needs of it.
                                     let copy = HeldEvent(line: withLine ? Array(raw[Int(span.start)..<span.end]) : [], position: position,
-                                                         index: withLine ? index : "", order: order,
+                                                         index: withLine ? indexName : "", order: order,
                                                          framedAt: extracted.batch.framedAt)
                                     evaluator.held = copy
                                     return copy
@@ -226,20 +226,20 @@ public struct RuleEvaluator {
                                 evaluator.aggregate(shared, rule: rule, event, time: time) { time in
                                     let span = extracted.batch.lines[line], position = extracted.batch.position(ofLine: line)
                                     return HeldEvent(line: Array(raw[Int(span.start)..<span.end]), position: position,
-                                                     index: index,
+                                                     index: indexName,
                                                      order: EventOrder(time: time, tiebreaker: .null, arrival: position),
                                                      framedAt: extracted.batch.framedAt)
                                 }
                                 continue
                             }
                             guard let pipeline = evaluator.pipelines[rule] else {
-                                matches.append(RuleMatch(rule: rule, line: line, index: index, eventTime: time))
+                                matches.append(RuleMatch(rule: rule, line: line, index: indexName, eventTime: time))
                                 continue
                             }
                             // NOW() is the time of the scheduled run that would see the event: its own time.
                             evaluator.predicates.expressions.now = time ?? Timestamp.nowMilliseconds()
                             evaluator.predicates.expressions.forEachESQLRow(pipeline.plan, event) { expressions in
-                                matches.append(RuleMatch(rule: rule, line: line, index: index, eventTime: time, row: expressions.row))
+                                matches.append(RuleMatch(rule: rule, line: line, index: indexName, eventTime: time, row: expressions.row))
                             }
                         }
                     }
