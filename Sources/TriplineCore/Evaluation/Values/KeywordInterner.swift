@@ -6,12 +6,17 @@ struct KeywordInterner {
     /// Longer values (command lines, URLs) rarely repeat; they are made fresh.
     static let maxLength = 64
     private static let slotCount = 1024
-    private var hashes = [UInt64](repeating: 0, count: slotCount)
-    private var values = [Value](repeating: .null, count: slotCount)
+    /// Empty until the first keyword: most evaluators (one per aggregating rule's windows) read none.
+    private var hashes: [UInt64] = []
+    private var values: [Value] = []
 
     /// The keyword of exactly these bytes.
     mutating func keyword(_ bytes: UnsafeRawBufferPointer) -> Value {
         guard bytes.count <= Self.maxLength else { return .keyword(Array(bytes)) }
+        if hashes.isEmpty {
+            hashes = [UInt64](repeating: 0, count: Self.slotCount)
+            values = [Value](repeating: .null, count: Self.slotCount)
+        }
         let hash = Self.hash(bytes)
         let slot = Int(truncatingIfNeeded: hash >> 32) & (Self.slotCount - 1)
         if hashes[slot] == hash, case .keyword(let stored) = values[slot], stored.elementsEqual(bytes) {
