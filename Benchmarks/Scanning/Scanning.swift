@@ -7,20 +7,24 @@ import TriplineCore
 let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let corpusBytes = 16 << 20
 
-/// The corpus, generated once into the temporary folder.
-let corpus: [UInt8] = {
+/// A `scripts/gen-corpus` corpus of 16 MiB (seed 1) with these extra arguments, generated once
+/// into the temporary folder as `name`.
+func generatedCorpus(_ name: String, _ arguments: [String] = []) -> [UInt8] {
     let folder = NSTemporaryDirectory() + "tripline-bench"
-    let path = folder + "/corpus-16M-seed1.ndjson"
+    let path = folder + "/" + name
     if !FileManager.default.fileExists(atPath: path) {
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let generator = Process()
         generator.executableURL = repository.appendingPathComponent("scripts/gen-corpus")
-        generator.arguments = ["--size", "16M", "--seed", "1", "--out", path]
+        generator.arguments = ["--size", "16M", "--seed", "1"] + arguments + ["--out", path]
         try! generator.run()
         generator.waitUntilExit()
     }
     return Array(FileManager.default.contents(atPath: path)!)
-}()
+}
+
+/// The seed mix (gen-corpus's default).
+let corpus = generatedCorpus("corpus-16M-seed1.ndjson")
 
 let seedRules = RuleSet.load(paths: [repository.appendingPathComponent("samples/seed-rules").path])
 
@@ -36,32 +40,11 @@ let batches = framed(corpus)
 
 /// The same size with `--escapes realistic` (2% of lines escaped, as shippers write them), as
 /// scripts/bench's corpus: what skipped-line validation costs there.
-let realisticBatches: [Batch] = {
-    let path = NSTemporaryDirectory() + "tripline-bench/corpus-16M-seed1-realistic.ndjson"
-    if !FileManager.default.fileExists(atPath: path) {
-        let generator = Process()
-        generator.executableURL = repository.appendingPathComponent("scripts/gen-corpus")
-        generator.arguments = ["--size", "16M", "--seed", "1", "--escapes", "realistic", "--out", path]
-        try! generator.run()
-        generator.waitUntilExit()
-    }
-    return framed(Array(FileManager.default.contents(atPath: path)!))
-}()
+let realisticBatches = framed(generatedCorpus("corpus-16M-seed1-realistic.ndjson", ["--escapes", "realistic"]))
 
 /// 16 MiB of the endpoint mix (about half Elastic Defend events), as scripts/bench's all-rules
 /// row, and every bundled rule: what evaluating a line costs with the whole rule set.
-let endpointBatches: [Batch] = {
-    let path = NSTemporaryDirectory() + "tripline-bench/corpus-16M-seed1-endpoint.ndjson"
-    if !FileManager.default.fileExists(atPath: path) {
-        try? FileManager.default.createDirectory(atPath: NSTemporaryDirectory() + "tripline-bench", withIntermediateDirectories: true)
-        let generator = Process()
-        generator.executableURL = repository.appendingPathComponent("scripts/gen-corpus")
-        generator.arguments = ["--size", "16M", "--seed", "1", "--mix", "endpoint", "--escapes", "realistic", "--out", path]
-        try! generator.run()
-        generator.waitUntilExit()
-    }
-    return framed(Array(FileManager.default.contents(atPath: path)!))
-}()
+let endpointBatches = framed(generatedCorpus("corpus-16M-seed1-endpoint.ndjson", ["--mix", "endpoint", "--escapes", "realistic"]))
 let bundledRules = RuleSet.load(paths: [repository.appendingPathComponent("rules").path])
 
 let eqlNeedles = ["aws_access_key_id", "aws_secret_access_key", "aws_session_token", "accesskeyid", "secretaccesskey",

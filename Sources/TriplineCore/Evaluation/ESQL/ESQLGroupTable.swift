@@ -37,17 +37,11 @@ struct ESQLGroupTable: Sendable {
         var key: [Value] = []
         swap(&key, &keyScratch)
         defer { swap(&key, &keyScratch) }
-        key.removeAll(keepingCapacity: true)
-        for group in aggregation.groups {
-            if let original = group.sameAs { key.append(key[original]); continue }
-            let value = expressions.value(group.value, event)
-            if case .multi = value {
-                for expanded in Self.expandedKeys(aggregation, event, &expressions, counting: true) {
-                    add(aggregation, key: expanded, event, &expressions)
-                }
-                return
+        guard Self.singleKey(aggregation, event, &expressions, into: &key) else {
+            for expanded in Self.expandedKeys(aggregation, event, &expressions, counting: true) {
+                add(aggregation, key: expanded, event, &expressions)
             }
-            key.append(value)
+            return
         }
         add(aggregation, key: key, event, &expressions)
     }
@@ -157,16 +151,26 @@ struct ESQLGroupTable: Sendable {
     /// counted in the warnings (once per row: INLINE STATS reads its keys again, uncounted).
     static func keys(_ aggregation: ESQLAggregation, _ event: EventView, _ expressions: inout ExpressionEvaluator,
                      counting: Bool = true) -> [[Value]] {
-        // Nearly always every BY value is single: one key, built in place.
         var single: [Value] = []
-        single.reserveCapacity(aggregation.groups.count)
-        for group in aggregation.groups {
-            if let original = group.sameAs { single.append(single[original]); continue }
-            let value = expressions.value(group.value, event)
-            if case .multi = value { return expandedKeys(aggregation, event, &expressions, counting: counting) }
-            single.append(value)
+        guard singleKey(aggregation, event, &expressions, into: &single) else {
+            return expandedKeys(aggregation, event, &expressions, counting: counting)
         }
         return [single]
+    }
+
+    /// The row's one key, in `key` (replacing what it held), when every BY value is single, as
+    /// nearly always; false when one is multi-valued (then `expandedKeys`).
+    private static func singleKey(_ aggregation: ESQLAggregation, _ event: EventView, _ expressions: inout ExpressionEvaluator,
+                                  into key: inout [Value]) -> Bool {
+        key.removeAll(keepingCapacity: true)
+        key.reserveCapacity(aggregation.groups.count)
+        for group in aggregation.groups {
+            if let original = group.sameAs { key.append(key[original]); continue }
+            let value = expressions.value(group.value, event)
+            if case .multi = value { return false }
+            key.append(value)
+        }
+        return true
     }
 
     /// The keys when some BY value is multi-valued: one per combination of their distinct values,

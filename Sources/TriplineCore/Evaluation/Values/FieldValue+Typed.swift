@@ -20,17 +20,27 @@ extension FieldValue {
         }
     }
 
+    /// How `type` reads this value when it reads it as a keyword (a keyword field's value, a
+    /// dynamic field's string): its `ignore_above` and whether a normalizer lowers it; nil when not.
+    private func keywordReading(_ type: FieldType) -> (ignoreAbove: Int?, lowercase: Bool)? {
+        switch (type, kind) {
+        case (.keyword(let ignoreAbove, let lowercase), _): (ignoreAbove, lowercase)
+        case (.dynamic, .string), (.dynamic, .escapedString): (FieldType.dynamicIgnoreAbove, false)
+        default: nil
+        }
+    }
+
     /// Whether `typed` gives a value, without building a keyword's bytes to say so (`?field`,
     /// `IS NOT NULL` and the like ask only this).
     func isIndexed(as type: FieldType, in raw: UnsafeRawBufferPointer, scratch: inout [UInt8]) -> Bool {
-        switch (type, kind) {
-        case (.keyword(let ignoreAbove, _), _):
-            return withDecodedBytes(in: raw, scratch: &scratch) { Self.fitsIgnoreAbove($0, ignoreAbove) }
-        case (.dynamic, .string), (.dynamic, .escapedString):
-            return withDecodedBytes(in: raw, scratch: &scratch) { Self.fitsIgnoreAbove($0, FieldType.dynamicIgnoreAbove) }
-        default:
-            return typed(type, in: raw, scratch: &scratch) != nil
-        }
+        guard let reading = keywordReading(type) else { return typed(type, in: raw, scratch: &scratch) != nil }
+        return withDecodedBytes(in: raw, scratch: &scratch) { Self.fitsIgnoreAbove($0, reading.ignoreAbove) }
+    }
+
+    /// `typed`, with a keyword read as its bytes unchanged taken from `interner`.
+    func typed(_ type: FieldType, in raw: UnsafeRawBufferPointer, scratch: inout [UInt8], interner: inout KeywordInterner) -> Value? {
+        guard let reading = keywordReading(type), !reading.lowercase else { return typed(type, in: raw, scratch: &scratch) }
+        return withDecodedBytes(in: raw, scratch: &scratch) { Self.fitsIgnoreAbove($0, reading.ignoreAbove) ? interner.keyword($0) : nil }
     }
 
     /// A scalar's text (a string's decoded content, or a number's or boolean's token) as `type`.

@@ -50,19 +50,3 @@ struct KeywordInterner {
         return hash ^ (hash >> 29)
     }
 }
-
-extension FieldValue {
-    /// `typed`, with keywords of unnormalized fields taken from `interner`.
-    func typed(_ type: FieldType, in raw: UnsafeRawBufferPointer, scratch: inout [UInt8], interner: inout KeywordInterner) -> Value? {
-        switch (type, kind) {
-        case (.keyword(let ignoreAbove, false), _):
-            return withDecodedBytes(in: raw, scratch: &scratch) { Self.fitsIgnoreAbove($0, ignoreAbove) ? interner.keyword($0) : nil }
-        case (.dynamic, .string), (.dynamic, .escapedString):
-            return withDecodedBytes(in: raw, scratch: &scratch) {
-                Self.fitsIgnoreAbove($0, FieldType.dynamicIgnoreAbove) ? interner.keyword($0) : nil
-            }
-        default:
-            return typed(type, in: raw, scratch: &scratch)
-        }
-    }
-}
