@@ -173,8 +173,8 @@ public final class Pipeline: Sendable {
     let alertOutput: BoundedChannel<AlertMessage>
     let deadLetterSink: (any DeadLetterSink)?
     let builder = AlertBuilder()
-    /// Per rule, the fields all its alerts share, written once.
-    let ruleMembers: [[UInt8]]
+    /// Per rule, the fields all its alerts share, written at its first alert.
+    let ruleMembers: RuleMembers
     let signalCaps: SharedSignalCaps
     let metrics: PipelineMetrics
     /// For tests of backpressure: a worker waits on this before each unit.
@@ -203,7 +203,7 @@ public final class Pipeline: Sendable {
         building.evaluator = evaluator
         template = building
         signalCaps = SharedSignalCaps(rules: ruleSet.rules)
-        ruleMembers = ruleSet.rules.map(builder.ruleMembers)
+        ruleMembers = RuleMembers(ruleSet: ruleSet, builder: builder)
         laneInputs = (0..<options.extractors).map { BoundedChannel(name: "extractor-\($0)", capacity: options.channelCapacity) }
         laneOutputs = (0..<options.extractors).map { BoundedChannel(name: "extracted-\($0)", capacity: options.channelCapacity) }
         deadLetters = BoundedChannel(name: "dead-letters", capacity: options.channelCapacity * 4)
@@ -573,4 +573,27 @@ extension PipelineStats {
 /// pipeline starts (a `DispatchGroup` wait orders it); only read after.
 private final class EvaluatorTemplate: @unchecked Sendable {
     var evaluator: RuleEvaluator?
+}
+
+/// Per rule, the fields all its alerts share (`AlertBuilder.ruleMembers`), written when its first
+/// alert is: writing them for every rule at start took 40 ms with all bundled rules, most of
+/// which never alert. Workers and correlators ask concurrently; a rule two of them write at once
+/// is written alike by both.
+final class RuleMembers: Sendable {
+    private let ruleSet: RuleSet
+    private let builder: AlertBuilder
+    private let written: Mutex<[[UInt8]?]>
+
+    init(ruleSet: RuleSet, builder: AlertBuilder) {
+        self.ruleSet = ruleSet
+        self.builder = builder
+        written = Mutex([[UInt8]?](repeating: nil, count: ruleSet.rules.count))
+    }
+
+    subscript(rule: Int) -> [UInt8] {
+        if let known = written.withLock({ $0[rule] }) { return known }
+        let members = builder.ruleMembers(ruleSet.rules[rule])
+        written.withLock { $0[rule] = members }
+        return members
+    }
 }
