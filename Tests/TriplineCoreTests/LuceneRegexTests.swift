@@ -1,3 +1,5 @@
+import Dispatch
+import Synchronization
 import Testing
 @testable import TriplineCore
 
@@ -159,6 +161,23 @@ import Testing
         // Case-insensitive matching folds the literals, not the ranges (as Lucene does).
         #expect(folded.matches("key akiaABCDEFGHIJKLMNOP used") && !folded.matches("key akiaabcdefghijklmnop used"))
         for _ in 0..<2 { #expect(throws: RegexError.self) { try cache.regex("a(b", caseInsensitive: false) } }
+    }
+
+    /// The DFA is built at the first match, not with the pattern (a rule's regex that no event
+    /// reaches never needs one), and once: threads matching a fresh pattern at the same time all
+    /// answer right, and the pattern keeps one matcher.
+    @Test func theMatcherIsBuiltAtTheFirstMatchOnce() throws {
+        let regex = try LuceneRegex(".*(AKIA|ASIA)[A-Z0-9]{16}.*", caseInsensitive: false)
+        #expect(!regex.program.hasMatcher)
+        let inputs = ["key AKIAABCDEFGHIJKLMNOP used", "key akiaabcdefghijklmnop used", "ASIA0123456789ABCDEF", "ASIA0123"]
+        let answers = Mutex<[[Bool]]>([])
+        DispatchQueue.concurrentPerform(iterations: 16) { _ in
+            let got = inputs.map { regex.matches($0) }
+            answers.withLock { $0.append(got) }
+        }
+        #expect(answers.withLock { $0 } == Array(repeating: [true, false, true, false], count: 16))
+        #expect(regex.program.hasMatcher)
+        #expect(regex.program.matcher === regex.program.matcher)
     }
 
     @Test func invalidUTF8ReadsAsReplacementCharacters() throws {

@@ -260,7 +260,7 @@ struct CaptureMatcher {
     static func decode(_ input: UnsafeRawBufferPointer, at i: Int) -> (UInt32, Int) {
         let b = input[i]
         if b < 0x80 { return (UInt32(b), 1) }
-        return RegexProgram.decode(input, at: i)
+        return RegexMatcher.decode(input, at: i)
     }
 
     /// The code point that ends at `i`, and its length: the longest well-formed reading,

@@ -1,3 +1,5 @@
+import Synchronization
+
 // Regular expressions in Lucene's RegExp syntax, as Elasticsearch's `regexp` query, EQL's
 // `regex`/`regex~` and ES|QL's RLIKE evaluate them: the whole value must match, and matching
 // never backtracks (one table step per input code point, or a bounded state-set simulation).
@@ -65,32 +67,71 @@ public struct LuceneRegex: Sendable, Hashable {
     }
 
     /// Whether matching runs on a precomputed DFA (else on the NFA simulation). For tests.
-    var usesDFA: Bool { program.nfa == nil }
+    var usesDFA: Bool { program.matcher.nfa == nil }
 }
 
-/// The compiled form, shared by copies of a `LuceneRegex`; immutable after init.
+/// The compiled form, shared by copies of a `LuceneRegex`. The pattern is parsed and its NFA
+/// built (and refused past the limits) at once; the DFA that matching runs on is built at the
+/// first match, by whichever thread gets there first: determinizing every bundled rule's
+/// patterns was a tenth of start-up, on the one thread that compiles rules, and a rule whose
+/// regex no event reaches never needs its DFA.
 final class RegexProgram: Sendable {
     let alphabet: RegexAlphabet
     let classCount: Int
+    let requiredLiterals: [[UInt8]]?
+    private let nfa: RegexNFA
+    private let limits: RegexLimits
+    private let built = Atomic<Unmanaged<RegexMatcher>?>(nil)
+
+    init(_ root: RegexNode, caseInsensitive: Bool, limits: RegexLimits) throws(RegexError) {
+        alphabet = RegexAlphabet(root, caseInsensitive: caseInsensitive)
+        classCount = alphabet.count
+        requiredLiterals = RegexLiterals.required(root, caseInsensitive: caseInsensitive)
+        nfa = try RegexCompiler.nfa(for: root, alphabet: alphabet, caseInsensitive: caseInsensitive, limits: limits)
+        self.limits = limits
+    }
+
+    deinit {
+        built.load(ordering: .acquiring)?.release()
+    }
+
+    /// The DFA, or the NFA where the DFA would pass the limits. Two threads that build it at
+    /// once build the same; the first stored is kept.
+    var matcher: RegexMatcher {
+        if let known = built.load(ordering: .acquiring) { return known.takeUnretainedValue() }
+        var matcherLimits = limits
+        matcherLimits.maxDFAStates = limits.maxMatcherDFAStates
+        let made = Unmanaged.passRetained(RegexMatcher(nfa, classCount: classCount, limits: matcherLimits))
+        let (stored, current) = built.compareExchange(expected: nil, desired: made, ordering: .acquiringAndReleasing)
+        if stored { return made.takeUnretainedValue() }
+        made.release()
+        return current!.takeUnretainedValue()
+    }
+
+    func matches(_ input: UnsafeRawBufferPointer) -> Bool {
+        matcher.matches(input, alphabet: alphabet)
+    }
+
+    /// Whether a match has built the matcher yet (for tests).
+    var hasMatcher: Bool { built.load(ordering: .acquiring) != nil }
+}
+
+/// What matching runs on, built once per pattern (`RegexProgram.matcher`); immutable.
+final class RegexMatcher: Sendable {
     /// DFA: state 0 is dead; states at or above `foreverFrom` accept whatever follows (their rows
     /// are not stored). `table[row + class]` is the next state's row, `row = state * classCount`
     /// (premultiplied, so a step costs no multiplication); `accepting` is by state.
+    let classCount: Int
     let table: [Int32]
     let accepting: [Bool]
     let start: Int
     let foreverFrom: Int
     /// Set when the DFA would exceed the limits: matching simulates this NFA instead.
     let nfa: RegexNFA?
-    let requiredLiterals: [[UInt8]]?
 
-    init(_ root: RegexNode, caseInsensitive: Bool, limits: RegexLimits) throws(RegexError) {
-        alphabet = RegexAlphabet(root, caseInsensitive: caseInsensitive)
-        classCount = alphabet.count
-        requiredLiterals = RegexLiterals.required(root, caseInsensitive: caseInsensitive)
-        let nfa = try RegexCompiler.nfa(for: root, alphabet: alphabet, caseInsensitive: caseInsensitive, limits: limits)
-        var matcherLimits = limits
-        matcherLimits.maxDFAStates = limits.maxMatcherDFAStates
-        guard let dfa = RegexDeterminizer.determinize(nfa, classCount: classCount, limits: matcherLimits) else {
+    init(_ nfa: RegexNFA, classCount: Int, limits: RegexLimits) {
+        self.classCount = classCount
+        guard let dfa = RegexDeterminizer.determinize(nfa, classCount: classCount, limits: limits) else {
             self.nfa = nfa
             table = []; accepting = []; start = 0; foreverFrom = 0
             return
@@ -124,8 +165,8 @@ final class RegexProgram: Sendable {
         start = renumbered[Int(dfa.start)]
     }
 
-    func matches(_ input: UnsafeRawBufferPointer) -> Bool {
-        if let nfa { return simulate(nfa, input) }
+    func matches(_ input: UnsafeRawBufferPointer, alphabet: RegexAlphabet) -> Bool {
+        if let nfa { return simulate(nfa, input, alphabet: alphabet) }
         if start == 0 || start >= foreverFrom { return start != 0 }
         let k = classCount
         var row = start * k
@@ -156,7 +197,7 @@ final class RegexProgram: Sendable {
 
     /// The NFA, one state set per code point: O(input × states), never exponential. Scratch
     /// space comes from the stack (or the heap, for a large NFA), not from a per-call array.
-    private func simulate(_ nfa: RegexNFA, _ input: UnsafeRawBufferPointer) -> Bool {
+    private func simulate(_ nfa: RegexNFA, _ input: UnsafeRawBufferPointer, alphabet: RegexAlphabet) -> Bool {
         let m = nfa.count
         return withUnsafeTemporaryAllocation(of: Int32.self, capacity: 4 * m) { scratch in
             let marks = UnsafeMutableBufferPointer(rebasing: scratch[0..<m])
