@@ -1,8 +1,8 @@
-import Synchronization
-
 // Regular expressions in Lucene's RegExp syntax, as Elasticsearch's `regexp` query, EQL's
 // `regex`/`regex~` and ES|QL's RLIKE evaluate them: the whole value must match, and matching
 // never backtracks (one table step per input code point, or a bounded state-set simulation).
+
+import Synchronization
 
 /// A pattern that does not parse, or whose automaton would be too large.
 public struct RegexError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -95,21 +95,25 @@ final class RegexProgram: Sendable {
         built.load(ordering: .acquiring)?.release()
     }
 
-    /// The DFA, or the NFA where the DFA would pass the limits. Two threads that build it at
-    /// once build the same; the first stored is kept.
-    var matcher: RegexMatcher {
-        if let known = built.load(ordering: .acquiring) { return known.takeUnretainedValue() }
+    /// The DFA, or the NFA where the DFA would pass the limits.
+    var matcher: RegexMatcher { stored().takeUnretainedValue() }
+
+    func matches(_ input: UnsafeRawBufferPointer) -> Bool {
+        // The program holds its matcher for as long as it lives: no retain per match.
+        stored()._withUnsafeGuaranteedRef { $0.matches(input, alphabet: alphabet) }
+    }
+
+    /// The matcher, built if no match has yet. Two threads that build it at once build the
+    /// same; the first stored is kept, and the program releases it when it goes.
+    private func stored() -> Unmanaged<RegexMatcher> {
+        if let known = built.load(ordering: .acquiring) { return known }
         var matcherLimits = limits
         matcherLimits.maxDFAStates = limits.maxMatcherDFAStates
         let made = Unmanaged.passRetained(RegexMatcher(nfa, classCount: classCount, limits: matcherLimits))
         let (stored, current) = built.compareExchange(expected: nil, desired: made, ordering: .acquiringAndReleasing)
-        if stored { return made.takeUnretainedValue() }
+        if stored { return made }
         made.release()
-        return current!.takeUnretainedValue()
-    }
-
-    func matches(_ input: UnsafeRawBufferPointer) -> Bool {
-        matcher.matches(input, alphabet: alphabet)
+        return current!
     }
 
     /// Whether a match has built the matcher yet (for tests).
@@ -118,10 +122,10 @@ final class RegexProgram: Sendable {
 
 /// What matching runs on, built once per pattern (`RegexProgram.matcher`); immutable.
 final class RegexMatcher: Sendable {
+    let classCount: Int
     /// DFA: state 0 is dead; states at or above `foreverFrom` accept whatever follows (their rows
     /// are not stored). `table[row + class]` is the next state's row, `row = state * classCount`
     /// (premultiplied, so a step costs no multiplication); `accepting` is by state.
-    let classCount: Int
     let table: [Int32]
     let accepting: [Bool]
     let start: Int
